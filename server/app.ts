@@ -1,0 +1,137 @@
+/**
+ * Assembles the service (Express, Socket.IO, the change-log hub, the scheduler) apart
+ * from listening, so tests and main.ts build it the same way.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { TokenVerifier } from './auth/tokens';
+import type { Config } from './config';
+import { apiRouter } from './http/api';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { createMetrics, type Metrics } from './metrics';
+import { FeedHub, type ReaderServer } from './realtime/feed-hub';
+import { attachReaderSockets } from './realtime/reader-socket';
+import { connectRedis, waitReady } from './redis';
+import { Scheduler } from './scheduler';
+import { Store } from './store/store';
+import { TokenStore } from './store/tokens';
+
+export interface App {
+  config: Readonly<Config>;
+  http: HttpServer;
+  io: ReaderServer;
+  store: Store;
+  tokens: TokenStore;
+  hub: FeedHub;
+  metrics: Metrics;
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish, closes sockets and Redis. */
+  close(): Promise<void>;
+}
+
+/** The matched route pattern (never the raw path, which would explode label cardinality). */
+function routeLabel(req: express.Request): string {
+  const route: unknown = req.route;
+  const path = typeof route === 'object' && route !== null && 'path' in route ? String(route.path) : null;
+  return path ? `${req.baseUrl}${path}` : 'unmatched';
+}
+
+/** How long shutdown waits for in-flight requests before cutting them, in ms. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
+  const redis = connectRedis(config.redisUrl, 'livebrief');
+  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail');
+  for (const connection of [redis, tailRedis]) {
+    connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+  }
+  await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
+
+  const metrics = createMetrics();
+  const store = new Store(redis, config.redisPrefix, config.historyLimit);
+  const tokens = new TokenStore(redis, store.keys);
+  const verifier = new TokenVerifier(tokens, config.adminToken);
+  const isRedisReady = (): boolean => redis.status === 'ready';
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const stop = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => stop({ route: routeLabel(req), status: res.statusCode }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = isRedisReady() && (await redis.ping().then(() => true, () => false));
+    res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use('/api/v1', apiRouter({ store, verifier, bodyLimitBytes: config.bodyLimitBytes, historyLimit: config.historyLimit }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger, isRedisReady));
+
+  const http = createServer(app);
+  const io: ReaderServer = new Server(http, {
+    maxHttpBufferSize: config.socketMessageLimitBytes,
+    perMessageDeflate: false,
+    serveClient: false,
+  });
+  const hub = new FeedHub(store, tailRedis, io, logger, metrics, {
+    historyLimit: config.historyLimit,
+    maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
+  });
+  attachReaderSockets(io, hub, logger, metrics);
+  const scheduler = new Scheduler(store, logger, metrics, config.schedulerIntervalMs);
+
+  let closing: Promise<void> | null = null;
+
+  return {
+    config,
+    http,
+    io,
+    store,
+    tokens,
+    hub,
+    metrics,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      hub.start();
+      scheduler.start();
+      return http.address() as AddressInfo;
+    },
+    close() {
+      closing ??= (async () => {
+        const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        const cutoff = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        io.disconnectSockets(true);
+        await Promise.all([httpClosed, scheduler.stop()]);
+        clearTimeout(cutoff);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        const hubStopped = hub.stop();
+        tailRedis.disconnect();
+        await hubStopped;
+        await redis.quit().catch(() => redis.disconnect());
+      })();
+      return closing;
+    },
+  };
+}

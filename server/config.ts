@@ -1,0 +1,72 @@
+/**
+ * Configuration: read from the environment once at start, validated, frozen, then passed
+ * in. No other module reads process.env.
+ */
+import { z } from 'zod';
+import { describeIssue } from '../shared/schemas';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_PREFIX: z.string().default('livebrief:'),
+  LIVEBRIEF_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How many changes of each briefing's log are kept for resuming readers. */
+  LIVEBRIEF_HISTORY_LIMIT: positiveInt(10_000),
+  /** Largest accepted JSON request body, in bytes. */
+  LIVEBRIEF_BODY_LIMIT: positiveInt(256 * 1024),
+  /** Largest accepted Socket.IO message from a client, in bytes. */
+  LIVEBRIEF_SOCKET_MESSAGE_LIMIT: positiveInt(16 * 1024),
+  /** Briefings one socket may follow at once. */
+  LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET: positiveInt(50),
+  /** How often each process looks for scheduled entries that are due, in milliseconds. */
+  LIVEBRIEF_SCHEDULER_INTERVAL_MS: positiveInt(250),
+  /** Where a Redis started by `npm start` keeps its append-only file. */
+  LIVEBRIEF_DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The Redis to use; `redisUrlGiven` tells whether the operator chose it. */
+  redisUrl: string;
+  redisUrlGiven: boolean;
+  redisPrefix: string;
+  adminToken: string | undefined;
+  historyLimit: number;
+  bodyLimitBytes: number;
+  socketMessageLimitBytes: number;
+  subscriptionsPerSocket: number;
+  schedulerIntervalMs: number;
+  dataDir: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssue(parsed.error)}`);
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisUrlGiven: e.REDIS_URL !== undefined,
+    redisPrefix: e.REDIS_PREFIX,
+    adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
+    historyLimit: e.LIVEBRIEF_HISTORY_LIMIT,
+    bodyLimitBytes: e.LIVEBRIEF_BODY_LIMIT,
+    socketMessageLimitBytes: e.LIVEBRIEF_SOCKET_MESSAGE_LIMIT,
+    subscriptionsPerSocket: e.LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET,
+    schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
+    dataDir: e.LIVEBRIEF_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,52 @@
+/** Building entries from editors' input: ids, timestamps, rendered HTML, versions. */
+import { randomBytes } from 'node:crypto';
+import type { Principal } from './auth/tokens';
+import type { CreateEntryInput, Entry, UpdateEntryInput } from '../shared/schemas';
+import { renderMarkdown } from './render/markdown';
+
+/** Time-ordered, URL-safe and unguessable: base-36 milliseconds, then random bits. */
+export function newEntryId(now: Date): string {
+  return now.getTime().toString(36) + randomBytes(5).toString('hex');
+}
+
+export function buildEntry(slug: string, input: CreateEntryInput, author: Principal, publishedAt: Date): Entry {
+  return {
+    id: newEntryId(publishedAt),
+    slug,
+    version: 1,
+    publishedAt: publishedAt.toISOString(),
+    updatedAt: null,
+    author: { id: author.id, name: author.name },
+    title: input.title ?? null,
+    body: input.body,
+    html: renderMarkdown(input.body),
+    keyEvent: input.keyEvent ?? false,
+    pinned: input.pinned ?? false,
+    media: (input.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
+    links: input.links ?? [],
+    sources: input.sources ?? null,
+  };
+}
+
+const CONTENT_FIELDS = ['body', 'title', 'media', 'links', 'sources'] as const;
+
+/**
+ * A new version of the entry with the patch applied. `updatedAt` (what readers see as
+ * "Updated HH:mm") moves only when the content changes, not for a pin or a key-event mark.
+ */
+export function patchEntry(current: Entry, patch: UpdateEntryInput, now: Date): Entry {
+  const next: Entry = { ...current, version: current.version + 1 };
+  if (patch.body !== undefined) {
+    next.body = patch.body;
+    next.html = renderMarkdown(patch.body);
+  }
+  if (patch.title !== undefined) next.title = patch.title;
+  if (patch.keyEvent !== undefined) next.keyEvent = patch.keyEvent;
+  if (patch.pinned !== undefined) next.pinned = patch.pinned;
+  if (patch.media !== undefined) next.media = patch.media.map((item) => ({ ...item, kind: 'image' as const }));
+  if (patch.links !== undefined) next.links = patch.links;
+  if (patch.sources !== undefined) next.sources = patch.sources;
+  const contentChanged = CONTENT_FIELDS.some((field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]));
+  if (contentChanged) next.updatedAt = now.toISOString();
+  return next;
+}

@@ -1,0 +1,177 @@
+/** The JSON API under /api/v1: parse, authorize, call the store, shape the answer. */
+import express, { type Request, type Response, Router } from 'express';
+import type { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import {
+  changesQuerySchema,
+  createBriefingSchema,
+  createEntrySchema,
+  describeIssue,
+  entriesQuerySchema,
+  SLUG_PATTERN,
+  updateBriefingSchema,
+  updateEntrySchema,
+} from '../../shared/schemas';
+import type { TokenVerifier } from '../auth/tokens';
+import { buildEntry, patchEntry } from '../entries';
+import type { Store } from '../store/store';
+import { principalOf, requireRole } from './auth';
+import { requireJsonBody } from './errors';
+
+export interface ApiOptions {
+  store: Store;
+  verifier: TokenVerifier;
+  bodyLimitBytes: number;
+  historyLimit: number;
+}
+
+const EDITOR_ROLES = ['admin', 'editor'] as const;
+const ENTRY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError('invalid', describeIssue(result.error));
+  return result.data;
+}
+
+/** Route parameters that cannot name anything are simply unknown. */
+function slugParam(req: Request): string {
+  const slug = String(req.params.slug);
+  if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `no briefing "${slug}"`);
+  return slug;
+}
+
+function entryIdParam(req: Request): string {
+  const id = String(req.params.id);
+  if (!ENTRY_ID_PATTERN.test(id)) throw new AppError('not_found', `no entry "${id}"`);
+  return id;
+}
+
+/** If-Match: "3", W/"3" or 3. Absent: no version check. */
+function ifMatchVersion(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the entry version in quotes, e.g. "3"');
+  return Number(match[1]);
+}
+
+function sendJson(res: Response, status: number, json: string): void {
+  res.status(status).type('application/json').send(json);
+}
+
+export function apiRouter(options: ApiOptions): Router {
+  const { store, verifier } = options;
+  const router = Router();
+  const editor = requireRole(verifier, EDITOR_ROLES);
+
+  router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
+
+  router.get('/briefings', async (_req, res) => {
+    res.json({ briefings: await store.listBriefings() });
+  });
+
+  router.post('/briefings', editor, async (req, res) => {
+    const input = parse(createBriefingSchema, req.body);
+    const now = new Date().toISOString();
+    const briefing = await store.createBriefing({
+      slug: input.slug,
+      title: input.title,
+      summary: input.summary,
+      status: 'live',
+      locale: Intl.getCanonicalLocales(input.locale)[0] ?? input.locale,
+      timeZone: input.timeZone,
+      createdAt: now,
+      updatedAt: now,
+    });
+    res.status(201).json({ briefing });
+  });
+
+  router.get('/briefings/:slug', async (req, res) => {
+    res.json({ briefing: await store.getBriefing(slugParam(req)) });
+  });
+
+  router.patch('/briefings/:slug', editor, async (req, res) => {
+    const slug = slugParam(req);
+    const patch = parse(updateBriefingSchema, req.body);
+    const briefing = await store.updateBriefing(slug, (current) => ({
+      ...current,
+      ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+      updatedAt: new Date().toISOString(),
+    }));
+    res.json({ briefing });
+  });
+
+  router.get('/briefings/:slug/entries', async (req, res) => {
+    const slug = slugParam(req);
+    const query = parse(entriesQuerySchema, req.query);
+    const page = await store.readPage(slug, { limit: query.limit, before: query.before, withPinned: false });
+    res.json({ entries: page.entries, epoch: page.epoch, seq: page.seq, next: page.next });
+  });
+
+  router.get('/briefings/:slug/entries/:id', async (req, res) => {
+    const slug = slugParam(req);
+    const id = entryIdParam(req);
+    const stored = await store.getEntry(slug, id);
+    if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+    res.setHeader('ETag', `"${stored.entry.version}"`);
+    res.json({ entry: stored.entry });
+  });
+
+  router.post('/briefings/:slug/entries', editor, async (req, res) => {
+    const slug = slugParam(req);
+    const idempotencyKey = req.get('idempotency-key');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new AppError('invalid', 'Idempotency-Key: must be 1-200 printable ASCII characters');
+    }
+    const input = parse(createEntrySchema, req.body);
+    const now = new Date();
+    const publishAt = input.publishAt ? new Date(input.publishAt) : null;
+    const scheduled = publishAt !== null && publishAt.getTime() > now.getTime();
+    const entry = buildEntry(slug, input, principalOf(req), scheduled && publishAt ? publishAt : now);
+    const result = await store.createEntry(entry, {
+      scheduleAtMs: scheduled && publishAt ? publishAt.getTime() : undefined,
+      idempotencyKey,
+    });
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    sendJson(res, 201, result.response);
+  });
+
+  router.patch('/briefings/:slug/entries/:id', editor, async (req, res) => {
+    const slug = slugParam(req);
+    const id = entryIdParam(req);
+    const expectedVersion = ifMatchVersion(req);
+    const patch = parse(updateEntrySchema, req.body);
+    const result = await store.updateEntry(slug, id, (current) => {
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new AppError(
+          'stale_version',
+          `If-Match: the entry is at version ${current.version}, not ${expectedVersion}; reload it and reapply your change`,
+        );
+      }
+      return patchEntry(current, patch, new Date());
+    });
+    res.setHeader('ETag', `"${result.entry.version}"`);
+    res.json(result);
+  });
+
+  router.delete('/briefings/:slug/entries/:id', editor, async (req, res) => {
+    res.json(await store.deleteEntry(slugParam(req), entryIdParam(req)));
+  });
+
+  router.get('/briefings/:slug/changes', async (req, res) => {
+    const slug = slugParam(req);
+    const query = parse(changesQuerySchema, req.query);
+    const log = await store.readLog(slug, query.since, options.historyLimit);
+    if (!log.epoch) throw new AppError('not_found', `no briefing "${slug}"`);
+    const gone = (query.epoch !== undefined && query.epoch !== log.epoch) || query.since > log.seq;
+    const trimmed = query.since < log.seq && (log.firstKept === null || log.firstKept > query.since + 1);
+    if (gone || trimmed) {
+      throw new AppError('gone', 'since: that history is no longer kept; reload the briefing and its entries');
+    }
+    res.json({ epoch: log.epoch, seq: log.seq, changes: log.changes });
+  });
+
+  return router;
+}

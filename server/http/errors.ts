@@ -1,0 +1,57 @@
+/** Maps every failure to the contract's error shape, in one place. Never a stack trace. */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError, type ErrorCode } from '../../shared/errors';
+
+/** body-parser's error types and what they mean to a client. */
+const BODY_PARSER_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
+  'entity.too.large': { code: 'too_large', message: 'body: the request body is too large' },
+  'entity.parse.failed': { code: 'invalid', message: 'body: malformed JSON' },
+  'entity.verify.failed': { code: 'invalid', message: 'body: malformed JSON' },
+  'encoding.unsupported': { code: 'unsupported_media_type', message: 'body: unsupported content encoding' },
+  'charset.unsupported': { code: 'unsupported_media_type', message: 'body: JSON must be UTF-8' },
+  'request.aborted': { code: 'invalid', message: 'body: the request was aborted' },
+  'request.size.invalid': { code: 'invalid', message: 'body: length does not match Content-Length' },
+  'stream.encoding.set': { code: 'invalid', message: 'body: could not be read' },
+  'parameters.too.many': { code: 'too_large', message: 'body: too many parameters' },
+};
+
+function bodyParserError(error: unknown): AppError | null {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return null;
+  const known = BODY_PARSER_ERRORS[String((error).type)];
+  return known ? new AppError(known.code, known.message) : null;
+}
+
+export function errorHandler(logger: Logger, isRedisReady: () => boolean): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    let appError = error instanceof AppError ? error : bodyParserError(error);
+    if (!appError) {
+      if (!isRedisReady()) {
+        appError = new AppError('unavailable', 'the data store is unavailable; try again shortly');
+      } else {
+        logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+        appError = new AppError('internal', 'something went wrong on our side');
+      }
+    }
+    if (appError.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer');
+    if (appError.code === 'unavailable') res.setHeader('Retry-After', '2');
+    res.status(appError.status).json(appError.toBody());
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `no such resource: ${req.method} ${req.path}`));
+};
+
+/** Writes must send JSON: anything else is refused before it is read. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && !req.is('application/json')) {
+    next(new AppError('unsupported_media_type', 'body: send JSON with Content-Type: application/json'));
+    return;
+  }
+  next();
+};

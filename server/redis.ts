@@ -1,0 +1,118 @@
+/**
+ * Redis connections, and the convenience of `npm start` on a machine with no Redis
+ * running: it starts a `redis-server` child with its data under the data directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+
+/** Fail fast while Redis is away, so requests answer 503 instead of hanging. */
+const CONNECTION_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  retryStrategy: (attempt) => Math.min(1000, 50 * attempt),
+};
+
+export function connectRedis(url: string, name: string): Redis {
+  return new Redis(url, { ...CONNECTION_OPTIONS, connectionName: name, lazyConnect: true });
+}
+
+/** Resolves once the connection is ready; rejects after `timeoutMs`. */
+export async function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status === 'wait') void redis.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+function findExecutable(name: string, searchPath: string | undefined): string | null {
+  const dirs = [...(searchPath ?? '').split(path.delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+  for (const dir of dirs.filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export class StartupError extends Error {}
+
+/**
+ * Makes sure a Redis answers. With REDIS_URL unset and nothing at the default address,
+ * starts `redis-server` as a child (append-only file on); otherwise fails with one clear
+ * sentence rather than retrying silently.
+ */
+export async function ensureRedis(
+  config: Readonly<Config>,
+  logger: Logger,
+  searchPath: string | undefined,
+): Promise<ChildProcess | null> {
+  if (await answers(config.redisUrl)) return null;
+  if (config.redisUrlGiven) {
+    throw new StartupError(`No Redis answers at REDIS_URL (${redactUrl(config.redisUrl)}): start it, or fix REDIS_URL.`);
+  }
+  const binary = findExecutable('redis-server', searchPath);
+  if (!binary) {
+    throw new StartupError(
+      `No Redis answers at ${config.redisUrl} and no redis-server is installed: install Redis 7 (for example "apt-get install redis-server") or set REDIS_URL to a running one.`,
+    );
+  }
+  const dataDir = path.resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const url = new URL(config.redisUrl);
+  const child = spawn(
+    binary,
+    ['--port', url.port || '6379', '--bind', url.hostname, '--dir', dataDir, '--appendonly', 'yes', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await answers(config.redisUrl)) {
+      logger.info({ pid: child.pid, dataDir }, `started redis-server at ${config.redisUrl} with its data in ${dataDir}`);
+      return child;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new StartupError(`Started ${binary} but it did not answer at ${config.redisUrl}; see its log or set REDIS_URL.`);
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,402 @@
+/**
+ * How briefings, entries and their change logs are kept in Redis. Every write goes
+ * through one of the Lua scripts in scripts.ts; reads that must agree with a log
+ * position read it in the same script.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '../../shared/errors';
+import type { Briefing, BriefingMeta, Change, ChangeType, Entry } from '../../shared/schemas';
+import { CHANGE_TYPES } from '../../shared/schemas';
+import { Keys, type BriefingKeys } from './keys';
+import { SCRIPTS, type ScriptName } from './scripts';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** Optimistic writes retry this often under contention before giving up. */
+const MAX_WRITE_ATTEMPTS = 20;
+
+export interface Position {
+  epoch: string;
+  seq: number;
+}
+
+export interface Page extends Position {
+  briefing: Briefing;
+  entries: Entry[];
+  pinned: Entry[];
+  /** The `before` cursor of the following page, or null on the last one. */
+  next: string | null;
+}
+
+export interface LogRead extends Position {
+  /** The oldest seq still kept, or null when the log is empty. */
+  firstKept: number | null;
+  changes: Change[];
+}
+
+export type EntryStatus = 'published' | 'scheduled';
+
+export interface StoredEntry {
+  entry: Entry;
+  status: EntryStatus;
+  /** The stored JSON, which a later write must still find unchanged. */
+  raw: string;
+}
+
+export function newEpoch(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Stream ids are "<seq>-0". */
+export function seqOfStreamId(id: string): number {
+  return Number.parseInt(id, 10);
+}
+
+type RedisReply = string | number | null | RedisReply[];
+
+export class Store {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+    private readonly historyLimit: number,
+  ) {
+    this.keys = new Keys(prefix);
+    for (const [name, script] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, script);
+    }
+  }
+
+  // ---------- briefings ----------
+
+  async createBriefing(meta: BriefingMeta): Promise<Briefing> {
+    const keys = this.keys.briefing(meta.slug);
+    const epoch = newEpoch();
+    const created = await this.run('createBriefing', [keys.meta, keys.epoch, keys.seq, keys.log, this.keys.briefings], [
+      JSON.stringify(meta),
+      epoch,
+      meta.slug,
+      Date.parse(meta.createdAt),
+    ]);
+    if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
+    return { ...meta, epoch, seq: 0 };
+  }
+
+  async getBriefing(slug: string): Promise<Briefing> {
+    const keys = this.keys.briefing(slug);
+    const [meta, epoch, seq] = await this.redis.mget(keys.meta, keys.epoch, keys.seq);
+    if (!meta) throw notFound(slug);
+    return composeBriefing(meta, epoch ?? '', Number(seq ?? 0));
+  }
+
+  async listBriefings(): Promise<Briefing[]> {
+    const slugs = await this.redis.zrevrange(this.keys.briefings, 0, -1);
+    if (slugs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const slug of slugs) {
+      const keys = this.keys.briefing(slug);
+      pipeline.mget(keys.meta, keys.epoch, keys.seq);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const briefings: Briefing[] = [];
+    for (const [error, value] of results) {
+      if (error) throw error;
+      const [meta, epoch, seq] = value as (string | null)[];
+      if (meta) briefings.push(composeBriefing(meta, epoch ?? '', Number(seq ?? 0)));
+    }
+    return briefings;
+  }
+
+  /** Read-modify-write of a briefing's metadata; `change` returns the new metadata. */
+  async updateBriefing(slug: string, change: (current: BriefingMeta) => BriefingMeta): Promise<Briefing> {
+    const keys = this.keys.briefing(slug);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const raw = await this.redis.get(keys.meta);
+      if (!raw) throw notFound(slug);
+      const next = change(JSON.parse(raw) as BriefingMeta);
+      const nextRaw = JSON.stringify(next);
+      const reply = await this.run('updateBriefing', [keys.meta, keys.epoch, keys.seq, keys.log], [
+        raw,
+        nextRaw,
+        next.updatedAt,
+        this.historyLimit,
+        newEpoch(),
+      ]);
+      const [status, epoch, seq] = asTuple(reply);
+      if (status === 'missing') throw notFound(slug);
+      if (status === 'ok') return { ...next, epoch: String(epoch), seq: Number(seq) };
+    }
+    throw new AppError('conflict', 'the briefing is being changed by others right now; try again');
+  }
+
+  // ---------- entries ----------
+
+  /**
+   * Stores a new entry and, unless it is scheduled, publishes it. Returns the JSON of the
+   * response, which an Idempotency-Key replays unchanged.
+   */
+  async createEntry(
+    entry: Entry,
+    options: { scheduleAtMs?: number; idempotencyKey?: string },
+  ): Promise<{ response: string; replayed: boolean }> {
+    const keys = this.keys.briefing(entry.slug);
+    const idempotencyKey = options.idempotencyKey
+      ? this.keys.idempotency(entry.slug, createHash('sha256').update(options.idempotencyKey).digest('hex'))
+      : this.keys.idempotency(entry.slug, '-');
+    const scheduled = options.scheduleAtMs !== undefined;
+    const reply = await this.run(
+      'publishEntry',
+      [
+        keys.meta,
+        keys.epoch,
+        keys.seq,
+        keys.log,
+        keys.entries,
+        keys.state,
+        keys.published,
+        keys.pinned,
+        idempotencyKey,
+        this.keys.scheduled,
+      ],
+      [
+        JSON.stringify(entry),
+        entry.id,
+        Date.parse(entry.publishedAt),
+        entry.pinned ? 1 : 0,
+        new Date().toISOString(),
+        this.historyLimit,
+        newEpoch(),
+        scheduled ? 'schedule' : 'now',
+        this.keys.scheduledMember(entry.slug, entry.id),
+        options.idempotencyKey ? 1 : 0,
+        IDEMPOTENCY_TTL_SECONDS,
+      ],
+    );
+    const [status, response] = asTuple(reply);
+    if (status === 'missing') throw notFound(entry.slug);
+    return { response: String(response), replayed: status === 'replay' };
+  }
+
+  async getEntry(slug: string, id: string): Promise<StoredEntry> {
+    const keys = this.keys.briefing(slug);
+    const [raw, status] = await this.redis
+      .multi()
+      .hget(keys.entries, id)
+      .hget(keys.state, id)
+      .exec()
+      .then((results) => (results ?? []).map(([, value]) => value as string | null));
+    if (!raw || (status !== 'published' && status !== 'scheduled')) {
+      throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+    }
+    return { entry: JSON.parse(raw) as Entry, status, raw };
+  }
+
+  /**
+   * Read-modify-write of one entry. `change` receives the stored entry and returns the
+   * new one (or throws, e.g. for a stale If-Match); it runs again if another write won.
+   */
+  async updateEntry(
+    slug: string,
+    id: string,
+    change: (current: Entry) => Entry,
+  ): Promise<{ entry: Entry; epoch: string; seq: number }> {
+    const keys = this.keys.briefing(slug);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const stored = await this.getEntry(slug, id);
+      const next = change(stored.entry);
+      const reply = await this.run(
+        'updateEntry',
+        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.pinned],
+        [
+          id,
+          stored.raw,
+          JSON.stringify(next),
+          next.pinned ? 1 : 0,
+          Date.parse(next.publishedAt),
+          new Date().toISOString(),
+          this.historyLimit,
+          newEpoch(),
+        ],
+      );
+      const [status, epoch, seq] = asTuple(reply);
+      if (status === 'missing') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+      if (status === 'ok') return { entry: next, epoch: String(epoch), seq: Number(seq) };
+    }
+    throw new AppError('conflict', 'the entry is being changed by others right now; try again');
+  }
+
+  async deleteEntry(slug: string, id: string): Promise<Position> {
+    const keys = this.keys.briefing(slug);
+    const reply = await this.run(
+      'deleteEntry',
+      [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+      [id, this.keys.scheduledMember(slug, id), new Date().toISOString(), this.historyLimit, newEpoch()],
+    );
+    const [status, epoch, seq] = asTuple(reply);
+    if (status === 'missing') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+    return { epoch: String(epoch), seq: Number(seq) };
+  }
+
+  /** Publishes the scheduled entries that are due; returns how many this process published. */
+  async publishDue(nowMs: number, batch = 50): Promise<number> {
+    const due = await this.redis.zrangebyscore(this.keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
+    let published = 0;
+    for (const member of due) {
+      const [slug, id] = member.split(' ');
+      if (!slug || !id) {
+        await this.redis.zrem(this.keys.scheduled, member);
+        continue;
+      }
+      const keys = this.keys.briefing(slug);
+      const reply = await this.run(
+        'publishScheduled',
+        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+        [member, id, new Date().toISOString(), this.historyLimit, newEpoch()],
+      );
+      if (asTuple(reply)[0] === 'ok') published++;
+    }
+    return published;
+  }
+
+  // ---------- reading with a log position ----------
+
+  async readPage(
+    slug: string,
+    options: { limit: number; before?: string | undefined; withPinned: boolean },
+  ): Promise<Page> {
+    const keys = this.keys.briefing(slug);
+    const cursor = parseBeforeCursor(options.before);
+    const reply = await this.run(
+      'readPage',
+      [keys.meta, keys.epoch, keys.seq, keys.entries, keys.published, keys.pinned],
+      [options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
+    );
+    const [status, meta, epoch, seq, rawEntries, rawPinned] = asTuple(reply);
+    if (status === 'missing') throw notFound(slug);
+    const entries = parseEntries(rawEntries);
+    const hasMore = entries.length > options.limit;
+    const shown = hasMore ? entries.slice(0, options.limit) : entries;
+    const last = shown[shown.length - 1];
+    return {
+      epoch: String(epoch),
+      seq: Number(seq),
+      briefing: composeBriefing(String(meta), String(epoch), Number(seq)),
+      entries: shown,
+      pinned: parseEntries(rawPinned),
+      next: hasMore && last ? beforeCursorOf(last) : null,
+    };
+  }
+
+  async readLog(slug: string, since: number, maxChanges: number): Promise<LogRead> {
+    const keys = this.keys.briefing(slug);
+    const reply = await this.run('readLog', [keys.epoch, keys.seq, keys.log], [since, maxChanges]);
+    const [epoch, seq, firstId, rawChanges] = asTuple(reply);
+    const epochText = String(epoch);
+    return {
+      epoch: epochText,
+      seq: Number(seq),
+      firstKept: firstId ? seqOfStreamId(String(firstId)) : null,
+      changes: Array.isArray(rawChanges)
+        ? rawChanges.map((item) => decodeStreamEntry(slug, epochText, item))
+        : [],
+    };
+  }
+
+  /** The current (epoch, seq) of each slug, or null for a briefing that no longer exists. */
+  async positions(slugs: string[]): Promise<Map<string, Position | null>> {
+    const pipeline = this.redis.pipeline();
+    for (const slug of slugs) {
+      const keys = this.keys.briefing(slug);
+      pipeline.mget(keys.meta, keys.epoch, keys.seq);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const positions = new Map<string, Position | null>();
+    slugs.forEach((slug, index) => {
+      const [error, value] = results[index] ?? [null, null];
+      if (error) throw error;
+      const [meta, epoch, seq] = (value as (string | null)[] | null) ?? [];
+      positions.set(slug, meta && epoch ? { epoch, seq: Number(seq ?? 0) } : null);
+    });
+    return positions;
+  }
+
+  /** Replaces a lost history with a new epoch; returns the position after the announcement. */
+  async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
+    const keys = this.keys.briefing(slug);
+    const reply = await this.run('rotateEpoch', [keys.meta, keys.epoch, keys.seq, keys.log], [
+      expectedEpoch,
+      newEpoch(),
+      new Date().toISOString(),
+      this.historyLimit,
+    ]);
+    const [status, epoch, seq] = asTuple(reply);
+    if (status === 'missing') return null;
+    if (status === 'changed') return { epoch: String(epoch), seq: -1 };
+    return { epoch: String(epoch), seq: Number(seq) };
+  }
+
+  logKey(slug: string): string {
+    return this.keys.briefing(slug).log;
+  }
+
+  briefingKeys(slug: string): BriefingKeys {
+    return this.keys.briefing(slug);
+  }
+
+  private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<RedisReply> {
+    const command = (this.redis as unknown as Record<ScriptName, (...params: (string | number)[]) => Promise<RedisReply>>)[
+      name
+    ];
+    return command.call(this.redis, ...keys, ...args);
+  }
+}
+
+// ---------- decoding ----------
+
+function notFound(slug: string): AppError {
+  return new AppError('not_found', `no briefing "${slug}"`);
+}
+
+function asTuple(reply: RedisReply): RedisReply[] {
+  return Array.isArray(reply) ? reply : [reply];
+}
+
+function parseEntries(raw: RedisReply | undefined): Entry[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((item): item is string => typeof item === 'string').map((item) => JSON.parse(item) as Entry);
+}
+
+export function composeBriefing(metaJson: string, epoch: string, seq: number): Briefing {
+  return { ...(JSON.parse(metaJson) as BriefingMeta), epoch, seq };
+}
+
+/** Turns one stream entry, [id, [field, value, …]], into the Change readers receive. */
+export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply): Change {
+  const [id, fields] = Array.isArray(item) ? item : [];
+  const values = new Map<string, string>();
+  if (Array.isArray(fields)) {
+    for (let i = 0; i + 1 < fields.length; i += 2) values.set(String(fields[i]), String(fields[i + 1]));
+  }
+  const seq = seqOfStreamId(String(id));
+  const type = values.get('t') as ChangeType;
+  if (!CHANGE_TYPES.includes(type)) throw new Error(`unknown change type in log: ${String(type)}`);
+  const data = values.get('d') ?? '';
+  const change: Change = { slug, epoch, seq, at: values.get('a') ?? '', type };
+  if (type === 'entry.deleted') change.id = data;
+  else if (type === 'briefing.updated') change.briefing = composeBriefing(data, epoch, seq);
+  else change.entry = JSON.parse(data) as Entry;
+  return change;
+}
+
+/** The `before` cursor names the last entry shown: its time (for when it is gone) and id. */
+function beforeCursorOf(entry: Entry): string {
+  return `${Date.parse(entry.publishedAt)}.${entry.id}`;
+}
+
+function parseBeforeCursor(before: string | undefined): { ms: number; id: string } | null {
+  if (!before) return null;
+  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(before);
+  if (!match?.[1] || !match[2]) throw new AppError('invalid', 'before: must be a `next` value from a previous page');
+  return { ms: Number(match[1]), id: match[2] };
+}

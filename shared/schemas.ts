@@ -1,0 +1,247 @@
+/**
+ * The wire format: zod schemas for everything that crosses the network, and the types
+ * derived from them. Server and browser import these; nothing redeclares them.
+ */
+import { z } from 'zod';
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Limits on what one request can make the server hold. */
+export const LIMITS = {
+  titleChars: 200,
+  summaryChars: 5_000,
+  bodyChars: 20_000,
+  altChars: 500,
+  captionChars: 1_000,
+  creditChars: 200,
+  sourcesChars: 300,
+  urlChars: 2_048,
+  mediaPerEntry: 10,
+  linksPerEntry: 20,
+  pageSizeMax: 100,
+  pageSizeDefault: 20,
+  snapshotEntries: 20,
+} as const;
+
+export const slugSchema = z
+  .string()
+  .regex(SLUG_PATTERN, 'must be 1-64 lowercase letters, digits or hyphens, starting with a letter or digit');
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(LIMITS.urlChars)
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }));
+
+const nullableText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullable()
+    .transform((value) => (value === '' ? null : value));
+
+const localeSchema = z.string().refine(isValidLocale, 'must be a BCP 47 language tag such as "en" or "pt-BR"');
+const timeZoneSchema = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Kyiv"');
+
+function isValidLocale(tag: string): boolean {
+  try {
+    return tag.length > 0 && tag.length <= 35 && Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function isValidTimeZone(zone: string): boolean {
+  if (zone.length === 0 || zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------- objects as stored and served ----------
+
+export const briefingStatusSchema = z.enum(['live', 'ended']);
+
+export const briefingSchema = z.object({
+  slug: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  status: briefingStatusSchema,
+  locale: z.string(),
+  timeZone: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  epoch: z.string(),
+  seq: z.number().int(),
+});
+export type Briefing = z.infer<typeof briefingSchema>;
+/** A briefing as stored: its log position (epoch, seq) is kept beside it, not inside it. */
+export type BriefingMeta = Omit<Briefing, 'epoch' | 'seq'>;
+
+export const mediaSchema = z.object({
+  kind: z.literal('image'),
+  url: z.string(),
+  alt: z.string(),
+  caption: z.string().nullable(),
+  credit: z.string().nullable(),
+});
+export type Media = z.infer<typeof mediaSchema>;
+
+export const linkSchema = z.object({ title: z.string(), url: z.string() });
+export type Link = z.infer<typeof linkSchema>;
+
+export const entrySchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  version: z.number().int(),
+  publishedAt: z.string(),
+  updatedAt: z.string().nullable(),
+  author: z.object({ id: z.string(), name: z.string() }),
+  title: z.string().nullable(),
+  body: z.string(),
+  html: z.string(),
+  keyEvent: z.boolean(),
+  pinned: z.boolean(),
+  media: z.array(mediaSchema),
+  links: z.array(linkSchema),
+  sources: z.string().nullable(),
+});
+export type Entry = z.infer<typeof entrySchema>;
+
+export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export interface Change {
+  slug: string;
+  epoch: string;
+  seq: number;
+  at: string;
+  type: ChangeType;
+  entry?: Entry;
+  id?: string;
+  briefing?: Briefing;
+}
+
+export interface Cursor {
+  epoch: string;
+  seq: number;
+}
+
+// ---------- HTTP input ----------
+
+const mediaInputSchema = z.object({
+  kind: z.literal('image').default('image'),
+  url: httpUrl,
+  alt: z.string().trim().min(1, 'alt text is required').max(LIMITS.altChars),
+  caption: nullableText(LIMITS.captionChars).default(null),
+  credit: nullableText(LIMITS.creditChars).default(null),
+});
+
+const linkInputSchema = z.object({
+  title: z.string().trim().min(1).max(LIMITS.titleChars),
+  url: httpUrl,
+});
+
+const entryFieldsSchema = z.object({
+  body: z.string().max(LIMITS.bodyChars).refine((body) => body.trim().length > 0, 'must not be empty'),
+  title: nullableText(LIMITS.titleChars),
+  keyEvent: z.boolean(),
+  pinned: z.boolean(),
+  media: z.array(mediaInputSchema).max(LIMITS.mediaPerEntry),
+  links: z.array(linkInputSchema).max(LIMITS.linksPerEntry),
+  sources: nullableText(LIMITS.sourcesChars),
+});
+
+export const createEntrySchema = entryFieldsSchema
+  .partial()
+  .required({ body: true })
+  .extend({ publishAt: z.iso.datetime({ offset: true }).optional() });
+export type CreateEntryInput = z.infer<typeof createEntrySchema>;
+
+export const updateEntrySchema = entryFieldsSchema
+  .partial()
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'must change at least one of body, title, keyEvent, pinned, media, links, sources',
+  });
+export type UpdateEntryInput = z.infer<typeof updateEntrySchema>;
+
+export const createBriefingSchema = z.object({
+  slug: slugSchema,
+  title: z.string().trim().min(1).max(LIMITS.titleChars),
+  summary: z.string().max(LIMITS.summaryChars).default(''),
+  locale: localeSchema.default('en'),
+  timeZone: timeZoneSchema.default('UTC'),
+});
+export type CreateBriefingInput = z.infer<typeof createBriefingSchema>;
+
+export const updateBriefingSchema = z
+  .object({
+    title: z.string().trim().min(1).max(LIMITS.titleChars),
+    summary: z.string().max(LIMITS.summaryChars),
+    status: briefingStatusSchema,
+    locale: localeSchema,
+    timeZone: timeZoneSchema,
+  })
+  .partial()
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'must change at least one of title, summary, status, locale, timeZone',
+  });
+export type UpdateBriefingInput = z.infer<typeof updateBriefingSchema>;
+
+/** Query strings arrive as text; these coerce and bound them. */
+export const entriesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(LIMITS.pageSizeDefault),
+  before: z.string().max(200).optional(),
+});
+
+export const changesQuerySchema = z.object({
+  epoch: z.string().max(100).optional(),
+  since: z.coerce.number().int().min(0).default(0),
+});
+
+// ---------- Socket.IO ----------
+
+export const cursorSchema = z.object({
+  epoch: z.string().min(1).max(100),
+  seq: z.number().int().min(0),
+});
+
+export const subscribeSchema = z.object({
+  slug: slugSchema,
+  since: cursorSchema.nullish(),
+});
+export type SubscribeRequest = z.infer<typeof subscribeSchema>;
+
+export const unsubscribeSchema = z.object({ slug: slugSchema });
+
+export interface Snapshot {
+  briefing: Briefing;
+  entries: Entry[];
+  pinned: Entry[];
+}
+
+export type SubscribeAck =
+  | { ok: true; mode: 'resume'; epoch: string; seq: number }
+  | { ok: true; mode: 'snapshot'; epoch: string; seq: number; snapshot: Snapshot }
+  | { ok: false; error: { code: string; message: string } };
+
+export interface ServerToClientEvents {
+  change: (change: Change) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (request: SubscribeRequest, ack: (response: SubscribeAck) => void) => void;
+  unsubscribe: (request: { slug: string }, ack?: (response: { ok: boolean }) => void) => void;
+}
+
+/** The first problem in a zod error as one sentence naming the field. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid input';
+  const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+  return `${field}: ${issue.message}`;
+}
