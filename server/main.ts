@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const app = await createApp(config, logger);
   const address = await app.listen();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.info({ port: address.port }, `listening on http://${host}:${address.port}`);
+  // The contract's start line is printed at any LOG_LEVEL: scripts and operators wait for it.
+  logger.child({}, { level: 'info' }).info({ port: address.port }, `listening on http://${host}:${address.port}`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -1,7 +1,7 @@
 /** Maps every failure to the contract's error shape, in one place. Never a stack trace. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, type ErrorCode } from '../../shared/errors';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../../shared/errors';
 
 /** body-parser's error types and what they mean to a client. */
 const BODY_PARSER_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
@@ -22,13 +22,27 @@ function bodyParserError(error: unknown): AppError | null {
   return known ? new AppError(known.code, known.message) : null;
 }
 
+/**
+ * Other client errors raised by Express and its parsers (http-errors style, with a 4xx
+ * `status`): a path parameter with broken percent-encoding, a body that fails to
+ * decompress. Mapped to the code of that status; the library's own message is not echoed.
+ */
+function clientError(error: unknown): AppError | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const status = 'status' in error ? Number(error.status) : 'statusCode' in error ? Number(error.statusCode) : NaN;
+  if (!Number.isInteger(status) || status < 400 || status > 499) return null;
+  if (error instanceof URIError) return new AppError('invalid', 'path: malformed percent-encoding');
+  const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((candidate) => ERROR_STATUS[candidate] === status) ?? 'invalid';
+  return new AppError(code, 'request: could not be read; check the body and its Content-Encoding');
+}
+
 export function errorHandler(logger: Logger, isRedisReady: () => boolean): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    let appError = error instanceof AppError ? error : bodyParserError(error);
+    let appError = error instanceof AppError ? error : (bodyParserError(error) ?? clientError(error));
     if (!appError) {
       if (!isRedisReady()) {
         appError = new AppError('unavailable', 'the data store is unavailable; try again shortly');

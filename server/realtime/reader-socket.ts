@@ -8,16 +8,20 @@ import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck } 
 import type { Metrics } from '../metrics';
 import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
 
-function replierOf(ack: unknown): (response: SubscribeAck) => void {
-  return typeof ack === 'function' ? (response) => (ack as (response: SubscribeAck) => void)(response) : () => undefined;
+/** Socket.IO passes the ack as the last argument, wherever a client put it. */
+function splitAck(args: unknown[]): { request: unknown; ack: ((response: never) => void) | null } {
+  const last = args[args.length - 1];
+  const ack = typeof last === 'function' ? (last as (response: never) => void) : null;
+  return { request: ack && args.length === 1 ? undefined : args[0], ack };
 }
 
 export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logger, metrics: Metrics): void {
   io.on('connection', (socket: ReaderSocket) => {
     metrics.socketsConnected.inc();
 
-    socket.on('subscribe', (request: unknown, ack: unknown) => {
-      const reply = replierOf(ack);
+    socket.on('subscribe', (...args: unknown[]) => {
+      const { request, ack } = splitAck(args);
+      const reply = (response: SubscribeAck): void => ack?.(response as never);
       const parsed = subscribeSchema.safeParse(request);
       if (!parsed.success) {
         reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
@@ -39,10 +43,11 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
       });
     });
 
-    socket.on('unsubscribe', (request: unknown, ack: unknown) => {
+    socket.on('unsubscribe', (...args: unknown[]) => {
+      const { request, ack } = splitAck(args);
       const parsed = unsubscribeSchema.safeParse(request);
       if (parsed.success) hub.unsubscribe(socket, parsed.data.slug);
-      if (typeof ack === 'function') (ack as (response: { ok: boolean }) => void)({ ok: parsed.success });
+      ack?.({ ok: parsed.success } as never);
     });
 
     socket.on('disconnect', () => {

@@ -7,6 +7,23 @@ import sanitizeHtml from 'sanitize-html';
 
 const markdown = new Marked({ gfm: true, breaks: true, async: false });
 
+const LINK_SCHEME = /^(https?|mailto):/i;
+const IMAGE_SCHEME = /^https?:/i;
+
+/**
+ * Keeps a URL attribute only when it names one of the allowed schemes: sanitize-html lets
+ * relative URLs through, and an entry is also shown inside other sites' pages (the embed),
+ * where a relative link or image would point at that site.
+ */
+function onlyAbsolute(attribs: sanitizeHtml.Attributes, name: string, scheme: RegExp): sanitizeHtml.Attributes {
+  const kept: sanitizeHtml.Attributes = {};
+  for (const [key, value] of Object.entries(attribs)) {
+    if (key !== name) kept[key] = value;
+    else if (scheme.test(value.trim())) kept[key] = value.trim();
+  }
+  return kept;
+}
+
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'strong', 'em', 'b', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'mark', 'small',
@@ -27,7 +44,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     // A reader's page has one h1 (the briefing title): headings in entries start at h2.
     h1: 'h2',
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }),
+    a: (tagName, attribs) => ({ tagName, attribs: { ...onlyAbsolute(attribs, 'href', LINK_SCHEME), rel: 'noopener noreferrer' } }),
+    img: (tagName, attribs) => ({ tagName, attribs: onlyAbsolute(attribs, 'src', IMAGE_SCHEME) }),
   },
   exclusiveFilter: (frame) => frame.tag === 'a' && !frame.attribs.href && !frame.text.trim(),
 };

@@ -180,6 +180,15 @@ return {'ok', epoch, seq}
 const readPage: ScriptDefinition = {
   numberOfKeys: 6,
   lua: `
+local function bytes_less(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
 local meta = redis.call('GET', KEYS[1])
 if not meta then return {'missing'} end
 local count = tonumber(ARGV[1])
@@ -191,7 +200,16 @@ else
   if rank then
     ids = redis.call('ZREVRANGE', KEYS[5], rank + 1, rank + count)
   else
-    ids = redis.call('ZREVRANGEBYSCORE', KEYS[5], '(' .. ARGV[3], '-inf', 'LIMIT', 0, count)
+    -- the cursor entry is gone: continue after where it stood. Equal times are ordered
+    -- by id (bytewise, descending), so first the ids below it at its time, then older ones.
+    ids = {}
+    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[5], ARGV[3], ARGV[3])) do
+      if #ids < count and bytes_less(id, ARGV[2]) then ids[#ids + 1] = id end
+    end
+    if #ids < count then
+      local older = redis.call('ZREVRANGEBYSCORE', KEYS[5], '(' .. ARGV[3], '-inf', 'LIMIT', 0, count - #ids)
+      for _, id in ipairs(older) do ids[#ids + 1] = id end
+    end
   end
 end
 local entries = {}
@@ -206,7 +224,8 @@ return {'ok', meta, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3])
 };
 
 /**
- * KEYS: epoch, seq, log. ARGV: since seq, most changes to return.
+ * KEYS: epoch, seq, log. ARGV: first stream id to return ("<since + 1>-0", formatted by the
+ * caller: Lua would print a large seq as "1e+14"), most changes to return.
  * Returns {epoch, seq, first kept stream id or '', changes after since}.
  */
 const readLog: ScriptDefinition = {
@@ -215,8 +234,7 @@ const readLog: ScriptDefinition = {
 local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)
 local first_id = ''
 if #first > 0 then first_id = first[1][1] end
-local from = (tonumber(ARGV[1]) + 1) .. '-0'
-local changes = redis.call('XRANGE', KEYS[3], from, '+', 'COUNT', ARGV[2])
+local changes = redis.call('XRANGE', KEYS[3], ARGV[1], '+', 'COUNT', ARGV[2])
 return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0', first_id, changes}
 `,
 };

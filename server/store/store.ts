@@ -290,7 +290,7 @@ export class Store {
 
   async readLog(slug: string, since: number, maxChanges: number): Promise<LogRead> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('readLog', [keys.epoch, keys.seq, keys.log], [since, maxChanges]);
+    const reply = await this.run('readLog', [keys.epoch, keys.seq, keys.log], [`${since + 1}-0`, maxChanges]);
     const [epoch, seq, firstId, rawChanges] = asTuple(reply);
     const epochText = String(epoch);
     return {

@@ -1,0 +1,317 @@
+/**
+ * Test harness: real servers on port 0 with a unique Redis prefix, real socket.io-client
+ * connections, and waiting on events with a ceiling. Everything started here is closed
+ * by `closeAll()` (call it in afterAll / afterEach).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/schemas';
+import { createApp, type App } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+const ROOT = path.resolve(__dirname, '../..');
+
+type Closer = () => Promise<void> | void;
+const closers: Closer[] = [];
+
+export function onClose(closer: Closer): void {
+  closers.push(closer);
+}
+
+/** Closes everything opened through this harness, newest first. */
+export async function closeAll(): Promise<void> {
+  while (closers.length > 0) {
+    const closer = closers.pop();
+    try {
+      await closer?.();
+    } catch {
+      // best effort: a failed close must not hide the test's own failure
+    }
+  }
+}
+
+export function uniquePrefix(): string {
+  return `lbtest:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every key under a prefix (tests clean up after themselves). */
+export async function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // that Redis is gone already
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  prefix: string;
+  api: ApiClient;
+}
+
+/** Starts the app in this process on port 0 with its own prefix. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const prefix = env.REDIS_PREFIX ?? uniquePrefix();
+  const config: Readonly<Config> = loadConfig({
+    PORT: '0',
+    REDIS_URL: DEFAULT_REDIS,
+    LIVEBRIEF_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...env,
+    REDIS_PREFIX: prefix,
+  });
+  const app = await createApp(config, pino({ level: 'silent' }));
+  const address = await app.listen();
+  const url = `http://127.0.0.1:${address.port}`;
+  onClose(() => deletePrefix(config.redisUrl, prefix));
+  onClose(() => app.close());
+  return { app, url, prefix, api: new ApiClient(url, ADMIN_TOKEN) };
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM, then waits for the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/** Starts `node dist/server/main.js` as its own process (npm test builds first). */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      REDIS_URL: DEFAULT_REDIS,
+      LIVEBRIEF_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await waitFor(
+    () => {
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+      return match?.[1];
+    },
+    15_000,
+    'server to listen',
+  );
+  const handle: ServerProcess = {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  onClose(() => handle.kill());
+  return handle;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RedisProcess {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A private redis-server on a free port, with its files in a temporary folder. */
+export async function startRedis(options: { appendOnly: boolean }): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'livebrief-redis-'));
+  let child: ChildProcess | null = null;
+  const url = `redis://127.0.0.1:${port}`;
+  const handle: RedisProcess = {
+    url,
+    port,
+    dir,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', 'always'],
+        { stdio: 'ignore' },
+      );
+      await waitFor(async () => {
+        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+          return (await probe.ping()) === 'PONG' ? true : undefined;
+        } catch {
+          return undefined;
+        } finally {
+          probe.disconnect();
+        }
+      }, 10_000, `redis-server on ${port}`);
+    },
+    async stop() {
+      const running = child;
+      child = null;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await handle.start();
+  onClose(async () => {
+    await handle.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return handle;
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+      if (error instanceof Error && error.message.startsWith('server exited early')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// ---------- HTTP ----------
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string | null,
+  ) {}
+
+  withToken(token: string | null): ApiClient {
+    return new ApiClient(this.baseUrl, token);
+  }
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    const requestHeaders = init.headers as Record<string, string>;
+    if (this.token) requestHeaders.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) {
+      requestHeaders['content-type'] ??= 'application/json';
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const response = await fetch(`${this.baseUrl}${pathname}`, init);
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  get<T = Record<string, unknown>>(pathname: string): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', pathname);
+  }
+
+  post<T = Record<string, unknown>>(pathname: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', pathname, body, headers);
+  }
+
+  patch<T = Record<string, unknown>>(pathname: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.request<T>('PATCH', pathname, body, headers);
+  }
+
+  delete<T = Record<string, unknown>>(pathname: string): Promise<ApiResponse<T>> {
+    return this.request<T>('DELETE', pathname);
+  }
+}
+
+// ---------- Socket.IO ----------
+
+export type ReaderClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export async function connectReader(url: string, options: { transports?: string[] } = {}): Promise<ReaderClient> {
+  const socket: ReaderClient = connectSocket(url, {
+    transports: options.transports ?? ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  onClose(() => {
+    socket.disconnect();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket did not connect to ${url}`)), 10_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return socket;
+}
