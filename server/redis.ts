@@ -57,8 +57,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 function findExecutable(name: string, searchPath: string | undefined): string | null {
-  const dirs = [...(searchPath ?? '').split(path.delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const dir of dirs.filter(Boolean)) {
+  for (const dir of (searchPath ?? '').split(path.delimiter).filter(Boolean)) {
     const candidate = path.join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
