@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // Build scripts are plain ES modules outside the TypeScript project.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // Jest's asymmetric matchers (expect.any, expect.stringContaining) are typed `any`.
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
