@@ -1,0 +1,115 @@
+/** The one fold from changes to a reader's view, shared by the server's cache and the browser. */
+import { applyChange, compareEntries, viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import type { Briefing, Change, Entry } from '../../shared/schemas';
+
+const briefing: Briefing = {
+  slug: 's',
+  title: 'Title',
+  summary: '',
+  status: 'live',
+  locale: 'en',
+  timeZone: 'UTC',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  epoch: 'e1',
+  seq: 3,
+};
+
+function entry(id: string, minute: number, extra: Partial<Entry> = {}): Entry {
+  const publishedAt = `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  return {
+    id,
+    slug: 's',
+    version: 1,
+    publishedAt,
+    updatedAt: null,
+    author: { id: 'a', name: 'A' },
+    title: null,
+    body: id,
+    html: `<p>${id}</p>`,
+    keyEvent: false,
+    pinned: false,
+    media: [],
+    links: [],
+    sources: null,
+    ...extra,
+  };
+}
+
+function view(entries: Entry[], complete: boolean, pinned: Entry[] = []): FeedView {
+  return { epoch: 'e1', seq: 3, briefing, entries, pinned, complete };
+}
+
+function change(seq: number, fields: Partial<Change>): Change {
+  return { slug: 's', epoch: 'e1', seq, at: '2026-01-01T11:00:00.000Z', type: 'entry.published', ...fields };
+}
+
+const ids = (entries: Entry[]) => entries.map((item) => item.id);
+
+describe('applyChange', () => {
+  test('a publish lands in order, newest first, and moves the cursor', () => {
+    const result = applyChange(view([entry('c', 30), entry('a', 10)], true), change(4, { entry: entry('b', 20) }));
+    expect(result.status).toBe('applied');
+    expect(ids(result.view.entries)).toEqual(['c', 'b', 'a']);
+    expect(result.view.seq).toBe(4);
+    expect(result.view.briefing.seq).toBe(4);
+  });
+
+  test('the next seq is the only one applied: older is a duplicate, further on is a gap', () => {
+    const start = view([entry('a', 10)], true);
+    expect(applyChange(start, change(3, { entry: entry('x', 50) }))).toEqual({ status: 'duplicate', view: start });
+    expect(applyChange(start, change(5, { entry: entry('x', 50) }))).toEqual({ status: 'gap', view: start });
+    expect(applyChange(start, { ...change(4, { entry: entry('x', 50) }), epoch: 'e2' })).toEqual({ status: 'gap', view: start });
+  });
+
+  test('an edit replaces in place; a pin adds to the pinned list, an unpin removes it', () => {
+    const start = view([entry('b', 20), entry('a', 10)], true);
+    const pinned = applyChange(start, change(4, { type: 'entry.updated', entry: entry('a', 10, { version: 2, pinned: true, body: 'fixed' }) }));
+    expect(ids(pinned.view.entries)).toEqual(['b', 'a']);
+    expect(pinned.view.entries[1]?.body).toBe('fixed');
+    expect(ids(pinned.view.pinned)).toEqual(['a']);
+    const unpinned = applyChange(pinned.view, change(5, { type: 'entry.updated', entry: entry('a', 10, { version: 3 }) }));
+    expect(unpinned.view.pinned).toEqual([]);
+  });
+
+  test('a delete removes the entry from the feed and from the pinned list', () => {
+    const a = entry('a', 10, { pinned: true });
+    const result = applyChange(view([entry('b', 20), a], true, [a]), change(4, { type: 'entry.deleted', id: 'a' }));
+    expect(ids(result.view.entries)).toEqual(['b']);
+    expect(result.view.pinned).toEqual([]);
+  });
+
+  test('an incomplete window takes nothing older than its oldest entry, but keeps pins of older entries', () => {
+    const start = view([entry('c', 30), entry('b', 20)], false);
+    const older = applyChange(start, change(4, { type: 'entry.updated', entry: entry('a', 10, { pinned: true }) }));
+    expect(ids(older.view.entries)).toEqual(['c', 'b']);
+    expect(ids(older.view.pinned)).toEqual(['a']);
+    const complete = applyChange({ ...start, complete: true }, change(4, { entry: entry('a', 10) }));
+    expect(ids(complete.view.entries)).toEqual(['c', 'b', 'a']);
+  });
+
+  test('briefing metadata is replaced and carries the change\'s position', () => {
+    const renamed = { ...briefing, title: 'Renamed', status: 'ended' as const, seq: 99 };
+    const result = applyChange(view([], true), change(4, { type: 'briefing.updated', briefing: renamed }));
+    expect(result.view.briefing).toEqual({ ...renamed, seq: 4, epoch: 'e1' });
+  });
+
+  test('the view given in is never changed', () => {
+    const start = view([entry('a', 10)], true);
+    const frozen = JSON.stringify(start);
+    applyChange(start, change(4, { entry: entry('b', 20) }));
+    applyChange(start, change(4, { type: 'entry.deleted', id: 'a' }));
+    expect(JSON.stringify(start)).toBe(frozen);
+  });
+});
+
+test('entries at the same time sort by id, as Redis sorts equal scores', () => {
+  const sorted = [entry('m', 5), entry('z', 5), entry('a', 5), entry('q', 6)].sort(compareEntries);
+  expect(ids(sorted)).toEqual(['q', 'z', 'm', 'a']);
+});
+
+test('a snapshot of fewer entries than the window is complete', () => {
+  expect(viewFromSnapshot('e', 1, { briefing, entries: [entry('a', 1)], pinned: [] }, 20).complete).toBe(true);
+  const full = Array.from({ length: 20 }, (_, index) => entry(`e${index}`, index));
+  expect(viewFromSnapshot('e', 1, { briefing, entries: full, pinned: [] }, 20).complete).toBe(false);
+});

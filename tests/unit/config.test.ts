@@ -1,0 +1,32 @@
+import { ConfigError, DEFAULT_REDIS_URL, loadConfig } from '../../server/config';
+
+test('defaults follow the contract', () => {
+  const config = loadConfig({});
+  expect(config).toMatchObject({
+    port: 3000,
+    host: '127.0.0.1',
+    redisUrl: DEFAULT_REDIS_URL,
+    redisUrlGiven: false,
+    redisPrefix: 'livebrief:',
+    adminToken: undefined,
+    historyLimit: 10_000,
+  });
+  expect(Object.isFrozen(config)).toBe(true);
+});
+
+test('values are read from the environment, empty ones count as unset', () => {
+  const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', REDIS_URL: 'redis://example:6380', REDIS_PREFIX: 'x:', LIVEBRIEF_ADMIN_TOKEN: '' });
+  expect(config).toMatchObject({ port: 0, host: '0.0.0.0', redisUrl: 'redis://example:6380', redisUrlGiven: true, redisPrefix: 'x:', adminToken: undefined });
+});
+
+test.each([
+  [{ PORT: 'eighty' }, 'PORT'],
+  [{ PORT: '70000' }, 'PORT'],
+  [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
+  [{ LIVEBRIEF_ADMIN_TOKEN: 'short' }, 'LIVEBRIEF_ADMIN_TOKEN'],
+  [{ LIVEBRIEF_HISTORY_LIMIT: '0' }, 'LIVEBRIEF_HISTORY_LIMIT'],
+  [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+])('%p is refused, naming %s', (env, name) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(name);
+});
