@@ -1,7 +1,7 @@
 // Bundles the browser code with esbuild: each entry point under client/ that exists
 // becomes one minified ES module in dist/public/.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 
 /** client source -> served file name */
 const ENTRIES = {
@@ -27,5 +27,37 @@ if (Object.keys(entryPoints).length > 0) {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
+    // The embed imports its stylesheets as text, for its shadow root.
+    loader: { '.css': 'text' },
+    // The embed finds the service it came from by its own URL.
+    define: { __LB_MODULE_URL__: 'import.meta.url' },
   });
 }
+
+// The reader's pages, the embed frame and the console link their stylesheets.
+await build({
+  entryPoints: { reader: 'client/styles/reader.css', frame: 'client/styles/frame.css', console: 'client/console/console.css' },
+  outdir: 'dist/public',
+  bundle: true,
+  minify: true,
+  logLevel: 'warning',
+});
+
+// One small module per date-fns locale: a page loads only its briefing's language.
+const localeDir = 'node_modules/date-fns/locale';
+await build({
+  entryPoints: Object.fromEntries(
+    readdirSync(localeDir)
+      .filter((name) => name.endsWith('.js') && !name.startsWith('_') && !name.startsWith('cdn') && name !== 'types.js')
+      .map((name) => [name.slice(0, -3), `${localeDir}/${name}`]),
+  ),
+  outdir: 'dist/public/locales',
+  bundle: true,
+  format: 'esm',
+  target: ['es2020'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+cpSync('client/assets', 'dist/public', { recursive: true });

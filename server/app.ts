@@ -10,8 +10,11 @@ import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
+import { createConsole, type ConsoleService } from './console';
 import { apiRouter } from './http/api';
+import { crossOriginReads, socketOriginAllowed } from './http/cross-origin';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
@@ -28,6 +31,8 @@ export interface App {
   tokens: TokenStore;
   hub: FeedHub;
   metrics: Metrics;
+  /** The editors' console: accounts, sessions, drafts, presence, audit log. */
+  console: ConsoleService;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish, closes sockets and Redis. */
@@ -57,6 +62,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   const tokens = new TokenStore(redis, store.keys);
   const verifier = new TokenVerifier(tokens, config.adminToken);
   const isRedisReady = (): boolean => redis.status === 'ready';
+  const consoleService = createConsole({ redis, store, tokens, verifier, config, logger });
 
   const app = express();
   app.disable('x-powered-by');
@@ -78,7 +84,12 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use('/api/v1', apiRouter({ store, verifier, bodyLimitBytes: config.bodyLimitBytes, historyLimit: config.historyLimit }));
+  // Embeds on other sites read the public JSON (GET) too.
+  app.use('/api/v1', crossOriginReads(config.embedOrigins));
+  app.use(consoleService.auditMiddleware);
+  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, historyLimit: config.historyLimit }));
+  app.use(consoleService.router);
+  app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, isRedisReady));
 
@@ -87,12 +98,16 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     maxHttpBufferSize: config.socketMessageLimitBytes,
     perMessageDeflate: false,
     serveClient: false,
+    // Embeds connect from other sites' pages: only from the allowed origins.
+    allowRequest: (req, callback) => callback(null, socketOriginAllowed(config.embedOrigins, req)),
+    cors: { origin: config.embedOrigins === '*' ? '*' : [...config.embedOrigins] },
   });
   const hub = new FeedHub(store, tailRedis, io, logger, metrics, {
     historyLimit: config.historyLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
   attachReaderSockets(io, hub, logger, metrics);
+  const consoleSockets = consoleService.attachSockets(io);
   const scheduler = new Scheduler(store, logger, metrics, config.schedulerIntervalMs);
 
   let closing: Promise<void> | null = null;
@@ -105,6 +120,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     tokens,
     hub,
     metrics,
+    console: consoleService,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -115,7 +131,12 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       });
       hub.start();
       scheduler.start();
-      return http.address() as AddressInfo;
+      const address = http.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const setupLink = await consoleService.firstRun.linkIfNoAccounts(config.publicUrl ?? `http://${host}:${address.port}`);
+      // Logged on purpose, once per start while no account exists: it is how the first admin gets in.
+      if (setupLink) logger.warn(`no console account exists yet: create the first admin at ${setupLink} (valid 24 h, once)`);
+      return address;
     },
     close() {
       closing ??= (async () => {
@@ -123,6 +144,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         http.closeIdleConnections();
         const cutoff = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
         io.disconnectSockets(true);
+        consoleSockets.stop();
         await Promise.all([httpClosed, scheduler.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));

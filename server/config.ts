@@ -26,6 +26,20 @@ const envSchema = z.object({
   /** Where a Redis started by `npm start` keeps its append-only file. */
   LIVEBRIEF_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a console session lasts without use, in hours. */
+  LIVEBRIEF_SESSION_HOURS: positiveInt(12),
+  /** The public origin of the reader pages (absolute links in JSON-LD, feeds, share links); unset: taken from each request. */
+  LIVEBRIEF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The publisher named on reader pages and in their schema.org data. */
+  LIVEBRIEF_PUBLISHER_NAME: z.string().trim().min(1).max(100).default('livebrief'),
+  /** The publisher's logo: an absolute URL, or a path on this service. */
+  LIVEBRIEF_PUBLISHER_LOGO: z.string().trim().min(1).max(2048).default('/assets/logo.svg'),
+  /** Origins allowed to embed the widget: `*`, or a comma-separated list of origins. */
+  LIVEBRIEF_EMBED_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) => (value.trim() === '*' ? '*' : value.split(',').map((origin) => origin.trim()).filter(Boolean)))
+    .pipe(z.union([z.literal('*'), z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)).min(1)])),
 });
 
 export interface Config {
@@ -43,6 +57,14 @@ export interface Config {
   schedulerIntervalMs: number;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Idle lifetime of a console session, in seconds. */
+  sessionTtlSeconds: number;
+  /** Origin (no trailing slash) for absolute links, or null to use each request's. */
+  publicUrl: string | null;
+  publisherName: string;
+  publisherLogo: string;
+  /** Who may embed the widget (CORS, frame-ancestors, Socket.IO origin): everyone, or these origins. */
+  embedOrigins: '*' | readonly string[];
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -68,5 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
     dataDir: e.LIVEBRIEF_DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    sessionTtlSeconds: e.LIVEBRIEF_SESSION_HOURS * 3600,
+    publicUrl: e.LIVEBRIEF_PUBLIC_URL ? e.LIVEBRIEF_PUBLIC_URL.replace(/\/+$/, '') : null,
+    publisherName: e.LIVEBRIEF_PUBLISHER_NAME,
+    publisherLogo: e.LIVEBRIEF_PUBLISHER_LOGO,
+    embedOrigins: e.LIVEBRIEF_EMBED_ORIGINS,
   });
 }

@@ -1,6 +1,7 @@
 /** Building entries from editors' input: ids, timestamps, rendered HTML, versions. */
 import { randomBytes } from 'node:crypto';
 import type { Principal } from './auth/tokens';
+import type { EntryVersion } from '../shared/console';
 import type { CreateEntryInput, Entry, UpdateEntryInput } from '../shared/schemas';
 import { renderMarkdown } from './render/markdown';
 
@@ -49,4 +50,35 @@ export function patchEntry(current: Entry, patch: UpdateEntryInput, now: Date): 
   const contentChanged = CONTENT_FIELDS.some((field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]));
   if (contentChanged) next.updatedAt = now.toISOString();
   return next;
+}
+
+function contentOf(entry: Entry): string {
+  return JSON.stringify(CONTENT_FIELDS.map((field) => entry[field]));
+}
+
+/**
+ * What readers see as an entry's correction history: each published version whose content
+ * differs from the one before, oldest first, ending with the current content. Pins and
+ * key-event marks are not corrections, so they add no step.
+ */
+export function correctionHistory(versions: Entry[]): EntryVersion[] {
+  const steps: EntryVersion[] = [];
+  let previous: string | null = null;
+  for (const entry of versions) {
+    const content = contentOf(entry);
+    if (content === previous) continue;
+    previous = content;
+    steps.push({
+      version: entry.version,
+      publishedAt: entry.publishedAt,
+      updatedAt: entry.updatedAt,
+      title: entry.title,
+      body: entry.body,
+      html: entry.html,
+      media: entry.media,
+      links: entry.links,
+      sources: entry.sources,
+    });
+  }
+  return steps;
 }

@@ -3,25 +3,11 @@
  * derived from them. Server and browser import these; nothing redeclares them.
  */
 import { z } from 'zod';
+import { LIMITS } from './limits';
+
+export { LIMITS };
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-/** Limits on what one request can make the server hold. */
-export const LIMITS = {
-  titleChars: 200,
-  summaryChars: 5_000,
-  bodyChars: 20_000,
-  altChars: 500,
-  captionChars: 1_000,
-  creditChars: 200,
-  sourcesChars: 300,
-  urlChars: 2_048,
-  mediaPerEntry: 10,
-  linksPerEntry: 20,
-  pageSizeMax: 100,
-  pageSizeDefault: 20,
-  snapshotEntries: 20,
-} as const;
 
 export const slugSchema = z
   .string()
@@ -185,10 +171,12 @@ export const updateBriefingSchema = z
     status: briefingStatusSchema,
     locale: localeSchema,
     timeZone: timeZoneSchema,
+    /** When the coverage began (beyond the contract): becomes the briefing's createdAt, which readers' pages give as its start. */
+    coverageStart: z.iso.datetime({ offset: true }),
   })
   .partial()
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: 'must change at least one of title, summary, status, locale, timeZone',
+    message: 'must change at least one of title, summary, status, locale, timeZone, coverageStart',
   });
 export type UpdateBriefingInput = z.infer<typeof updateBriefingSchema>;
 

@@ -3,12 +3,15 @@
  * comparing SHA-256 digests in constant time, so neither stored data nor timing reveals it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role, TokenRecord, TokenStore } from '../store/tokens';
+import type { Role, TokenRole } from '../../shared/console';
+import type { TokenRecord, TokenStore } from '../store/tokens';
 
 export interface Principal {
   id: string;
   name: string;
   role: Role;
+  /** How the caller proved who it is: an API token, or the console's session cookie. */
+  via: 'token' | 'session';
 }
 
 const TOKEN_PATTERN = /^lbt_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
@@ -24,7 +27,7 @@ export function sameSecret(given: string, expectedDigest: Buffer): boolean {
 export async function createToken(
   tokens: TokenStore,
   name: string,
-  role: Role,
+  role: TokenRole,
 ): Promise<{ token: string; record: TokenRecord }> {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
@@ -52,13 +55,13 @@ export class TokenVerifier {
   /** The principal a bearer token stands for, or null when it is unknown or revoked. */
   async verify(token: string): Promise<Principal | null> {
     if (this.adminDigest && sameSecret(token, this.adminDigest)) {
-      return { id: 'admin-token', name: 'Administrator', role: 'admin' };
+      return { id: 'admin-token', name: 'Administrator', role: 'admin', via: 'token' };
     }
     const match = TOKEN_PATTERN.exec(token);
     if (!match?.[1] || !match[2]) return null;
     const record = await this.tokens.find(match[1]);
     if (!record) return null;
     if (!sameSecret(match[2], Buffer.from(record.secretHash, 'hex'))) return null;
-    return { id: `token:${record.id}`, name: record.name, role: record.role };
+    return { id: `token:${record.id}`, name: record.name, role: record.role, via: 'token' };
   }
 }

@@ -12,20 +12,20 @@ import {
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
-import type { TokenVerifier } from '../auth/tokens';
-import { buildEntry, patchEntry } from '../entries';
+import { EDITOR_ROLES } from '../../shared/console';
+import type { Authenticator } from '../auth/authenticator';
+import { buildEntry, correctionHistory, patchEntry } from '../entries';
 import type { Store } from '../store/store';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
 
 export interface ApiOptions {
   store: Store;
-  verifier: TokenVerifier;
+  auth: Authenticator;
   bodyLimitBytes: number;
   historyLimit: number;
 }
 
-const EDITOR_ROLES = ['admin', 'editor'] as const;
 const ENTRY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
@@ -62,9 +62,9 @@ function sendJson(res: Response, status: number, json: string): void {
 }
 
 export function apiRouter(options: ApiOptions): Router {
-  const { store, verifier } = options;
+  const { store, auth } = options;
   const router = Router();
-  const editor = requireRole(verifier, EDITOR_ROLES);
+  const editor = requireRole(auth, EDITOR_ROLES);
 
   router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
 
@@ -94,10 +94,11 @@ export function apiRouter(options: ApiOptions): Router {
 
   router.patch('/briefings/:slug', editor, async (req, res) => {
     const slug = slugParam(req);
-    const patch = parse(updateBriefingSchema, req.body);
+    const { coverageStart, ...patch } = parse(updateBriefingSchema, req.body);
     const briefing = await store.updateBriefing(slug, (current) => ({
       ...current,
       ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+      ...(coverageStart ? { createdAt: new Date(coverageStart).toISOString() } : {}),
       updatedAt: new Date().toISOString(),
     }));
     res.json({ briefing });
@@ -119,6 +120,15 @@ export function apiRouter(options: ApiOptions): Router {
     res.json({ entry: stored.entry });
   });
 
+  /** An entry's correction history: every published version, oldest first (beyond the contract). */
+  router.get('/briefings/:slug/entries/:id/versions', async (req, res) => {
+    const slug = slugParam(req);
+    const id = entryIdParam(req);
+    const versions = await store.listVersions(slug, id);
+    if (!versions) throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+    res.json({ versions: correctionHistory(versions) });
+  });
+
   router.post('/briefings/:slug/entries', editor, async (req, res) => {
     const slug = slugParam(req);
     const idempotencyKey = req.get('idempotency-key');
@@ -135,6 +145,7 @@ export function apiRouter(options: ApiOptions): Router {
       idempotencyKey,
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.locals.auditTarget = result.replayed ? { replayed: 'true' } : { id: entry.id, scheduled: String(scheduled) };
     sendJson(res, 201, result.response);
   });
 

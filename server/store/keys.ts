@@ -14,6 +14,21 @@
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
  *   b:{slug}:pinned        ZSET  entry id -> published ms, published pinned entries only
  *   b:{slug}:idem:<hash>   STRING first response to an Idempotency-Key, 24 h
+ *   b:{slug}:versions:<id> LIST  the earlier versions of a published entry, oldest first
+ *                                (written by the updateEntry script, so no edit loses one)
+ *   b:{slug}:drafts        HASH  draft id -> draft JSON (drafts and submissions; never public, no seq)
+ *   b:{slug}:presence      HASH  user id -> console presence JSON with its expiry ms
+ *   b:{slug}:queue-rev     STRING bumped on every draft change, so consoles on every process notice
+ *
+ * The console's accounts (never part of a briefing):
+ *
+ *   users                  HASH  user id -> user record JSON (password as an argon2id hash)
+ *   usernames              HASH  username -> user id
+ *   session:<digest>       STRING session JSON, expiring; the cookie holds the secret, Redis only its SHA-256
+ *   user-sessions:<id>     SET   that user's session digests, to end them all at once
+ *   setup:<digest>         STRING a one-time first-run setup link (the key holds the token's SHA-256), expiring
+ *   audit                  STREAM who did what when: one record per write, capped
+ *   rl:<limiter>:<key>     rate-limiter-flexible counters (failed logins per account and per IP)
  */
 export interface BriefingKeys {
   meta: string;
@@ -57,6 +72,51 @@ export class Keys {
 
   idempotency(slug: string, keyHash: string): string {
     return `${this.prefix}b:{${slug}}:idem:${keyHash}`;
+  }
+
+  versions(slug: string, id: string): string {
+    return `${this.prefix}b:{${slug}}:versions:${id}`;
+  }
+
+  drafts(slug: string): string {
+    return `${this.prefix}b:{${slug}}:drafts`;
+  }
+
+  presence(slug: string): string {
+    return `${this.prefix}b:{${slug}}:presence`;
+  }
+
+  queueRevision(slug: string): string {
+    return `${this.prefix}b:{${slug}}:queue-rev`;
+  }
+
+  get users(): string {
+    return `${this.prefix}users`;
+  }
+
+  get usernames(): string {
+    return `${this.prefix}usernames`;
+  }
+
+  session(digest: string): string {
+    return `${this.prefix}session:${digest}`;
+  }
+
+  userSessions(userId: string): string {
+    return `${this.prefix}user-sessions:${userId}`;
+  }
+
+  setup(digest: string): string {
+    return `${this.prefix}setup:${digest}`;
+  }
+
+  get audit(): string {
+    return `${this.prefix}audit`;
+  }
+
+  /** The key prefix handed to rate-limiter-flexible for one limiter. */
+  rateLimit(limiter: string): string {
+    return `${this.prefix}rl:${limiter}`;
   }
 
   /** The member of `scheduled` for one entry; slugs never contain a space. */

@@ -119,12 +119,14 @@ return {'ok', seq}
 };
 
 /**
- * KEYS: meta, epoch, seq, log, entries, state, pinned.
+ * A published entry's previous version goes to its versions list in the same step, so the
+ * correction history can never miss an edit.
+ * KEYS: meta, epoch, seq, log, entries, state, pinned, versions.
  * ARGV: id, old entry JSON, new entry JSON, pinned (1/0), published ms, at, limit, candidate epoch.
  * Returns {'missing'} | {'stale'} | {'ok', epoch, seq}.
  */
 const updateEntry: ScriptDefinition = {
-  numberOfKeys: 7,
+  numberOfKeys: 8,
   lua: `${PRELUDE}
 local current = redis.call('HGET', KEYS[5], ARGV[1])
 if not current then return {'missing'} end
@@ -138,6 +140,7 @@ if redis.call('HGET', KEYS[6], ARGV[1]) == 'published' then
   else
     redis.call('ZREM', KEYS[7], ARGV[1])
   end
+  redis.call('RPUSH', KEYS[8], ARGV[2])
   seq = append(KEYS[3], KEYS[4], ARGV[7], 'entry.updated', ARGV[6], ARGV[3])
 else
   seq = current_seq(KEYS[3])
@@ -147,11 +150,11 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: meta, epoch, seq, log, entries, state, published, pinned, scheduled.
+ * KEYS: meta, epoch, seq, log, entries, state, published, pinned, scheduled, versions.
  * ARGV: id, scheduled member, at, limit, candidate epoch.
  */
 const deleteEntry: ScriptDefinition = {
-  numberOfKeys: 9,
+  numberOfKeys: 10,
   lua: `${PRELUDE}
 local status = redis.call('HGET', KEYS[6], ARGV[1])
 if not status then return {'missing'} end
@@ -160,6 +163,7 @@ redis.call('HDEL', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
 redis.call('ZREM', KEYS[8], ARGV[1])
 redis.call('ZREM', KEYS[9], ARGV[2])
+redis.call('DEL', KEYS[10])
 local epoch = epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[5])
 local seq
 if status == 'published' then
@@ -259,7 +263,29 @@ return {'ok', ARGV[2], seq}
 `,
 };
 
+/**
+ * Compare-and-set of one hash field that readers never see (drafts), and a bump of a
+ * revision counter so that consoles on every process notice the change.
+ * KEYS: hash, revision. ARGV: field, expected JSON ('' = must be absent), new JSON ('' = delete).
+ * Returns 1 when written, 0 when the field was not as expected.
+ */
+const compareAndSetField: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if current ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+redis.call('INCR', KEYS[2])
+return 1
+`,
+};
+
 export const SCRIPTS = {
+  compareAndSetField,
   createBriefing,
   updateBriefing,
   publishEntry,

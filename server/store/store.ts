@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../shared/errors';
+import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, ChangeType, Entry } from '../../shared/schemas';
 import { CHANGE_TYPES } from '../../shared/schemas';
 import { Keys, type BriefingKeys } from './keys';
@@ -207,7 +208,7 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.pinned],
+        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
         [
           id,
           stored.raw,
@@ -230,12 +231,54 @@ export class Store {
     const keys = this.keys.briefing(slug);
     const reply = await this.run(
       'deleteEntry',
-      [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+      [
+        keys.meta,
+        keys.epoch,
+        keys.seq,
+        keys.log,
+        keys.entries,
+        keys.state,
+        keys.published,
+        keys.pinned,
+        this.keys.scheduled,
+        this.keys.versions(slug, id),
+      ],
       [id, this.keys.scheduledMember(slug, id), new Date().toISOString(), this.historyLimit, newEpoch()],
     );
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
     return { epoch: String(epoch), seq: Number(seq) };
+  }
+
+  /** The scheduled entries of a briefing, soonest first (for the console; never for readers). */
+  async listScheduled(slug: string): Promise<Entry[]> {
+    const keys = this.keys.briefing(slug);
+    const states = await this.redis.hgetall(keys.state);
+    const ids = Object.keys(states).filter((id) => states[id] === 'scheduled');
+    if (ids.length === 0) return [];
+    const raws = await this.redis.hmget(keys.entries, ...ids);
+    return raws
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as Entry)
+      .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
+  }
+
+  /**
+   * Every version of a published entry, oldest first, ending with the current one; null
+   * when the entry is not published (unknown, deleted or still scheduled).
+   */
+  async listVersions(slug: string, id: string): Promise<Entry[] | null> {
+    const keys = this.keys.briefing(slug);
+    const [earlier, current, status] = await this.redis
+      .multi()
+      .lrange(this.keys.versions(slug, id), 0, -1)
+      .hget(keys.entries, id)
+      .hget(keys.state, id)
+      .exec()
+      .then((results) => (results ?? []).map(([, value]) => value as string[] | string | null));
+    if (typeof current !== 'string' || status !== 'published') return null;
+    const older = Array.isArray(earlier) ? earlier : [];
+    return [...older, current].map((raw) => JSON.parse(raw) as Entry);
   }
 
   /** Publishes the scheduled entries that are due; returns how many this process published. */
@@ -336,6 +379,11 @@ export class Store {
     return { epoch: String(epoch), seq: Number(seq) };
   }
 
+  /** Writes (or deletes, with '') a hash field only if it still holds `expected`; see compareAndSetField. */
+  async compareAndSetField(hash: string, revision: string, field: string, expected: string, next: string): Promise<boolean> {
+    return (await this.run('compareAndSetField', [hash, revision], [field, expected, next])) === 1;
+  }
+
   logKey(slug: string): string {
     return this.keys.briefing(slug).log;
   }
@@ -387,16 +435,4 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
   else if (type === 'briefing.updated') change.briefing = composeBriefing(data, epoch, seq);
   else change.entry = JSON.parse(data) as Entry;
   return change;
-}
-
-/** The `before` cursor names the last entry shown: its time (for when it is gone) and id. */
-function beforeCursorOf(entry: Entry): string {
-  return `${Date.parse(entry.publishedAt)}.${entry.id}`;
-}
-
-function parseBeforeCursor(before: string | undefined): { ms: number; id: string } | null {
-  if (!before) return null;
-  const match = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(before);
-  if (!match?.[1] || !match[2]) throw new AppError('invalid', 'before: must be a `next` value from a previous page');
-  return { ms: Number(match[1]), id: match[2] };
 }

@@ -1,14 +1,12 @@
 /** API token records in Redis: one hash field per token; the secret is kept only as a SHA-256 digest. */
 import type { Redis } from 'ioredis';
+import type { TokenRole } from '../../shared/console';
 import type { Keys } from './keys';
-
-export const ROLES = ['admin', 'editor'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface TokenRecord {
   id: string;
   name: string;
-  role: Role;
+  role: TokenRole;
   createdAt: string;
   /** Hex SHA-256 of the secret part of the token. */
   secretHash: string;

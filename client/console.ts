@@ -1,0 +1,87 @@
+/**
+ * The editors' console (served at /console): signs in, then shows the view named in the
+ * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/users, #/tokens, #/audit.
+ */
+import type { SessionInfo } from '../shared/console';
+import { auditView, tokensView, usersView } from './console/admin';
+import { briefingListView } from './console/briefing-list';
+import { h, replace } from './console/dom';
+import { get, messageOf, post, useSession } from './console/http';
+import { setupView, signInView } from './console/sign-in';
+import { Workspace } from './console/workspace';
+
+const app = document.getElementById('app') as HTMLElement;
+let session: SessionInfo | null = null;
+let workspace: Workspace | null = null;
+
+function topBar(current: SessionInfo): HTMLElement {
+  const admin = current.user.role === 'admin';
+  const link = (href: string, label: string): HTMLElement => {
+    const active = href === '#/' ? location.hash === '' || location.hash === '#/' || location.hash.startsWith('#/b/') : location.hash.startsWith(href);
+    return h('a', { href, 'aria-current': active ? 'page' : null }, label);
+  };
+  return h(
+    'header',
+    { class: 'topbar' },
+    h('a', { href: '#/', class: 'brand' }, 'livebrief', h('span', { class: 'brand-sub' }, ' console')),
+    h('nav', { 'aria-label': 'Console' }, link('#/', 'Briefings'), admin ? link('#/users', 'People') : null, admin ? link('#/tokens', 'Tokens') : null, admin ? link('#/audit', 'Audit') : null),
+    h(
+      'div',
+      { class: 'me' },
+      h('span', { class: 'me-name' }, current.user.name, h('span', { class: 'role' }, current.user.role)),
+      h('button', { type: 'button', class: 'small', onclick: () => void signOut() }, 'Sign out'),
+    ),
+  );
+}
+
+async function signOut(): Promise<void> {
+  await post('/console/api/logout', {}).catch(() => undefined);
+  session = null;
+  useSession(null);
+  route();
+}
+
+function signedIn(next: SessionInfo): void {
+  session = next;
+  useSession(next);
+  route();
+}
+
+function route(): void {
+  workspace?.stop();
+  workspace = null;
+  const setup = /^#setup=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (!session) {
+    replace(app, setup?.[1] ? setupView(setup[1], signedIn) : signInView(signedIn));
+    return;
+  }
+  const current = session;
+  const hash = location.hash || '#/';
+  const briefing = /^#\/b\/([a-z0-9][a-z0-9-]{0,63})$/.exec(hash);
+  let view: HTMLElement;
+  if (briefing?.[1]) {
+    workspace = new Workspace(briefing[1], current.user);
+    view = h('main', { class: 'page wide' }, workspace.root);
+    workspace.start();
+  } else if (hash === '#/users' && current.user.role === 'admin') {
+    view = usersView(current.user);
+  } else if (hash === '#/tokens' && current.user.role === 'admin') {
+    view = tokensView();
+  } else if (hash === '#/audit' && current.user.role === 'admin') {
+    view = auditView();
+  } else {
+    view = briefingListView(current.user);
+  }
+  replace(app, topBar(current), view);
+  document.title = `${briefing?.[1] ?? 'Console'} · livebrief`;
+}
+
+window.addEventListener('hashchange', route);
+
+get<{ session: SessionInfo | null; setupNeeded: boolean }>('/console/api/session')
+  .then((answer) => {
+    session = answer.session;
+    useSession(session);
+    route();
+  })
+  .catch((error: unknown) => replace(app, h('p', { class: 'boot status error' }, `The console could not start: ${messageOf(error)}`)));

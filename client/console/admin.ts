@@ -1,0 +1,202 @@
+/** Admins' pages: people and their roles, API tokens (shown once), and the audit log. */
+import { PASSWORD_MIN, ROLES, TOKEN_ROLES, type AuditRecord, type PublicToken, type PublicUser } from '../../shared/console';
+import { announce, confirmAction, h, openDialog, replace } from './dom';
+import { del, get, messageOf, patch, post } from './http';
+
+const field = (id: string, label: string, control: HTMLElement): HTMLElement =>
+  h('div', { class: 'field' }, h('label', { for: id }, label), control);
+
+const roleSelect = (id: string, roles: readonly string[], value: string): HTMLSelectElement =>
+  h('select', { id }, ...roles.map((role) => h('option', { value: role, selected: role === value }, role)));
+
+export function usersView(me: PublicUser): HTMLElement {
+  const table = h('tbody');
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const load = (): void => {
+    get<{ users: PublicUser[] }>('/console/api/users')
+      .then(({ users }) => replace(table, ...users.map(row)))
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  };
+  const change = (user: PublicUser, body: Record<string, unknown>, done: string): void => {
+    patch(`/console/api/users/${user.id}`, body)
+      .then(() => {
+        announce(status, done, 'ok');
+        load();
+      })
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  };
+  const row = (user: PublicUser): HTMLElement => {
+    const role = roleSelect(`role-${user.id}`, ROLES, user.role);
+    role.disabled = user.id === me.id;
+    role.addEventListener('change', () => change(user, { role: role.value }, `${user.name} is now ${role.value}.`));
+    return h(
+      'tr',
+      { class: user.disabled ? 'disabled' : '', 'data-user': user.username },
+      h('td', {}, h('strong', {}, user.name), h('br'), h('span', { class: 'help' }, user.username)),
+      h('td', {}, h('label', { class: 'visually-hidden', for: role.id }, `Role of ${user.name}`), role),
+      h('td', {}, user.disabled ? h('span', { class: 'badge ended' }, 'Disabled') : h('span', { class: 'badge ok' }, 'Active')),
+      h(
+        'td',
+        { class: 'row-actions' },
+        h('button', { type: 'button', class: 'small', onclick: () => resetPassword(user) }, 'New password'),
+        user.id === me.id
+          ? null
+          : user.disabled
+            ? h('button', { type: 'button', class: 'small', 'data-action': 'enable', onclick: () => change(user, { disabled: false }, `${user.name} can sign in again.`) }, 'Enable')
+            : h('button', {
+                type: 'button',
+                class: 'small danger',
+                'data-action': 'disable',
+                onclick: () =>
+                  void confirmAction(`Disable ${user.name}?`, 'They are signed out everywhere at once and cannot sign in until enabled again.', 'Disable').then((yes) => {
+                    if (yes) change(user, { disabled: true }, `${user.name} is disabled and signed out.`);
+                  }),
+              }, 'Disable'),
+      ),
+    );
+  };
+  const resetPassword = (user: PublicUser): void => {
+    const input = h('input', { id: 'reset-password', type: 'password', autocomplete: 'new-password', minlength: PASSWORD_MIN, required: true });
+    const form = h('form', {}, field(input.id, `New password for ${user.name} (${PASSWORD_MIN}+ characters)`, input), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Set password')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      change(user, { password: input.value }, `Password changed; ${user.name} is signed out everywhere.`);
+      dialog.close();
+    });
+    const dialog = openDialog('Set a new password', form);
+  };
+
+  const name = h('input', { id: 'user-name', type: 'text', required: true });
+  const username = h('input', { id: 'user-username', type: 'text', required: true, autocapitalize: 'none' });
+  const role = roleSelect('user-role', ROLES, 'contributor');
+  const password = h('input', { id: 'user-password', type: 'password', autocomplete: 'new-password', required: true, minlength: PASSWORD_MIN });
+  const form = h(
+    'form',
+    { class: 'panel', 'aria-labelledby': 'add-user-heading' },
+    h('h2', { id: 'add-user-heading' }, 'Add a person'),
+    h('div', { class: 'two' }, field(name.id, 'Name', name), field(username.id, 'Username', username)),
+    h('div', { class: 'two' }, field(role.id, 'Role', role), field(password.id, `Password (${PASSWORD_MIN}+ characters)`, password)),
+    h('p', { class: 'help' }, 'Contributors submit entries for review; editors publish and correct; admins also manage people and tokens.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add person')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    post('/console/api/users', { name: name.value, username: username.value, role: role.value, password: password.value })
+      .then(() => {
+        announce(status, `${name.value} can sign in now.`, 'ok');
+        form.reset();
+        load();
+      })
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  });
+  load();
+  return h(
+    'main',
+    { class: 'page' },
+    h('section', { class: 'panel', 'aria-labelledby': 'users-heading' },
+      h('h1', { id: 'users-heading' }, 'People'),
+      status,
+      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))), table)),
+    ),
+    form,
+  );
+}
+
+export function tokensView(): HTMLElement {
+  const table = h('tbody');
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const load = (): void => {
+    get<{ tokens: PublicToken[] }>('/console/api/tokens')
+      .then(({ tokens }) =>
+        replace(
+          table,
+          ...tokens.map((token) =>
+            h('tr', {},
+              h('td', {}, token.name),
+              h('td', {}, token.role),
+              h('td', {}, new Date(token.createdAt).toLocaleString()),
+              h('td', { class: 'row-actions' }, h('button', {
+                type: 'button',
+                class: 'small danger',
+                onclick: () =>
+                  void confirmAction(`Revoke “${token.name}”?`, 'Anything using it stops working at once.', 'Revoke').then((yes) => {
+                    if (!yes) return;
+                    del(`/console/api/tokens/${token.id}`).then(load).catch((error: unknown) => announce(status, messageOf(error), 'error'));
+                  }),
+              }, 'Revoke')),
+            ),
+          ),
+        ),
+      )
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  };
+  const name = h('input', { id: 'token-name', type: 'text', required: true, placeholder: 'Wire importer' });
+  const role = roleSelect('token-role', TOKEN_ROLES, 'editor');
+  const form = h('form', { class: 'panel', 'aria-labelledby': 'add-token-heading' },
+    h('h2', { id: 'add-token-heading' }, 'Create an API token'),
+    h('div', { class: 'two' }, field(name.id, 'Name', name), field(role.id, 'Role', role)),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create token')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    post<{ token: string; record: PublicToken }>('/console/api/tokens', { name: name.value, role: role.value })
+      .then(({ token, record }) => {
+        form.reset();
+        load();
+        const output = h('input', { id: 'new-token', type: 'text', readonly: true, value: token, class: 'mono' });
+        openDialog(`Token “${record.name}”`, h('div', {},
+          h('p', { class: 'warning' }, 'Copy it now: it is shown only this once. Only a digest of it is stored.'),
+          field(output.id, 'Token', output),
+          h('p', { class: 'help' }, 'Use it as: Authorization: Bearer <token>'),
+        ));
+        output.select();
+      })
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  });
+  load();
+  return h('main', { class: 'page' },
+    h('section', { class: 'panel', 'aria-labelledby': 'tokens-heading' },
+      h('h1', { id: 'tokens-heading' }, 'API tokens'),
+      status,
+      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))), table)),
+    ),
+    form,
+  );
+}
+
+export function auditView(): HTMLElement {
+  const table = h('tbody');
+  const status = h('p', { class: 'status', role: 'status' });
+  const more = h('button', { type: 'button', hidden: true }, 'Older');
+  let next: string | null = null;
+  const load = (): void => {
+    get<{ records: AuditRecord[]; next: string | null }>(`/console/api/audit${next ? `?before=${encodeURIComponent(next)}` : ''}`)
+      .then((page) => {
+        next = page.next;
+        more.hidden = next === null;
+        for (const record of page.records) {
+          table.appendChild(
+            h('tr', {},
+              h('td', {}, h('time', { datetime: record.at }, new Date(record.at).toLocaleString())),
+              h('td', {}, record.actor.name, h('br'), h('span', { class: 'help' }, `${record.actor.role ?? '—'} · ${record.actor.via}`)),
+              h('td', { class: 'mono' }, record.action),
+              h('td', { class: 'mono' }, Object.entries(record.target).map(([key, value]) => `${key}=${value}`).join(' ')),
+              h('td', {}, String(record.status)),
+            ),
+          );
+        }
+      })
+      .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+  };
+  more.addEventListener('click', load);
+  load();
+  return h('main', { class: 'page' },
+    h('section', { class: 'panel', 'aria-labelledby': 'audit-heading' },
+      h('h1', { id: 'audit-heading' }, 'Audit log'),
+      h('p', { class: 'help' }, 'Every write, by whom and when, newest first.'),
+      status,
+      h('div', { class: 'table-wrap' }, h('table', { class: 'audit' }, h('thead', {}, h('tr', {}, ...['When', 'Who', 'What', 'On', 'Status'].map((label) => h('th', { scope: 'col' }, label)))), table)),
+      more,
+    ),
+  );
+}

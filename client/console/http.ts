@@ -1,0 +1,78 @@
+/**
+ * Talking to the server from the console: JSON in and out, the session cookie sent by the
+ * browser, the session's CSRF token on every write, and errors as values with the
+ * contract's code and message.
+ */
+import type { SessionInfo } from '../../shared/console';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request never got an answer (offline, server away): safe to retry with the same Idempotency-Key. */
+export class NetworkError extends Error {}
+
+let csrfToken = '';
+
+export function useSession(session: SessionInfo | null): void {
+  csrfToken = session?.csrfToken ?? '';
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new NetworkError('No connection to the server. Nothing was lost: try again.');
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return json as T;
+}
+
+export const get = <T>(path: string): Promise<T> => request<T>('GET', path);
+export const post = <T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> =>
+  request<T>('POST', path, { body, headers });
+export const patch = <T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> =>
+  request<T>('PATCH', path, { body, headers });
+export const del = <T>(path: string): Promise<T> => request<T>('DELETE', path);
+
+/** A message for people: the server's own sentence, without the field prefix when it is obvious. */
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError || error instanceof NetworkError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,117 @@
+/**
+ * `<live-briefing slug="…" theme="light|dark|auto" limit="10">`: a briefing's live feed
+ * on any site. It draws inside a shadow root, so the host page's CSS and ours never mix,
+ * connects to the origin this script was loaded from, and sizes itself to its content.
+ * On our own /embed/:slug page (for an <iframe>) it also tells the parent its height.
+ */
+import feedCss from './styles/feed.css';
+import embedCss from './styles/embed.css';
+import { LiveFeed } from './feed/live-feed';
+import { briefingUrl } from '../shared/feed-markup';
+import { html } from '../shared/html';
+
+/** The URL of this module, filled in by the bundler (import.meta.url). */
+declare const __LB_MODULE_URL__: string;
+
+const ORIGIN = new URL(__LB_MODULE_URL__).origin;
+const DEFAULT_LIMIT = 10;
+const MAX_LIMIT = 50;
+
+let sheet: CSSStyleSheet | null = null;
+function styles(): CSSStyleSheet {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(feedCss + embedCss);
+  }
+  return sheet;
+}
+
+function shell(slug: string): string {
+  const pageUrl = briefingUrl(ORIGIN, slug);
+  return html`<section class="lb-theme lb-embed" part="feed" aria-labelledby="lb-embed-title">
+<header class="lb-embed-head">
+<p class="lb-kicker"><span data-lb="badge"></span><span class="lb-conn" data-lb="connection" role="status"></span></p>
+<h2 class="lb-embed-title" id="lb-embed-title"><a href="${pageUrl}" target="_blank" rel="noopener" data-lb="title">Live briefing</a></h2>
+</header>
+<div class="lb-pinned" data-lb="pinned"></div>
+<div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" data-lb="reveal" hidden></button></div>
+<div class="lb-feed" data-lb="feed" aria-busy="true"></div>
+<p class="lb-empty" data-lb="empty" hidden>No updates yet.</p>
+<nav class="lb-more" aria-label="More updates"><button type="button" class="lb-load-older" data-action="load-older" data-lb="older" hidden>Show more</button><a class="lb-open" href="${pageUrl}" target="_blank" rel="noopener">Open the full briefing</a></nav>
+<div class="lb-sr-only" aria-live="polite" data-lb="announce"></div>
+</section>`.value;
+}
+
+export class LiveBriefingElement extends HTMLElement {
+  static get observedAttributes(): string[] {
+    return ['slug', 'theme', 'limit'];
+  }
+
+  private feed: LiveFeed | null = null;
+
+  connectedCallback(): void {
+    this.start();
+  }
+
+  disconnectedCallback(): void {
+    this.stop();
+  }
+
+  attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
+    if (previous === value || !this.isConnected) return;
+    if (name === 'theme') this.applyTheme();
+    else this.start();
+  }
+
+  private start(): void {
+    this.stop();
+    const slug = this.getAttribute('slug') ?? '';
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(slug)) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    shadow.adoptedStyleSheets = [styles()];
+    shadow.innerHTML = shell(slug);
+    this.applyTheme();
+    const limit = Number.parseInt(this.getAttribute('limit') ?? '', 10);
+    const wrapper = shadow.querySelector<HTMLElement>('.lb-embed');
+    if (!wrapper) return;
+    this.feed = new LiveFeed({
+      root: shadow,
+      host: wrapper,
+      slug,
+      origin: ORIGIN,
+      linkBase: ORIGIN,
+      newTab: true,
+      limit: Number.isFinite(limit) ? Math.min(Math.max(limit, 1), MAX_LIMIT) : DEFAULT_LIMIT,
+      view: null,
+      live: true,
+      documentTitle: false,
+      rememberPrefs: false,
+    });
+    void this.feed.start();
+  }
+
+  private stop(): void {
+    this.feed?.close();
+    this.feed = null;
+  }
+
+  private applyTheme(): void {
+    const theme = this.getAttribute('theme');
+    const wrapper = this.shadowRoot?.querySelector<HTMLElement>('.lb-embed');
+    if (wrapper) wrapper.dataset.theme = theme === 'light' || theme === 'dark' ? theme : 'auto';
+  }
+}
+
+if (!customElements.get('live-briefing')) customElements.define('live-briefing', LiveBriefingElement);
+
+/** In our own iframe page: the parent cannot see our height, so we tell it on every change. */
+if (document.documentElement.hasAttribute('data-lb-frame') && window.parent !== window) {
+  let last = -1;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    const slug = document.querySelector('live-briefing')?.getAttribute('slug') ?? '';
+    window.parent.postMessage({ type: 'livebrief:height', slug, height }, '*');
+  }).observe(document.documentElement);
+}

@@ -1,0 +1,506 @@
+/**
+ * The live feed in the browser: one controller for the reader's page (over the markup the
+ * server rendered) and for the embed (inside its shadow root). It folds changes with the
+ * shared applyChange, redraws only the entries whose version moved, with the same
+ * templates as the server, and never moves what the reader is reading: while they are
+ * scrolled into the feed, new entries wait behind an "N new updates" button.
+ */
+import type { Locale } from 'date-fns';
+import { applyChange, compareEntries, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
+import {
+  entryHeadline,
+  renderEntry,
+  renderKeyEventItems,
+  renderStatusBadge,
+  type MarkupContext,
+} from '../../shared/feed-markup';
+import type { Markup } from '../../shared/html';
+import { beforeCursorOf } from '../../shared/page-cursor';
+import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
+import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
+import { TimeFormat } from '../../shared/time-format';
+import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
+import { loadDateFnsLocale } from './locale-loader';
+import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
+import { shareEntry } from './share';
+
+export interface LiveFeedOptions {
+  /** Where the feed's elements ([data-lb=…]) are: the page's document or the embed's shadow root. */
+  root: Document | ShadowRoot;
+  /** Gets the `lb-js` class, which shows what only the script can serve (controls, share buttons). */
+  host: HTMLElement;
+  slug: string;
+  /** The service's origin for API reads and the socket: '' on our own pages. */
+  origin: string;
+  /** Prefix of links to our pages: '' on them, the origin inside an embed. */
+  linkBase: string;
+  /** Links open in a new tab (inside another site's page). */
+  newTab: boolean;
+  /** Most entries shown (the embed's `limit`); unset: every entry loaded. */
+  limit?: number;
+  /** The state the page was rendered with, or null to start from a snapshot. */
+  view: FeedView | null;
+  /** False on an archive page: no connection, links navigate. */
+  live: boolean;
+  /** Keep the tab's title counting unseen updates. */
+  documentTitle: boolean;
+  /** Remember the reader's display choices (on our own pages). */
+  rememberPrefs: boolean;
+}
+
+interface Prefs {
+  keyOnly: boolean;
+  oldestFirst: boolean;
+  readerZone: boolean;
+}
+
+interface EntriesPage {
+  entries: Entry[];
+  epoch: string;
+  seq: number;
+  next: string | null;
+}
+
+const PREFS_KEY = 'livebrief:prefs';
+const PAGE_SIZE = 20;
+const CONNECTION_TEXT: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  live: 'Updating live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline: updates resume when you are back online',
+};
+
+function toElement(markup: Markup): Element {
+  const template = document.createElement('template');
+  template.innerHTML = markup.value;
+  const element = template.content.firstElementChild;
+  if (!element) throw new Error('empty markup');
+  return element;
+}
+
+/**
+ * Makes `container`'s children the rendered `items`, in order, keyed by data-id: an
+ * element whose data-version still matches is kept as it is (and keeps focus and
+ * loaded images); others are drawn anew.
+ */
+function reconcile(container: Element, items: Entry[], draw: (entry: Entry) => Markup): void {
+  const byId = new Map<string, Element>();
+  for (const child of Array.from(container.children)) byId.set((child as HTMLElement).dataset.id ?? '', child);
+  let cursor = container.firstElementChild;
+  for (const item of items) {
+    const old = byId.get(item.id);
+    byId.delete(item.id);
+    let element = old;
+    if (!old || (old as HTMLElement).dataset.version !== String(item.version)) {
+      element = toElement(draw(item));
+      if (old) {
+        if (old === cursor) cursor = old.nextElementSibling;
+        old.remove();
+      }
+    }
+    if (!element) continue;
+    if (element === cursor) cursor = element.nextElementSibling;
+    else container.insertBefore(element, cursor);
+  }
+  for (const leftover of byId.values()) leftover.remove();
+}
+
+export class LiveFeed implements FeedSink {
+  private view: FeedView | null;
+  private limit: number | null;
+  private time: TimeFormat | null = null;
+  private locale: Locale | undefined;
+  private prefs: Prefs = { keyOnly: false, oldestFirst: false, readerZone: false };
+  /** New entries waiting behind the "N new updates" button. */
+  private readonly held = new Set<string>();
+  /** Updates the reader has not seen yet (held, or arrived while the tab was hidden). */
+  private unseen = 0;
+  private baseTitle = '';
+  private connection: FeedConnection | null = null;
+  private loadingOlder = false;
+  private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly teardown: (() => void)[] = [];
+  private renderedTimeKey = '';
+
+  constructor(private readonly options: LiveFeedOptions) {
+    this.view = options.view;
+    this.limit = options.limit ?? null;
+    if (options.rememberPrefs) this.prefs = { ...this.prefs, ...readPrefs() };
+  }
+
+  async start(): Promise<void> {
+    this.options.host.classList.add('lb-js');
+    this.listen(this.options.root, 'click', (event) => this.onClick(event as MouseEvent));
+    this.listen(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'visible') {
+        if (this.held.size === 0) this.unseen = 0;
+        this.refreshTimes();
+        this.updateTitle();
+      }
+    });
+    if (this.view) {
+      this.baseTitle = this.view.briefing.title;
+      await this.useLocale(this.view.briefing.locale);
+      this.render();
+      this.refreshTimes();
+    }
+    this.refreshTimer = setInterval(() => this.refreshTimes(), RELATIVE_REFRESH_MS);
+    if (this.options.live) {
+      this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
+      this.connection.start();
+    }
+  }
+
+  close(): void {
+    this.connection?.close();
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    for (const undo of this.teardown.splice(0)) undo();
+  }
+
+  // ---------- FeedSink ----------
+
+  cursor(): Cursor | null {
+    return this.view ? { epoch: this.view.epoch, seq: this.view.seq } : null;
+  }
+
+  reset(epoch: string, seq: number, snapshot: Snapshot): void {
+    this.view = viewFromSnapshot(epoch, seq, snapshot, PAGE_SIZE);
+    this.held.clear();
+    this.baseTitle = snapshot.briefing.title;
+    const draw = (): void => {
+      this.render();
+      this.updateTitle();
+    };
+    // The zone or locale may have changed meanwhile; the locale module is cached after its first load.
+    void this.useLocale(snapshot.briefing.locale).then(draw);
+  }
+
+  apply(change: Change): ApplyResult['status'] {
+    const before = this.view;
+    if (!before) return 'gap';
+    const result = applyChange(before, change);
+    if (result.status !== 'applied') return result.status;
+    this.view = result.view;
+    if (change.type === 'entry.published' && change.entry) this.onPublished(change.entry);
+    if (change.type === 'entry.deleted' && change.id) this.held.delete(change.id);
+    if (change.type === 'briefing.updated') {
+      const was = before.briefing;
+      const now = result.view.briefing;
+      this.baseTitle = now.title;
+      if (was.summary !== now.summary) void this.refreshSummary();
+      if (was.locale !== now.locale || was.timeZone !== now.timeZone) {
+        void this.useLocale(now.locale).then(() => this.render());
+        this.updateTitle();
+        return 'applied';
+      }
+    }
+    this.render();
+    this.updateTitle();
+    return 'applied';
+  }
+
+  connectionState(state: ConnectionState): void {
+    const element = this.el('connection');
+    if (!element) return;
+    element.dataset.state = state;
+    element.textContent = CONNECTION_TEXT[state];
+  }
+
+  // ---------- what happens to a new entry ----------
+
+  private onPublished(entry: Entry): void {
+    if (!this.view?.entries.some((candidate) => candidate.id === entry.id)) return;
+    if (this.prefs.keyOnly && !entry.keyEvent) return;
+    if (!this.prefs.oldestFirst && !this.atTop()) {
+      this.held.add(entry.id);
+      this.unseen++;
+      this.announce(`${this.held.size} new ${this.held.size === 1 ? 'update' : 'updates'}`);
+      return;
+    }
+    if (document.visibilityState === 'hidden') this.unseen++;
+    this.announce(`New update: ${entryHeadline(entry, 140)}`);
+  }
+
+  /** The reader sees the top of the feed: an entry put there moves nothing they are reading. */
+  private atTop(): boolean {
+    const feed = this.el('feed');
+    return !feed || feed.getBoundingClientRect().top >= -1;
+  }
+
+  private reveal(): void {
+    this.held.clear();
+    this.unseen = 0;
+    this.render();
+    this.updateTitle();
+    const feed = this.el('feed');
+    const first = feed?.firstElementChild as HTMLElement | null;
+    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    feed?.scrollIntoView({ block: 'start', behavior: reduced ? 'auto' : 'smooth' });
+    if (first) {
+      first.tabIndex = -1;
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  // ---------- drawing ----------
+
+  private context(): MarkupContext | null {
+    if (!this.time) return null;
+    return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab };
+  }
+
+  private async useLocale(localeTag: string): Promise<void> {
+    const code: DateFnsLocaleCode = dateFnsLocaleFor(localeTag);
+    const assets = `${this.options.origin || window.location.origin}/assets`;
+    this.locale = await loadDateFnsLocale(code, assets);
+    this.makeTimeFormat();
+  }
+
+  private makeTimeFormat(): void {
+    const briefing = this.view?.briefing;
+    if (!briefing) return;
+    const zone = this.prefs.readerZone ? Intl.DateTimeFormat().resolvedOptions().timeZone : briefing.timeZone;
+    this.time = new TimeFormat(briefing.locale, this.locale, zone);
+  }
+
+  /** The entries to show, in the order to show them. */
+  private shownEntries(): Entry[] {
+    const view = this.view;
+    if (!view) return [];
+    let entries = view.entries.filter((entry) => !this.held.has(entry.id));
+    if (this.prefs.keyOnly) entries = entries.filter((entry) => entry.keyEvent);
+    if (this.limit !== null) entries = entries.slice(0, this.limit);
+    return this.prefs.oldestFirst ? [...entries].reverse() : entries;
+  }
+
+  private render(): void {
+    const view = this.view;
+    const ctx = this.context();
+    if (!view || !ctx) return;
+    const anchor = this.captureAnchor();
+    const feed = this.el('feed');
+    const pinned = this.el('pinned');
+    // Times are drawn into each entry: after a change of zone or locale every entry is redrawn.
+    const timeKey = `${ctx.time.localeTag} ${ctx.time.timeZone}`;
+    if (timeKey !== this.renderedTimeKey) {
+      this.renderedTimeKey = timeKey;
+      feed?.replaceChildren();
+      pinned?.replaceChildren();
+    }
+    const shown = this.shownEntries();
+    if (feed) {
+      reconcile(feed, shown, (entry) => renderEntry(entry, ctx));
+      feed.removeAttribute('aria-busy');
+    }
+    if (pinned && !pinned.hidden) reconcile(pinned, view.pinned, (entry) => renderEntry(entry, ctx, { variant: 'pinned' }));
+
+    const briefing = view.briefing;
+    const badge = this.el('badge');
+    if (badge && badge.dataset.status !== briefing.status) {
+      badge.dataset.status = briefing.status;
+      badge.innerHTML = renderStatusBadge(briefing.status).value;
+    }
+    const title = this.el('title');
+    if (title && title.textContent !== briefing.title) title.textContent = briefing.title;
+    const zone = this.el('zone');
+    if (zone) zone.textContent = ctx.time.zoneName(Date.now());
+
+    const onPage = new Set(shown.map((entry) => entry.id));
+    const keyList = this.el('key-events');
+    const keyEvents = view.entries.filter((entry) => entry.keyEvent && !this.held.has(entry.id));
+    if (keyList) {
+      const markup = renderKeyEventItems(keyEvents, ctx, (id) => onPage.has(id)).value;
+      if (keyList.innerHTML !== markup) keyList.innerHTML = markup;
+      const box = this.el('key-events-box');
+      if (box) box.hidden = keyEvents.length === 0;
+    }
+
+    const empty = this.el('empty');
+    if (empty) empty.hidden = shown.length > 0;
+    const older = this.el('older');
+    if (older) older.hidden = !this.hasMore();
+    const revealButton = this.el('reveal');
+    if (revealButton) {
+      revealButton.hidden = this.held.size === 0;
+      revealButton.textContent = `${this.held.size} new ${this.held.size === 1 ? 'update' : 'updates'}`;
+    }
+    for (const [action, pressed] of [
+      ['key-only', this.prefs.keyOnly],
+      ['order', this.prefs.oldestFirst],
+      ['zone', this.prefs.readerZone],
+    ] as const) {
+      this.options.root.querySelector(`[data-action="${action}"]`)?.setAttribute('aria-pressed', String(pressed));
+    }
+    this.restoreAnchor(anchor);
+  }
+
+  private hasMore(): boolean {
+    const view = this.view;
+    if (!view) return false;
+    if (!view.complete) return true;
+    if (this.limit === null) return false;
+    const candidates = this.prefs.keyOnly ? view.entries.filter((entry) => entry.keyEvent) : view.entries;
+    return candidates.length - this.held.size > this.limit;
+  }
+
+  /** The first entry the reader can see and where it is, when they are scrolled into the feed. */
+  private captureAnchor(): { id: string; top: number } | null {
+    const feed = this.el('feed');
+    if (!feed || this.atTop()) return null;
+    for (const child of Array.from(feed.children)) {
+      const box = child.getBoundingClientRect();
+      if (box.bottom > 0) return { id: (child as HTMLElement).dataset.id ?? '', top: box.top };
+    }
+    return null;
+  }
+
+  /** Scrolls back by whatever moved the anchor (a correction above grew, an entry went). */
+  private restoreAnchor(anchor: { id: string; top: number } | null): void {
+    if (!anchor) return;
+    const element = this.el('feed')?.querySelector(`[data-id="${CSS.escape(anchor.id)}"]`);
+    if (!element) return;
+    const moved = element.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+  }
+
+  private refreshTimes(): void {
+    if (this.time) refreshRelativeTimes(this.options.root, this.time);
+  }
+
+  private updateTitle(): void {
+    if (!this.options.documentTitle || !this.baseTitle) return;
+    document.title = this.unseen > 0 ? `(${this.unseen}) ${this.baseTitle}` : this.baseTitle;
+  }
+
+  private announce(text: string): void {
+    const region = this.el('announce');
+    if (region) region.textContent = text;
+  }
+
+  private async refreshSummary(): Promise<void> {
+    const box = this.el('summary-box');
+    const body = this.el('summary');
+    if (!box || !body) return;
+    const response = await fetch(`${this.options.origin}/b/${encodeURIComponent(this.options.slug)}/summary`);
+    if (!response.ok) return;
+    const summary = (await response.json()) as { html: string };
+    // Rendered and sanitized by the server, like every entry's html.
+    body.innerHTML = summary.html;
+    box.hidden = summary.html === '';
+  }
+
+  // ---------- reader actions ----------
+
+  private onClick(event: MouseEvent): void {
+    const target = (event.target as Element | null)?.closest<HTMLElement>('[data-action]');
+    if (!target) return;
+    switch (target.dataset.action) {
+      case 'reveal':
+        this.reveal();
+        break;
+      case 'load-older':
+        if (!this.options.live) return;
+        event.preventDefault();
+        void this.loadOlder();
+        break;
+      case 'share':
+        void shareEntry(target, (text) => this.announce(text));
+        break;
+      case 'key-only':
+        this.setPrefs({ keyOnly: !this.prefs.keyOnly });
+        break;
+      case 'order':
+        this.setPrefs({ oldestFirst: !this.prefs.oldestFirst });
+        break;
+      case 'zone':
+        this.setPrefs({ readerZone: !this.prefs.readerZone });
+        this.makeTimeFormat();
+        this.render();
+        break;
+    }
+  }
+
+  private setPrefs(change: Partial<Prefs>): void {
+    this.prefs = { ...this.prefs, ...change };
+    if (this.options.rememberPrefs) {
+      try {
+        localStorage.setItem(PREFS_KEY, JSON.stringify(this.prefs));
+      } catch {
+        // private mode or storage full: the choice holds for this page only
+      }
+    }
+    this.render();
+  }
+
+  private async loadOlder(): Promise<void> {
+    const view = this.view;
+    if (!view || this.loadingOlder) return;
+    const older = this.el('older');
+    if (this.limit !== null) this.limit += this.options.limit ?? PAGE_SIZE;
+    const shownBefore = this.shownEntries().length;
+    if (!view.complete && (this.limit === null || view.entries.length < this.limit + this.held.size)) {
+      this.loadingOlder = true;
+      older?.setAttribute('aria-busy', 'true');
+      try {
+        await this.fetchOlder();
+      } finally {
+        this.loadingOlder = false;
+        older?.removeAttribute('aria-busy');
+      }
+    }
+    this.render();
+    const added = this.shownEntries().length - shownBefore;
+    this.announce(added > 0 ? `${added} older ${added === 1 ? 'update' : 'updates'} loaded` : 'No older updates');
+  }
+
+  /**
+   * The page after the oldest entry loaded, merged below. A page read before changes we
+   * already applied is read again, so no older version replaces a newer one.
+   */
+  private async fetchOlder(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const oldestLoaded = this.view?.entries[this.view.entries.length - 1];
+      if (!oldestLoaded) return;
+      const url = `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/entries?limit=${PAGE_SIZE}&before=${encodeURIComponent(beforeCursorOf(oldestLoaded))}`;
+      const response = await fetch(url);
+      if (!response.ok) return;
+      const page = (await response.json()) as EntriesPage;
+      const current = this.view;
+      // Another history: the snapshot the connection gets next replaces everything anyway.
+      if (!current || page.epoch !== current.epoch) return;
+      if (page.seq < current.seq) continue;
+      const known = new Set(current.entries.map((entry) => entry.id));
+      const oldest = current.entries[current.entries.length - 1];
+      const older = page.entries.filter((entry) => !known.has(entry.id) && (!oldest || compareEntries(entry, oldest) > 0));
+      this.view = { ...current, entries: [...current.entries, ...older], complete: page.next === null };
+      return;
+    }
+  }
+
+  // ---------- helpers ----------
+
+  private el(name: string): HTMLElement | null {
+    return this.options.root.querySelector<HTMLElement>(`[data-lb="${name}"]`);
+  }
+
+  private listen(target: EventTarget, type: string, handler: (event: Event) => void): void {
+    target.addEventListener(type, handler);
+    this.teardown.push(() => target.removeEventListener(type, handler));
+  }
+}
+
+function readPrefs(): Partial<Prefs> {
+  try {
+    const raw = localStorage.getItem(PREFS_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : null;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const record = parsed as Record<string, unknown>;
+    return {
+      keyOnly: record.keyOnly === true,
+      oldestFirst: record.oldestFirst === true,
+      readerZone: record.readerZone === true,
+    };
+  } catch {
+    return {};
+  }
+}

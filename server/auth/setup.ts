@@ -1,0 +1,37 @@
+/**
+ * First run: while no account exists, a one-time link lets the first admin create an
+ * account in the browser. The token travels in the link's fragment (never sent to a
+ * server, so never in an access log or Referer); Redis keeps only its SHA-256, for a day.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../store/keys';
+import type { UserStore } from '../store/users';
+
+const SETUP_TTL_SECONDS = 24 * 60 * 60;
+
+export class FirstRun {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly users: UserStore,
+  ) {}
+
+  /** A fresh setup link when no account exists yet, else null. */
+  async linkIfNoAccounts(origin: string): Promise<string | null> {
+    if ((await this.users.count()) > 0) return null;
+    const token = randomBytes(24).toString('base64url');
+    await this.redis.set(this.keys.setup(this.digest(token)), '1', 'EX', SETUP_TTL_SECONDS);
+    return `${origin}/console#setup=${token}`;
+  }
+
+  /** Uses up a setup token; true only once per token, and only while no account exists. */
+  async consume(token: string): Promise<boolean> {
+    const removed = await this.redis.del(this.keys.setup(this.digest(token)));
+    return removed === 1 && (await this.users.count()) === 0;
+  }
+
+  private digest(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+}

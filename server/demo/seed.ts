@@ -1,0 +1,49 @@
+/** Puts the sample briefing into a store, with entries dated over the last few hours. */
+import type { Principal } from '../auth/tokens';
+import { buildEntry, patchEntry } from '../entries';
+import type { Store } from '../store/store';
+import type { Briefing, CreateEntryInput, Entry } from '../../shared/schemas';
+import { DEMO_BRIEFING, DEMO_ENTRIES } from './content';
+
+const DESK: Principal[] = [
+  { id: 'demo-ada', name: 'Ada Brennan', role: 'editor', via: 'token' },
+  { id: 'demo-jonas', name: 'Jonas Ede', role: 'editor', via: 'token' },
+];
+
+export function demoAuthor(index: number): Principal {
+  return DESK[index % DESK.length] ?? (DESK[0] as Principal);
+}
+
+/** Fills in the service's own origin where demo media point at our assets. */
+export function withOrigin(input: CreateEntryInput, origin: string): CreateEntryInput {
+  return input.media ? { ...input, media: input.media.map((item) => ({ ...item, url: item.url.replace('{origin}', origin) })) } : input;
+}
+
+/**
+ * Creates the briefing and its entries unless the slug exists already; returns the
+ * briefing either way.
+ */
+export async function seedDemo(store: Store, origin: string, nowMs = Date.now(), slug = DEMO_BRIEFING.slug): Promise<Briefing> {
+  const existing = await store.getBriefing(slug).catch(() => null);
+  if (existing) return existing;
+  const createdAt = new Date(nowMs - 200 * 60_000).toISOString();
+  const briefing = await store.createBriefing({
+    ...DEMO_BRIEFING,
+    slug,
+    status: 'live',
+    createdAt,
+    updatedAt: createdAt,
+  });
+  let index = 0;
+  let newest: Entry | null = null;
+  for (const { minutesAgo, ...input } of DEMO_ENTRIES) {
+    newest = buildEntry(slug, withOrigin(input, origin), demoAuthor(index++), new Date(nowMs - minutesAgo * 60_000));
+    await store.createEntry(newest, {});
+  }
+  // One correction, so readers see what "Updated HH:mm" looks like.
+  if (newest) {
+    const corrected = `${newest.body} _Corrected: an earlier version said two boats; it was three._`.replace('two boats', 'three boats');
+    await store.updateEntry(slug, newest.id, (current) => patchEntry(current, { body: corrected }, new Date(nowMs - 2 * 60_000)));
+  }
+  return briefing;
+}

@@ -1,0 +1,352 @@
+/**
+ * The console's own JSON routes under /console/api: sign-in, first-run setup, previews,
+ * drafts and submissions, accounts, API tokens and the audit log. Everything readers see
+ * is still written through the contract's API (/api/v1), which takes the same session.
+ */
+import express, { type Request, Router } from 'express';
+import type { z } from 'zod';
+import {
+  createDraftSchema,
+  createTokenSchema,
+  createUserSchema,
+  loginSchema,
+  previewSchema,
+  returnDraftSchema,
+  setupSchema,
+  updateDraftSchema,
+  updateUserSchema,
+} from '../../shared/console-schemas';
+import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue, type SessionInfo } from '../../shared/console';
+import { AppError } from '../../shared/errors';
+import { createEntrySchema, describeIssue, SLUG_PATTERN } from '../../shared/schemas';
+import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
+import type { LoginLimiter } from '../auth/login-limiter';
+import { RateLimitedError } from '../auth/login-limiter';
+import { hashPassword, verifyPassword } from '../auth/passwords';
+import type { FirstRun } from '../auth/setup';
+import { createToken, type Principal } from '../auth/tokens';
+import { buildEntry } from '../entries';
+import { renderMarkdown } from '../render/markdown';
+import type { AuditLog } from '../store/audit';
+import type { DraftStore } from '../store/drafts';
+import type { SessionStore } from '../store/sessions';
+import type { Store } from '../store/store';
+import type { TokenStore } from '../store/tokens';
+import { publicUser, type UserRecord, type UserStore } from '../store/users';
+import { principalOf, requireRole } from './auth';
+import { requireJsonBody } from './errors';
+
+export interface ConsoleApiOptions {
+  store: Store;
+  auth: Authenticator;
+  users: UserStore;
+  sessions: SessionStore;
+  drafts: DraftStore;
+  tokens: TokenStore;
+  audit: AuditLog;
+  limiter: LoginLimiter;
+  firstRun: FirstRun;
+  sessionTtlSeconds: number;
+  bodyLimitBytes: number;
+  /** Called after any change to a briefing's drafts, so open consoles refresh at once. */
+  onQueueChange: (slug: string) => void;
+  /** Called when an account's sessions were ended (disabled, new password): its live consoles close. */
+  onSessionsEnded: (userId: string) => void;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError('invalid', describeIssue(result.error));
+  return result.data;
+}
+
+function param(req: Request, name: string, pattern: RegExp, what: string): string {
+  const value = String(req.params[name]);
+  if (!pattern.test(value)) throw new AppError('not_found', `no ${what} "${value}"`);
+  return value;
+}
+
+/** If-Match on a draft: its version; absent means "whatever it is now". */
+function expectedVersion(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the draft version in quotes, e.g. "3"');
+  return Number(match[1]);
+}
+
+function userIdOf(principal: Principal): string {
+  return principal.id.startsWith('user:') ? principal.id.slice('user:'.length) : principal.id;
+}
+
+export function consoleApiRouter(options: ConsoleApiOptions): Router {
+  const { store, auth, users, sessions, drafts, tokens, audit, limiter, firstRun } = options;
+  const router = Router();
+  const anyone = requireRole(auth, ROLES);
+  const editor = requireRole(auth, EDITOR_ROLES);
+  const admin = requireRole(auth, ['admin']);
+
+  router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
+
+  const startSession = async (req: Request, res: express.Response, user: UserRecord): Promise<SessionInfo> => {
+    const { secret, record } = await sessions.create(user.id);
+    auth.setSessionCookie(req, res, secret, options.sessionTtlSeconds);
+    return { user: publicUser(user), csrfToken: record.csrf };
+  };
+
+  // ---------- session ----------
+
+  router.get('/session', async (req, res) => {
+    const active = await auth.sessionOf(req);
+    const session: SessionInfo | null = active ? { user: publicUser(active.user), csrfToken: active.session.csrf } : null;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ session, setupNeeded: session ? false : (await users.count()) === 0 });
+  });
+
+  router.post('/login', async (req, res) => {
+    assertSameOrigin(req, req.protocol);
+    const input = parse(loginSchema, req.body);
+    const address = req.ip ?? 'unknown';
+    try {
+      await limiter.check(input.username, address);
+    } catch (error) {
+      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
+    const user = await users.findByUsername(input.username);
+    const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
+    const actor = { id: user ? `user:${user.id}` : 'unknown', name: input.username, role: user?.role ?? null, via: 'none' as const };
+    if (!user || !valid) {
+      await limiter.failed(input.username, address);
+      await audit.record({ at: new Date().toISOString(), actor, action: 'login.failed', status: 401, target: { address } });
+      throw new AppError('unauthorized', 'password: wrong username or password');
+    }
+    if (user.disabled) {
+      await audit.record({ at: new Date().toISOString(), actor, action: 'login.refused', status: 403, target: { reason: 'disabled' } });
+      throw new AppError('forbidden', 'username: this account is disabled; ask an admin');
+    }
+    await limiter.succeeded(input.username);
+    const info = await startSession(req, res, user);
+    await audit.record({ at: new Date().toISOString(), actor, action: 'login', status: 200, target: { address } });
+    res.json(info);
+  });
+
+  router.post('/logout', anyone, async (req, res) => {
+    const secret = auth.cookieSecret(req.headers.cookie);
+    if (secret) await sessions.destroy(secret);
+    auth.clearSessionCookie(req, res);
+    res.json({ ok: true });
+  });
+
+  router.post('/setup', async (req, res) => {
+    assertSameOrigin(req, req.protocol);
+    const input = parse(setupSchema, req.body);
+    if (!(await firstRun.consume(input.token))) {
+      throw new AppError('forbidden', 'token: this setup link is used, expired or no longer needed; sign in instead');
+    }
+    const user = await users.create({
+      username: input.username,
+      name: input.name,
+      role: 'admin',
+      passwordHash: await hashPassword(input.password),
+    });
+    const info = await startSession(req, res, user);
+    await audit.record({
+      at: new Date().toISOString(),
+      actor: { id: `user:${user.id}`, name: user.name, role: 'admin', via: 'none' },
+      action: 'setup.first-admin',
+      status: 201,
+      target: { username: user.username },
+    });
+    res.status(201).json(info);
+  });
+
+  // ---------- composing ----------
+
+  /** The entry HTML exactly as readers will get it: the same renderer and sanitizer. */
+  router.post('/preview', anyone, (req, res) => {
+    const input = parse(previewSchema, req.body);
+    res.json({ html: renderMarkdown(input.body) });
+  });
+
+  const slugOf = (req: Request): string => param(req, 'slug', SLUG_PATTERN, 'briefing');
+  const draftIdOf = (req: Request): string => param(req, 'id', ID_PATTERN, 'draft');
+
+  /** Contributors see and change only their own drafts; editors see every draft of the briefing. */
+  const mayTouch = (principal: Principal, draft: Draft): boolean => canEdit(principal.role) || draft.author.id === principal.id;
+
+  router.get('/briefings/:slug/queue', anyone, async (req, res) => {
+    const slug = slugOf(req);
+    await store.getBriefing(slug);
+    const principal = principalOf(req);
+    const all = await drafts.list(slug);
+    const queue: Queue = {
+      drafts: all.filter((draft) => mayTouch(principal, draft)),
+      scheduled: canEdit(principal.role) ? await store.listScheduled(slug) : [],
+    };
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(queue);
+  });
+
+  router.post('/briefings/:slug/drafts', anyone, async (req, res) => {
+    const slug = slugOf(req);
+    await store.getBriefing(slug);
+    const input = parse(createDraftSchema, req.body);
+    const principal = principalOf(req);
+    const draft = await drafts.create(slug, input.kind, input.fields, { id: principal.id, name: principal.name });
+    res.locals.auditTarget = { draft: draft.id, kind: draft.kind };
+    options.onQueueChange(slug);
+    res.status(201).json({ draft });
+  });
+
+  router.patch('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
+    const slug = slugOf(req);
+    const id = draftIdOf(req);
+    const patch = parse(updateDraftSchema, req.body);
+    const principal = principalOf(req);
+    const version = expectedVersion(req);
+    const draft = await drafts.update(slug, id, (current) => {
+      if (!mayTouch(principal, current)) throw new AppError('forbidden', 'this draft is someone else’s');
+      if (version !== undefined && version !== current.version) {
+        throw new AppError('stale_version', `If-Match: the draft is at version ${current.version}, not ${version}`);
+      }
+      return {
+        ...current,
+        kind: patch.kind ?? (current.kind === 'returned' ? 'draft' : current.kind),
+        fields: patch.fields ?? current.fields,
+      };
+    });
+    res.locals.auditTarget = { kind: draft.kind };
+    options.onQueueChange(slug);
+    res.json({ draft });
+  });
+
+  router.delete('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
+    const slug = slugOf(req);
+    const id = draftIdOf(req);
+    const { draft, raw } = await drafts.get(slug, id);
+    if (!mayTouch(principalOf(req), draft)) throw new AppError('forbidden', 'this draft is someone else’s');
+    await drafts.remove(slug, id, raw);
+    options.onQueueChange(slug);
+    res.json({ ok: true });
+  });
+
+  /**
+   * Publishes a draft or approves a submission (now, or at `publishAt`), under its
+   * author's name. The draft's id is the Idempotency-Key, so a double click or two
+   * editors approving at once publish it once.
+   */
+  router.post('/briefings/:slug/drafts/:id/publish', editor, async (req, res) => {
+    const slug = slugOf(req);
+    const id = draftIdOf(req);
+    const { publishAt } = parse(createEntrySchema.pick({ publishAt: true }), req.body ?? {});
+    const { draft, raw } = await drafts.get(slug, id).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'not_found'
+        ? new AppError('conflict', `draft "${id}" was published, sent back or deleted meanwhile`)
+        : error;
+    });
+    const now = new Date();
+    const at = publishAt ? new Date(publishAt) : null;
+    const scheduled = at !== null && at.getTime() > now.getTime();
+    const entry = buildEntry(slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, scheduled && at ? at : now);
+    const result = await store.createEntry(entry, {
+      scheduleAtMs: scheduled && at ? at.getTime() : undefined,
+      idempotencyKey: `draft:${draft.id}`,
+    });
+    await drafts.remove(slug, id, raw).catch(() => undefined);
+    res.locals.auditTarget = { draft: id, author: draft.author.name, scheduled: String(scheduled) };
+    options.onQueueChange(slug);
+    res.status(201).type('application/json').send(result.response);
+  });
+
+  router.post('/briefings/:slug/drafts/:id/return', editor, async (req, res) => {
+    const slug = slugOf(req);
+    const id = draftIdOf(req);
+    const { note } = parse(returnDraftSchema, req.body ?? {});
+    const draft = await drafts.update(slug, id, (current) => {
+      if (current.kind !== 'submitted') throw new AppError('conflict', 'only a submitted entry can be sent back');
+      return { ...current, kind: 'returned', note: note || null };
+    });
+    options.onQueueChange(slug);
+    res.json({ draft });
+  });
+
+  // ---------- accounts (admins) ----------
+
+  router.get('/users', admin, async (_req, res) => {
+    res.json({ users: (await users.list()).map(publicUser) });
+  });
+
+  router.post('/users', admin, async (req, res) => {
+    const input = parse(createUserSchema, req.body);
+    const user = await users.create({
+      username: input.username,
+      name: input.name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    });
+    res.locals.auditTarget = { username: user.username, role: user.role };
+    res.status(201).json({ user: publicUser(user) });
+  });
+
+  router.patch('/users/:id', admin, async (req, res) => {
+    const id = param(req, 'id', ID_PATTERN, 'user');
+    const patch = parse(updateUserSchema, req.body);
+    const user = await users.findById(id);
+    if (!user) throw new AppError('not_found', `no user "${id}"`);
+    if (userIdOf(principalOf(req)) === id && (patch.disabled === true || (patch.role && patch.role !== 'admin'))) {
+      throw new AppError('conflict', 'you cannot disable yourself or take away your own admin role');
+    }
+    const next: UserRecord = {
+      ...user,
+      name: patch.name ?? user.name,
+      role: patch.role ?? user.role,
+      disabled: patch.disabled ?? user.disabled,
+      passwordHash: patch.password ? await hashPassword(patch.password) : user.passwordHash,
+    };
+    await users.save(next);
+    // A disabled account or a new password ends every session (a stolen one included).
+    if (next.disabled || patch.password) {
+      await sessions.destroyAllOf(id);
+      options.onSessionsEnded(id);
+    }
+    res.locals.auditTarget = {
+      username: user.username,
+      changed: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined).join(','),
+    };
+    res.json({ user: publicUser(next) });
+  });
+
+  router.get('/tokens', admin, async (_req, res) => {
+    const list: PublicToken[] = (await tokens.list()).map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt }));
+    res.json({ tokens: list });
+  });
+
+  /** The secret is in this one response only; Redis keeps its digest. */
+  router.post('/tokens', admin, async (req, res) => {
+    const input = parse(createTokenSchema, req.body);
+    const { token, record } = await createToken(tokens, input.name, input.role);
+    res.locals.auditTarget = { token: record.id, name: record.name, role: record.role };
+    res.setHeader('Cache-Control', 'no-store');
+    const body: { token: string; record: PublicToken } = {
+      token,
+      record: { id: record.id, name: record.name, role: record.role, createdAt: record.createdAt },
+    };
+    res.status(201).json(body);
+  });
+
+  router.delete('/tokens/:id', admin, async (req, res) => {
+    const id = param(req, 'id', /^[a-f0-9]{16}$/, 'token');
+    if (!(await tokens.remove(id))) throw new AppError('not_found', `no token "${id}"`);
+    res.json({ ok: true });
+  });
+
+  router.get('/audit', admin, async (req, res) => {
+    const before = typeof req.query.before === 'string' && /^\d{1,20}-\d{1,20}$/.test(req.query.before) ? req.query.before : undefined;
+    res.json(await audit.list({ limit: 100, before }));
+  });
+
+  return router;
+}

@@ -1,0 +1,222 @@
+/**
+ * The reader's pages, the Atom feed, the embed script and frame, and the browser assets.
+ * Routes stay thin: read the store, hand the render functions what they need, set the
+ * caching and security headers that each kind of response wants.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Request, type Response, Router } from 'express';
+import { AppError } from '../../shared/errors';
+import { viewFromSnapshot } from '../../shared/apply-change';
+import type { MarkupContext } from '../../shared/feed-markup';
+import { LIMITS, SLUG_PATTERN } from '../../shared/schemas';
+import type { Config } from '../config';
+import { renderAtomFeed } from '../render/atom';
+import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
+import { renderMarkdown } from '../render/markdown';
+import {
+  renderBriefingPage,
+  renderEmbedPage,
+  renderEntryPage,
+  renderIndexPage,
+  renderNotFoundPage,
+  type SiteInfo,
+} from '../render/pages';
+import { timeFormatFor } from '../render/time-context';
+import type { Store } from '../store/store';
+import { allowCrossOrigin, frameAncestors } from './cross-origin';
+
+export interface PagesOptions {
+  store: Store;
+  config: Readonly<Config>;
+  /** Where the browser bundles are (dist/public). */
+  publicDir: string;
+}
+
+const ENTRY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Pages may be served a little stale by a CDN: the script catches up from the cursor inside. */
+const PAGE_CACHE = 'public, max-age=10, stale-while-revalidate=60';
+const ASSET_CACHE = 'public, max-age=300';
+
+/**
+ * No inline script runs (JSON data blocks are not executed); styles only from files;
+ * images from anywhere on the web, as entries carry them.
+ */
+function pageCsp(frameAncestorsValue: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    'img-src * data:',
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestorsValue}`,
+  ].join('; ');
+}
+
+/** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
+export function defaultPublicDir(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'public');
+}
+
+export function pagesRouter(options: PagesOptions): Router {
+  const { store, config, publicDir } = options;
+  const router = Router();
+  const ownCsp = pageCsp("'self'");
+  const frameCsp = pageCsp(frameAncestors(config.embedOrigins));
+
+  const baseUrlOf = (req: Request): string => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const siteOf = (req: Request): SiteInfo => {
+    const baseUrl = baseUrlOf(req);
+    const logo = config.publisherLogo;
+    return {
+      baseUrl,
+      publisherName: config.publisherName,
+      publisherLogo: /^https?:\/\//.test(logo) ? logo : `${baseUrl}${logo.startsWith('/') ? '' : '/'}${logo}`,
+    };
+  };
+  const publisherOf = (site: SiteInfo): Publisher => ({ name: site.publisherName, logo: site.publisherLogo });
+
+  const sendPage = (res: Response, body: string, csp = ownCsp): void => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('Cache-Control', PAGE_CACHE);
+    res.type('html').send(body);
+  };
+
+  /** A missing briefing or entry is a page too, not JSON. */
+  const sendProblem = (req: Request, res: Response, error: unknown): void => {
+    if (!(error instanceof AppError) || (error.code !== 'not_found' && error.code !== 'invalid')) throw error;
+    res.status(error.status).setHeader('Content-Security-Policy', ownCsp);
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(renderNotFoundPage(siteOf(req), error.code === 'invalid' ? 'That page of updates does not exist.' : 'There is no such briefing or update.'));
+  };
+
+  const slugOf = (req: Request): string => {
+    const slug = String(req.params.slug);
+    if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `no briefing "${slug}"`);
+    return slug;
+  };
+
+  // ---------- assets ----------
+
+  const crossOriginAsset = (req: Request, res: Response): void => {
+    allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
+    res.setHeader('Cache-Control', ASSET_CACHE);
+  };
+  router.use(
+    '/assets',
+    express.static(publicDir, {
+      index: false,
+      fallthrough: true,
+      setHeaders: (res) => crossOriginAsset(res.req, res),
+    }),
+  );
+  router.get('/embed.js', (req, res) => {
+    crossOriginAsset(req, res);
+    res.sendFile(path.join(publicDir, 'embed.js'), { headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+  });
+
+  // ---------- pages ----------
+
+  router.get('/', async (req, res) => {
+    const site = siteOf(req);
+    const briefings = await store.listBriefings();
+    const summaries = new Map(briefings.map((briefing) => [briefing.slug, summaryText(briefing, 220)]));
+    const { time } = timeFormatFor('en', 'UTC');
+    const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+    sendPage(res, renderIndexPage(site, briefings, summaries, ctx));
+  });
+
+  router.get('/b/:slug', async (req, res) => {
+    const site = siteOf(req);
+    try {
+      const slug = slugOf(req);
+      const before = typeof req.query.before === 'string' && req.query.before !== '' ? req.query.before : null;
+      const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
+      const briefing = page.briefing;
+      const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+      const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
+      sendPage(
+        res,
+        renderBriefingPage({
+          site,
+          ctx,
+          view,
+          next: page.next,
+          before,
+          summaryHtml: renderMarkdown(briefing.summary),
+          description: summaryText(briefing, 200) || briefing.title,
+          localeCode,
+          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site)),
+        }),
+      );
+    } catch (error) {
+      sendProblem(req, res, error);
+    }
+  });
+
+  router.get('/b/:slug/e/:id', async (req, res) => {
+    const site = siteOf(req);
+    try {
+      const slug = slugOf(req);
+      const id = String(req.params.id);
+      if (!ENTRY_ID_PATTERN.test(id)) throw new AppError('not_found', `no entry "${id}"`);
+      const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
+      if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
+      const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+      sendPage(
+        res,
+        renderEntryPage({
+          site,
+          ctx,
+          briefing,
+          entry: stored.entry,
+          localeCode,
+          jsonLd: { '@context': 'https://schema.org', ...blogPostingLd(stored.entry, site.baseUrl, publisherOf(site)) },
+        }),
+      );
+    } catch (error) {
+      sendProblem(req, res, error);
+    }
+  });
+
+  router.get('/b/:slug/feed.xml', async (req, res) => {
+    const slug = slugOf(req);
+    const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, withPinned: false });
+    res.setHeader('Cache-Control', PAGE_CACHE);
+    allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
+    res.type('application/atom+xml; charset=utf-8').send(renderAtomFeed(page.briefing, page.entries, baseUrlOf(req), config.publisherName));
+  });
+
+  /** The summary rendered, for pages and embeds that show it live (changes carry only its Markdown). */
+  router.get('/b/:slug/summary', async (req, res) => {
+    const briefing = await store.getBriefing(slugOf(req));
+    allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json({ summary: briefing.summary, html: renderMarkdown(briefing.summary) });
+  });
+
+  router.get('/embed/:slug', async (req, res) => {
+    const site = siteOf(req);
+    try {
+      const briefing = await store.getBriefing(slugOf(req));
+      const theme = typeof req.query.theme === 'string' && ['light', 'dark', 'auto'].includes(req.query.theme) ? req.query.theme : 'auto';
+      const limit = typeof req.query.limit === 'string' && /^\d{1,2}$/.test(req.query.limit) ? req.query.limit : '10';
+      // Framed by other sites on purpose: helmet's X-Frame-Options would forbid it.
+      res.removeHeader('X-Frame-Options');
+      sendPage(res, renderEmbedPage(site, briefing, { theme, limit }), frameCsp);
+    } catch (error) {
+      sendProblem(req, res, error);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,43 @@
+/** An Atom 1.0 feed (RFC 4287) of a briefing's newest entries. */
+import type { Briefing, Entry } from '../../shared/schemas';
+import { briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
+
+function xml(text: string): string {
+  // Characters XML 1.0 forbids anywhere, even escaped, are dropped.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (char) =>
+    char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '"' ? '&quot;' : '&apos;',
+  );
+}
+
+export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: string, publisherName: string): string {
+  const pageUrl = briefingUrl(baseUrl, briefing.slug);
+  const updated = [briefing.updatedAt, ...entries.map((entry) => entry.updatedAt ?? entry.publishedAt)].sort().pop() ?? briefing.updatedAt;
+  const items = entries.map((entry) => {
+    const url = entryUrl(baseUrl, entry.slug, entry.id);
+    const media = entry.media
+      .map((item) => `<figure><img src="${xml(item.url)}" alt="${xml(item.alt)}"/>${item.caption ? `<figcaption>${xml(item.caption)}</figcaption>` : ''}</figure>`)
+      .join('');
+    return `  <entry>
+    <id>${xml(url)}</id>
+    <title>${xml(entryHeadline(entry, 110))}</title>
+    <link rel="alternate" type="text/html" href="${xml(url)}"/>
+    <published>${xml(entry.publishedAt)}</published>
+    <updated>${xml(entry.updatedAt ?? entry.publishedAt)}</updated>
+    <author><name>${xml(entry.author.name)}</name></author>
+${entry.keyEvent ? '    <category term="key-event" label="Key event"/>\n' : ''}    <content type="html">${xml(entry.html + media)}</content>
+  </entry>`;
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${xml(briefing.locale)}">
+  <id>${xml(pageUrl)}</id>
+  <title>${xml(briefing.title)}</title>
+  <updated>${xml(updated)}</updated>
+  <link rel="self" type="application/atom+xml" href="${xml(`${pageUrl}/feed.xml`)}"/>
+  <link rel="alternate" type="text/html" href="${xml(pageUrl)}"/>
+  <author><name>${xml(publisherName)}</name></author>
+  <generator>livebrief</generator>
+${items.join('\n')}
+</feed>
+`;
+}

@@ -1,0 +1,79 @@
+/** zod schemas for what the console sends: checked where it enters the server. */
+import { z } from 'zod';
+import { PASSWORD_MAX, PASSWORD_MIN, ROLES, TOKEN_ROLES, USERNAME_PATTERN } from './console';
+import { createEntrySchema, slugSchema } from './schemas';
+
+/** What an entry will be: the fields of a new entry, without a publication time. */
+export const draftFieldsSchema = createEntrySchema.omit({ publishAt: true });
+
+const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(USERNAME_PATTERN, 'must be 2-64 characters: letters, digits, . _ @ + -, starting with a letter or digit');
+const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(100);
+const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`);
+
+export const loginSchema = z.object({
+  username: z.string().trim().toLowerCase().min(1, 'must not be empty').max(64),
+  password: z.string().min(1, 'must not be empty').max(PASSWORD_MAX),
+});
+
+export const setupSchema = z.object({
+  token: z.string().min(1).max(200),
+  username: usernameSchema,
+  name: displayNameSchema,
+  password: passwordSchema,
+});
+
+export const createUserSchema = z.object({
+  username: usernameSchema,
+  name: displayNameSchema,
+  role: z.enum(ROLES),
+  password: passwordSchema,
+});
+
+export const updateUserSchema = z
+  .object({
+    name: displayNameSchema,
+    role: z.enum(ROLES),
+    disabled: z.boolean(),
+    password: passwordSchema,
+  })
+  .partial()
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'must change at least one of name, role, disabled, password',
+  });
+
+export const createTokenSchema = z.object({
+  name: displayNameSchema,
+  role: z.enum(TOKEN_ROLES),
+});
+
+export const createDraftSchema = z.object({
+  kind: z.enum(['draft', 'submitted']),
+  fields: draftFieldsSchema,
+});
+
+export const updateDraftSchema = z
+  .object({
+    kind: z.enum(['draft', 'submitted']),
+    fields: draftFieldsSchema,
+  })
+  .partial()
+  .refine((patch) => patch.kind !== undefined || patch.fields !== undefined, {
+    message: 'must change kind or fields',
+  });
+
+export const returnDraftSchema = z.object({ note: z.string().trim().max(1000).default('') });
+
+export const previewSchema = z.object({ body: z.string().max(50_000) });
+
+export const presenceJoinSchema = z.object({ slug: slugSchema });
+export const presenceEditingSchema = z.object({
+  slug: slugSchema,
+  editing: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable(),
+});

@@ -1,0 +1,119 @@
+/**
+ * The markup of the reader's feed, as pure functions from entries to HTML. The server
+ * renders the page with them and the browser renders every live change with them, so an
+ * entry looks the same whichever side drew it.
+ */
+import type { Briefing, Entry, Media } from './schemas';
+import { html, trusted, type Markup } from './html';
+import type { TimeFormat } from './time-format';
+
+export interface MarkupContext {
+  time: TimeFormat;
+  nowMs: number;
+  /** Prefix of every link to our pages: '' on them, the service's origin inside an embed. */
+  baseUrl: string;
+  /** Inside another site's page, links open in a new tab. */
+  newTab: boolean;
+}
+
+export function briefingUrl(baseUrl: string, slug: string): string {
+  return `${baseUrl}/b/${encodeURIComponent(slug)}`;
+}
+
+export function entryUrl(baseUrl: string, slug: string, id: string): string {
+  return `${briefingUrl(baseUrl, slug)}/e/${encodeURIComponent(id)}`;
+}
+
+/** DOM id of an entry in the feed (the target of key-event jump links). */
+export function entryAnchor(id: string): string {
+  return `e-${id}`;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/** Plain text of sanitized HTML, cut at a word near `max` characters. */
+export function plainExcerpt(sanitizedHtml: string, max = 120): string {
+  const text = sanitizedHtml
+    // Block ends separate words; inline tags (<strong>) sit inside them.
+    .replace(/<\/?(?:p|br|li|ul|ol|h\d|blockquote|pre|tr|td|th|table|hr|img)\b[^>]*>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_match, name: string) => ENTITIES[name] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
+}
+
+/** What names an entry in a list or an announcement: its title, else the start of its text. */
+export function entryHeadline(entry: Entry, max = 120): string {
+  return entry.title ?? plainExcerpt(entry.html, max);
+}
+
+/** A time: relative text, the absolute one beside it (shown on hover and focus). */
+export function renderTime(iso: string, ctx: MarkupContext): Markup {
+  return html`<time class="lb-time" datetime="${iso}" data-rel><span class="lb-rel">${ctx.time.relative(iso, ctx.nowMs)}</span><span class="lb-abs">${ctx.time.absolute(iso)}</span></time>`;
+}
+
+function linkAttributes(ctx: MarkupContext): Markup {
+  return trusted(ctx.newTab ? ' target="_blank" rel="noopener"' : '');
+}
+
+function renderMedia(media: Media): Markup {
+  const caption = media.caption || media.credit
+    ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
+    : '';
+  return html`<figure class="lb-media"><img src="${media.url}" alt="${media.alt}" loading="lazy" decoding="async">${caption}</figure>`;
+}
+
+export interface EntryOptions {
+  /** Which copy this is: the feed's, the pinned box's, or the entry's own page. */
+  variant: 'feed' | 'pinned' | 'permalink';
+}
+
+/** One entry as an <article>; `data-version` lets the browser skip redrawing what has not changed. */
+export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOptions = { variant: 'feed' }): Markup {
+  const url = entryUrl(ctx.baseUrl, entry.slug, entry.id);
+  const classes = ['lb-entry', entry.keyEvent ? 'lb-entry--key' : '', entry.pinned ? 'lb-entry--is-pinned' : '', `lb-entry--${options.variant}`]
+    .filter(Boolean)
+    .join(' ');
+  const id = options.variant === 'feed' ? entryAnchor(entry.id) : options.variant === 'pinned' ? `pinned-${entry.id}` : 'entry';
+  const titleId = `${id}-title`;
+  const flags = [
+    entry.keyEvent ? html`<span class="lb-flag lb-flag--key">Key event</span>` : '',
+    entry.pinned && options.variant !== 'pinned' ? html`<span class="lb-flag lb-flag--pin">Pinned</span>` : '',
+  ];
+  const updated = entry.updatedAt
+    ? html`<span class="lb-updated">Updated <time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time></span>`
+    : '';
+  const title = entry.title
+    ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>`
+    : '';
+  const links = entry.links.length > 0
+    ? html`<aside class="lb-links" aria-label="See also"><p class="lb-links-label">See also</p><ul>${entry.links.map(
+        (link) => html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
+      )}</ul></aside>`
+    : '';
+  return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
+<header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">Pinned</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
+${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
+<footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>Share</button></footer>
+</article>`;
+}
+
+/**
+ * The key-events index: jump links to the entries on the page; an entry that is not
+ * loaded (yet) links to its own page instead.
+ */
+export function renderKeyEventItems(keyEvents: Entry[], ctx: MarkupContext, onPage: (id: string) => boolean): Markup {
+  return html`${keyEvents.map(
+    (entry) => html`<li><a href="${onPage(entry.id) ? `#${entryAnchor(entry.id)}` : entryUrl(ctx.baseUrl, entry.slug, entry.id)}"><time datetime="${entry.publishedAt}">${ctx.time.clock(entry.publishedAt)}</time> <span>${entryHeadline(entry, 90)}</span></a></li>`,
+  )}`;
+}
+
+export function renderStatusBadge(status: Briefing['status']): Markup {
+  return status === 'live'
+    ? html`<span class="lb-badge lb-badge--live"><span class="lb-badge-dot" aria-hidden="true"></span>Live</span>`
+    : html`<span class="lb-badge lb-badge--ended">Ended</span>`;
+}

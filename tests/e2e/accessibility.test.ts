@@ -1,0 +1,96 @@
+/**
+ * axe-core in Chromium on the reader's page (light and dark, desktop and phone), an
+ * entry's own page and the embed page: no serious or critical violations.
+ */
+import type { Browser } from 'playwright-core';
+import type { Entry } from '../../shared/schemas';
+import { closeAll, startServer, type TestServer } from '../support/harness';
+import { launchBrowser, newContext, openLive, seriousViolations, serveHostPage } from './support/browser';
+
+let browser: Browser;
+let server: TestServer;
+let pinned: Entry;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  server = await startServer();
+  // A briefing with every kind of content an entry can have.
+  await server.api.post('/api/v1/briefings', {
+    slug: 'a11y',
+    title: 'Accessible briefing',
+    summary: '- First point **in bold**\n- Second point with [a link](https://example.org/)',
+  });
+  const publish = async (body: Record<string, unknown>): Promise<Entry> =>
+    (await server.api.post<{ entry: Entry }>('/api/v1/briefings/a11y/entries', body)).body.entry;
+  await publish({ body: 'A plain update.' });
+  await publish({
+    title: 'With everything',
+    body: 'Text with a [link](https://example.org/more), a list:\n\n- one\n- two\n\n> and a quote',
+    keyEvent: true,
+    media: [{ url: 'https://example.org/photo.jpg', alt: 'A described photo', caption: 'The caption', credit: 'Photographer' }],
+    links: [{ title: 'Related story', url: 'https://example.org/related' }],
+    sources: 'With reporting by the desk',
+  });
+  pinned = await publish({ body: 'Pinned advice for readers.', pinned: true });
+});
+afterAll(async () => {
+  await closeAll();
+  await browser.close();
+});
+
+test.each([
+  ['light', 1280],
+  ['dark', 1280],
+  ['light', 320],
+  ['dark', 375],
+] as const)('the reader page in %s at %i px has no serious or critical violations', async (colorScheme, width) => {
+  const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+  const page = await openLive(context, `${server.url}/b/a11y`);
+  expect(await seriousViolations(page)).toEqual([]);
+  // Usable at that width: nothing wider than the screen.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+});
+
+test('an entry page has no serious or critical violations', async () => {
+  const { context } = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/b/a11y/e/${pinned.id}`);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test.each(['light', 'dark'] as const)('the embed page in %s has no serious or critical violations', async (theme) => {
+  const { context } = await newContext(browser, { colorScheme: theme });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/embed/a11y?theme=${theme}`);
+  await page.locator('live-briefing [data-lb="connection"][data-state="live"]').waitFor({ timeout: 10_000 });
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the list of briefings has no serious or critical violations', async () => {
+  const { context } = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the feed is keyboard operable: a control takes focus, shows it, and acts on Enter', async () => {
+  const { context } = await newContext(browser);
+  const page = await openLive(context, `${server.url}/b/a11y`);
+  const keyOnly = page.locator('[data-action="key-only"]');
+  await keyOnly.focus();
+  await page.keyboard.press('Enter');
+  expect(await keyOnly.getAttribute('aria-pressed')).toBe('true');
+  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(1);
+  // The focus ring is visible.
+  expect(await keyOnly.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('solid');
+  await page.keyboard.press('Enter');
+  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(3);
+});
+
+test('the axe check itself finds what it should (an image without alt text is critical)', async () => {
+  const host = await serveHostPage('<!doctype html><html lang="en"><head><title>Broken</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>');
+  const { context } = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(host.url);
+  expect(await seriousViolations(page)).toEqual([expect.stringMatching(/^critical image-alt:/)]);
+});

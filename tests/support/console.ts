@@ -1,0 +1,131 @@
+/**
+ * Console test helpers: accounts made straight in the store, sessions signed in over
+ * HTTP (cookie + CSRF token) or in headless Chromium, and console sockets.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { ConsoleClientEvents, ConsoleServerEvents, PublicUser, Role, SessionInfo } from '../../shared/console';
+import { hashPassword } from '../../server/auth/passwords';
+import { onClose, type TestServer } from './harness';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export async function addUser(server: TestServer, username: string, name: string, role: Role, password = PASSWORD): Promise<PublicUser> {
+  const record = await server.app.console.users.create({ username, name, role, passwordHash: await hashPassword(password) });
+  return { id: record.id, username, name, role, disabled: false, createdAt: record.createdAt };
+}
+
+/** A signed-in HTTP client: the session cookie and its CSRF token, sent the way the console sends them. */
+export class SessionClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly cookie: string,
+    readonly csrfToken: string,
+  ) {}
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    options: { csrf?: string | null; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const headers: Record<string, string> = { cookie: this.cookie, origin: this.baseUrl, ...options.headers };
+    const csrf = options.csrf === undefined ? this.csrfToken : options.csrf;
+    if (csrf !== null) headers['x-csrf-token'] = csrf;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${pathname}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  }
+}
+
+export async function login(
+  baseUrl: string,
+  username: string,
+  password = PASSWORD,
+): Promise<{ status: number; client: SessionClient | null; body: unknown; headers: Headers }> {
+  const response = await fetch(`${baseUrl}/console/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: baseUrl },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json()) as unknown;
+  if (response.status !== 200) return { status: response.status, client: null, body, headers: response.headers };
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return { status: 200, client: new SessionClient(baseUrl, cookie, (body as SessionInfo).csrfToken), body, headers: response.headers };
+}
+
+export type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
+
+/** Connects to the console namespace with a cookie (or none); resolves on connect, rejects with the refusal. */
+export async function connectConsole(baseUrl: string, headers: Record<string, string>): Promise<ConsoleSocket> {
+  const socket: ConsoleSocket = connectSocket(`${baseUrl}/console`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: headers,
+  });
+  onClose(() => {
+    socket.disconnect();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('console socket did not connect')), 10_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+// ---------- the browser ----------
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return browser;
+}
+
+export const PHONE = { width: 375, height: 812 };
+export const DESKTOP = { width: 1440, height: 900 };
+
+/** A fresh browser profile signed in to the console through its own sign-in form. */
+export async function signInPage(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  options: { viewport?: { width: number; height: number }; hash?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, deviceScaleFactor: 1 });
+  onClose(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/console${options.hash ?? ''}`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.topbar').waitFor();
+  return { context, page };
+}
+
+/** Opens a briefing's workspace and waits until its live feed has its first snapshot. */
+export async function openBriefing(page: Page, slug: string): Promise<void> {
+  await page.evaluate((target) => {
+    location.hash = `#/b/${target}`;
+  }, slug);
+  await page.locator('.title-row .badge').waitFor();
+  await page.locator('.connection.live').waitFor();
+  await page.locator('.presence .label').waitFor();
+}
