@@ -414,14 +414,13 @@ export class LiveFeed implements FeedSink {
         break;
       case 'zone':
         this.setPrefs({ readerZone: !this.prefs.readerZone });
-        this.makeTimeFormat();
-        this.render();
         break;
     }
   }
 
   private setPrefs(change: Partial<Prefs>): void {
     this.prefs = { ...this.prefs, ...change };
+    if (change.readerZone !== undefined) this.makeTimeFormat();
     if (this.options.rememberPrefs) {
       try {
         localStorage.setItem(PREFS_KEY, JSON.stringify(this.prefs));

@@ -117,7 +117,7 @@ export interface BriefingPageInput {
 }
 
 /** The feed's column: controls, pinned, the "new updates" button, entries, "Load older". */
-export function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHref: string | null; archive: boolean }): Markup {
+function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHref: string | null; archive: boolean }): Markup {
   const pinned = view.pinned.map((entry) => renderEntry(entry, ctx, { variant: 'pinned' }));
   return html`<div class="lb-controls" role="group" aria-label="Display options" data-js-only>
 <button type="button" class="lb-toggle" data-action="key-only" aria-pressed="false">Key events only</button>
