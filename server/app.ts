@@ -5,6 +5,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import compression from 'compression';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
@@ -68,6 +69,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
+  // Readers are often on slow networks: pages, bundles and JSON go out compressed.
+  app.use(compression());
   app.use((req, res, next) => {
     const stop = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => stop({ route: routeLabel(req), status: res.statusCode }));
