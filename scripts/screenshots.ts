@@ -5,21 +5,16 @@
  * throwaway Redis prefix, and removes that data afterwards.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import pino from 'pino';
-import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
-import { createApp } from '../server/app';
-import { loadConfig } from '../server/config';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_SLUG } from '../server/demo/content';
 import { demoAuthor, seedDemo } from '../server/demo/seed';
 import { buildEntry } from '../server/entries';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/support/browser';
+import { serveHostPage } from '../tests/e2e/support/browser';
+import { launchBrowser } from '../tests/support/chromium';
+import { closeAll, onClose, startServer } from '../tests/support/harness';
 
 const OUT = path.resolve(__dirname, '../docs/screenshots');
-const PREFIX = `lbshots:${process.pid}:`;
 
 function hostPage(serviceUrl: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The Valley Courier</title>
@@ -47,18 +42,7 @@ function hostPage(serviceUrl: string): string {
 </main></body></html>`;
 }
 
-async function deletePrefix(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-async function shoot(browser: Browser, url: string, file: string, options: BrowserContextOptions, prepare?: (page: import('playwright-core').Page) => Promise<void>): Promise<void> {
+async function shoot(browser: Browser, url: string, file: string, options: BrowserContextOptions, prepare?: (page: Page) => Promise<void>): Promise<void> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   await page.goto(url);
@@ -75,46 +59,37 @@ async function shoot(browser: Browser, url: string, file: string, options: Brows
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const config = loadConfig({ ...process.env, PORT: '0', REDIS_PREFIX: PREFIX, LOG_LEVEL: 'silent', LIVEBRIEF_PUBLISHER_NAME: 'Kestrel Bridge Live' });
-  const app = await createApp(config, pino({ level: 'silent' }));
-  const address = await app.listen();
-  const url = `http://127.0.0.1:${address.port}`;
-  const host = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(hostPage(url));
+  const { app, url } = await startServer({
+    LIVEBRIEF_PUBLISHER_NAME: 'Kestrel Bridge Live',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   });
-  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-  const hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  try {
-    await seedDemo(app.store, url);
-    const page = `${url}/b/${DEMO_SLUG}`;
-    const desktop = { viewport: { width: 1280, height: 1100 } };
-    const phone = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
-    await shoot(browser, page, 'reader-desktop-light.png', { ...desktop, colorScheme: 'light' });
-    await shoot(browser, page, 'reader-desktop-dark.png', { ...desktop, colorScheme: 'dark' });
-    await shoot(browser, page, 'reader-phone-light.png', { ...phone, colorScheme: 'light' });
-    await shoot(browser, page, 'reader-phone-dark.png', { ...phone, colorScheme: 'dark' }, async (tab) => {
-      await tab.evaluate(() => document.querySelector('.lb-feed-col')?.scrollIntoView({ behavior: 'instant' }));
-    });
-    await shoot(browser, page, 'reader-new-updates.png', { ...phone, colorScheme: 'light' }, async (tab) => {
-      // Reading a few entries down the feed when two updates arrive.
-      await tab.evaluate(() => document.querySelector('#lb-feed > article:nth-child(3)')?.scrollIntoView({ behavior: 'instant' }));
-      for (const body of ['Crews have reopened one lane of the ring road.', 'The Corn Exchange rest centre has beds for 80 more people tonight.']) {
-        await app.store.createEntry(buildEntry(DEMO_SLUG, { body }, demoAuthor(0), new Date()), {});
-      }
-      await tab.locator('[data-lb="reveal"]').waitFor({ state: 'visible' });
-    });
-    await shoot(browser, hostUrl, 'embed-in-host-page.png', { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
-  } finally {
-    await browser.close();
-    await new Promise<void>((resolve) => host.close(() => resolve()));
-    await app.close();
-    await deletePrefix(config.redisUrl);
-  }
+  const host = await serveHostPage(hostPage(url));
+  const browser = await launchBrowser();
+  onClose(() => browser.close());
+  await seedDemo(app.store, url);
+  const page = `${url}/b/${DEMO_SLUG}`;
+  const desktop = { viewport: { width: 1280, height: 1100 } };
+  const phone = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+  await shoot(browser, page, 'reader-desktop-light.png', { ...desktop, colorScheme: 'light' });
+  await shoot(browser, page, 'reader-desktop-dark.png', { ...desktop, colorScheme: 'dark' });
+  await shoot(browser, page, 'reader-phone-light.png', { ...phone, colorScheme: 'light' });
+  await shoot(browser, page, 'reader-phone-dark.png', { ...phone, colorScheme: 'dark' }, async (tab) => {
+    await tab.evaluate(() => document.querySelector('.lb-feed-col')?.scrollIntoView({ behavior: 'instant' }));
+  });
+  await shoot(browser, page, 'reader-new-updates.png', { ...phone, colorScheme: 'light' }, async (tab) => {
+    // Reading a few entries down the feed when two updates arrive.
+    await tab.evaluate(() => document.querySelector('#lb-feed > article:nth-child(3)')?.scrollIntoView({ behavior: 'instant' }));
+    for (const body of ['Crews have reopened one lane of the ring road.', 'The Corn Exchange rest centre has beds for 80 more people tonight.']) {
+      await app.store.createEntry(buildEntry(DEMO_SLUG, { body }, demoAuthor(0), new Date()), {});
+    }
+    await tab.locator('[data-lb="reveal"]').waitFor({ state: 'visible' });
+  });
+  await shoot(browser, host.url, 'embed-in-host-page.png', { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`screenshots failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`screenshots failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => closeAll());

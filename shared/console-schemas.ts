@@ -1,7 +1,7 @@
 /** zod schemas for what the console sends: checked where it enters the server. */
 import { z } from 'zod';
 import { PASSWORD_MAX, PASSWORD_MIN, ROLES, TOKEN_ROLES, USERNAME_PATTERN } from './console';
-import { createEntrySchema, slugSchema } from './schemas';
+import { createEntrySchema, ID_PATTERN, slugSchema } from './schemas';
 
 /** What an entry will be: the fields of a new entry, without a publication time. */
 export const draftFieldsSchema = createEntrySchema.omit({ publishAt: true });
@@ -75,5 +75,5 @@ export const previewSchema = z.object({ body: z.string().max(50_000) });
 export const presenceJoinSchema = z.object({ slug: slugSchema });
 export const presenceEditingSchema = z.object({
   slug: slugSchema,
-  editing: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable(),
+  editing: z.string().regex(ID_PATTERN).nullable(),
 });

@@ -9,6 +9,9 @@ export { LIMITS };
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/** Ids of entries, drafts and accounts as they stand in paths and messages: URL-safe, 1-64 characters. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 export const slugSchema = z
   .string()
   .regex(SLUG_PATTERN, 'must be 1-64 lowercase letters, digits or hyphens, starting with a letter or digit');

@@ -4,7 +4,7 @@
  * who else has the briefing open.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { FeedView } from '../../shared/apply-change';
+import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
 import {
   canEdit,
   CONSOLE_NAMESPACE,
@@ -16,13 +16,14 @@ import {
   type PublicUser,
   type Queue,
 } from '../../shared/console';
+import { LIMITS } from '../../shared/limits';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
+import { FeedConnection, type ConnectionState } from '../feed/connection';
 import { Composer } from './composer';
 import { announce, confirmAction, h, openDialog, replace, setSanitizedHtml } from './dom';
 import { entryContent, entryMeta } from './entry-card';
 import { del, get, messageOf, patch, post } from './http';
-import { LiveFeed, type ReaderSocket } from './live-feed';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
@@ -39,11 +40,13 @@ function excerpt(text: string, max = 140): string {
 
 export class Workspace {
   readonly root = h('div', { class: 'workspace' });
-  private readonly readerSocket: ReaderSocket;
   private readonly consoleSocket: ConsoleSocket;
-  private readonly feed: LiveFeed;
+  /** The feed as readers see it: subscribed and folded exactly as on a reader's page. */
+  private readonly feed: FeedConnection;
   private readonly composer: Composer;
   private view: FeedView | null = null;
+  /** The feed's last subscribe was refused, and feedStatus says so. */
+  private feedRefused = false;
   private queue: Queue = { drafts: [], scheduled: [] };
   private present: PresentEditor[] = [];
   private readonly header = h('header', { class: 'briefing-head' });
@@ -61,7 +64,6 @@ export class Workspace {
     readonly slug: string,
     private readonly user: PublicUser,
   ) {
-    this.readerSocket = io({ transports: ['websocket'] });
     this.consoleSocket = io(CONSOLE_NAMESPACE, { transports: ['websocket'] });
     this.composer = new Composer({
       slug,
@@ -70,12 +72,20 @@ export class Workspace {
       setEditing: (id) => this.consoleSocket.emit('editing', { slug, editing: id }, (ack) => this.takePresence(ack)),
       onSent: () => void this.loadQueue(),
     });
-    this.feed = new LiveFeed(
-      this.readerSocket,
+    this.feed = new FeedConnection({
+      origin: '',
       slug,
-      (view, change) => this.showView(view, change),
-      (message) => announce(this.feedStatus, message, 'error'),
-    );
+      sink: {
+        cursor: () => (this.view ? { epoch: this.view.epoch, seq: this.view.seq } : null),
+        reset: (epoch, seq, snapshot) => this.showView(viewFromSnapshot(epoch, seq, snapshot, LIMITS.snapshotEntries), null),
+        apply: (change) => this.foldChange(change),
+        connectionState: (state) => this.setConnection(state),
+        refused: (message) => {
+          this.feedRefused = true;
+          announce(this.feedStatus, message, 'error');
+        },
+      },
+    });
   }
 
   get time(): TimeFormat {
@@ -110,9 +120,6 @@ export class Workspace {
       ),
     );
     this.drawHeader();
-    this.readerSocket.on('connect', () => this.setConnection(true));
-    this.readerSocket.on('disconnect', () => this.setConnection(false));
-    this.readerSocket.on('connect_error', () => this.setConnection(false));
     this.consoleSocket.on('connect', () => this.consoleSocket.emit('join', { slug: this.slug }, (ack) => {
       this.takePresence(ack);
       const editing = this.composer.editingEntryId;
@@ -129,15 +136,19 @@ export class Workspace {
   }
 
   stop(): void {
-    this.feed.stop();
+    this.feed.close();
     this.consoleSocket.emit('leave', { slug: this.slug });
-    this.readerSocket.disconnect();
     this.consoleSocket.disconnect();
   }
 
-  private setConnection(live: boolean): void {
+  private setConnection(state: ConnectionState): void {
+    const live = state === 'live';
     this.connection.className = live ? 'connection live' : 'connection down';
     this.connection.textContent = live ? 'Connected' : 'Reconnecting…';
+    if (live && this.feedRefused) {
+      this.feedRefused = false;
+      announce(this.feedStatus, '');
+    }
   }
 
   private takePresence(ack: { ok: true; present: PresentEditor[] } | { ok: false; error: { message: string } }): void {
@@ -241,6 +252,13 @@ export class Workspace {
   }
 
   // ---------- the feed ----------
+
+  private foldChange(change: Change): ApplyResult['status'] {
+    if (!this.view) return 'gap';
+    const result = applyChange(this.view, change);
+    if (result.status === 'applied') this.showView(result.view, change);
+    return result.status;
+  }
 
   private showView(view: FeedView, change: Change | null): void {
     // A scheduled entry that went out leaves the queue.

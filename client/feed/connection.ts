@@ -1,8 +1,9 @@
 /**
- * A reader's connection to one briefing: subscribes with the cursor it holds, hands each
- * change to the feed to fold, resubscribes on a gap, and says quietly whether it is live.
- * Going offline, a dropped socket and a tab hidden for long all end the same way: connect
- * again and resume from the cursor, so nothing is missed or shown twice.
+ * The connection of a feed to one briefing, for the reader's page, the embed and the
+ * console's feed alike: subscribes with the cursor it holds, hands each change to the feed
+ * to fold, resubscribes on a gap, and says quietly whether it is live. Going offline, a
+ * dropped socket and a tab hidden for long all end the same way: connect again and resume
+ * from the cursor, so nothing is missed or shown twice.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ApplyResult } from '../../shared/apply-change';
@@ -18,6 +19,8 @@ export interface FeedSink {
   reset(epoch: string, seq: number, snapshot: Snapshot): void;
   apply(change: Change): ApplyResult['status'];
   connectionState(state: ConnectionState): void;
+  /** The server refused a subscribe (e.g. no such briefing); it is asked again shortly. */
+  refused?(message: string): void;
 }
 
 export interface ConnectionOptions {
@@ -52,6 +55,9 @@ export class FeedConnection {
     this.socket = io(options.origin || undefined, {
       // WebSocket only: no sticky sessions needed across server processes.
       transports: ['websocket'],
+      // Never the page's shared Manager: the console opens a socket of its own beside this one,
+      // which must neither take these options (no auto-connect) nor lend this one its own.
+      forceNew: true,
       autoConnect: false,
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
@@ -114,6 +120,7 @@ export class FeedConnection {
 
   private onAck(ack: SubscribeAck, since: Cursor | null): void {
     if (!ack.ok) {
+      this.options.sink.refused?.(ack.error.message);
       this.setState('reconnecting');
       this.retryTimer = setTimeout(() => this.resync(), RETRY_MS);
       return;

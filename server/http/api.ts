@@ -1,14 +1,11 @@
 /** The JSON API under /api/v1: parse, authorize, call the store, shape the answer. */
 import express, { type Request, type Response, Router } from 'express';
-import type { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import {
   changesQuerySchema,
   createBriefingSchema,
   createEntrySchema,
-  describeIssue,
   entriesQuerySchema,
-  SLUG_PATTERN,
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
@@ -18,6 +15,7 @@ import { buildEntry, correctionHistory, patchEntry } from '../entries';
 import type { Store } from '../store/store';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
+import { idParam, parse, slugParam } from './request-input';
 
 export interface ApiOptions {
   store: Store;
@@ -26,27 +24,7 @@ export interface ApiOptions {
   historyLimit: number;
 }
 
-const ENTRY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new AppError('invalid', describeIssue(result.error));
-  return result.data;
-}
-
-/** Route parameters that cannot name anything are simply unknown. */
-function slugParam(req: Request): string {
-  const slug = String(req.params.slug);
-  if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `no briefing "${slug}"`);
-  return slug;
-}
-
-function entryIdParam(req: Request): string {
-  const id = String(req.params.id);
-  if (!ENTRY_ID_PATTERN.test(id)) throw new AppError('not_found', `no entry "${id}"`);
-  return id;
-}
 
 /** If-Match: "3", W/"3" or 3. Absent: no version check. */
 function ifMatchVersion(req: Request): number | undefined {
@@ -113,7 +91,7 @@ export function apiRouter(options: ApiOptions): Router {
 
   router.get('/briefings/:slug/entries/:id', async (req, res) => {
     const slug = slugParam(req);
-    const id = entryIdParam(req);
+    const id = idParam(req, 'entry');
     const stored = await store.getEntry(slug, id);
     if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
     res.setHeader('ETag', `"${stored.entry.version}"`);
@@ -123,7 +101,7 @@ export function apiRouter(options: ApiOptions): Router {
   /** An entry's correction history: every published version, oldest first (beyond the contract). */
   router.get('/briefings/:slug/entries/:id/versions', async (req, res) => {
     const slug = slugParam(req);
-    const id = entryIdParam(req);
+    const id = idParam(req, 'entry');
     const versions = await store.listVersions(slug, id);
     if (!versions) throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
     res.json({ versions: correctionHistory(versions) });
@@ -151,7 +129,7 @@ export function apiRouter(options: ApiOptions): Router {
 
   router.patch('/briefings/:slug/entries/:id', editor, async (req, res) => {
     const slug = slugParam(req);
-    const id = entryIdParam(req);
+    const id = idParam(req, 'entry');
     const expectedVersion = ifMatchVersion(req);
     const patch = parse(updateEntrySchema, req.body);
     const result = await store.updateEntry(slug, id, (current) => {
@@ -168,7 +146,7 @@ export function apiRouter(options: ApiOptions): Router {
   });
 
   router.delete('/briefings/:slug/entries/:id', editor, async (req, res) => {
-    res.json(await store.deleteEntry(slugParam(req), entryIdParam(req)));
+    res.json(await store.deleteEntry(slugParam(req), idParam(req, 'entry')));
   });
 
   router.get('/briefings/:slug/changes', async (req, res) => {

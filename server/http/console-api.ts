@@ -4,7 +4,6 @@
  * is still written through the contract's API (/api/v1), which takes the same session.
  */
 import express, { type Request, Router } from 'express';
-import type { z } from 'zod';
 import {
   createDraftSchema,
   createTokenSchema,
@@ -18,7 +17,7 @@ import {
 } from '../../shared/console-schemas';
 import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue, type SessionInfo } from '../../shared/console';
 import { AppError } from '../../shared/errors';
-import { createEntrySchema, describeIssue, SLUG_PATTERN } from '../../shared/schemas';
+import { createEntrySchema } from '../../shared/schemas';
 import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
 import type { LoginLimiter } from '../auth/login-limiter';
 import { RateLimitedError } from '../auth/login-limiter';
@@ -35,6 +34,7 @@ import type { TokenStore } from '../store/tokens';
 import { publicUser, type UserRecord, type UserStore } from '../store/users';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
+import { idParam, parse, pathParam, slugParam } from './request-input';
 
 export interface ConsoleApiOptions {
   store: Store;
@@ -54,19 +54,6 @@ export interface ConsoleApiOptions {
   onSessionsEnded: (userId: string) => void;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new AppError('invalid', describeIssue(result.error));
-  return result.data;
-}
-
-function param(req: Request, name: string, pattern: RegExp, what: string): string {
-  const value = String(req.params[name]);
-  if (!pattern.test(value)) throw new AppError('not_found', `no ${what} "${value}"`);
-  return value;
-}
 
 /** If-Match on a draft: its version; absent means "whatever it is now". */
 function expectedVersion(req: Request): number | undefined {
@@ -171,14 +158,13 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     res.json({ html: renderMarkdown(input.body) });
   });
 
-  const slugOf = (req: Request): string => param(req, 'slug', SLUG_PATTERN, 'briefing');
-  const draftIdOf = (req: Request): string => param(req, 'id', ID_PATTERN, 'draft');
+  const draftIdOf = (req: Request): string => idParam(req, 'draft');
 
   /** Contributors see and change only their own drafts; editors see every draft of the briefing. */
   const mayTouch = (principal: Principal, draft: Draft): boolean => canEdit(principal.role) || draft.author.id === principal.id;
 
   router.get('/briefings/:slug/queue', anyone, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     await store.getBriefing(slug);
     const principal = principalOf(req);
     const all = await drafts.list(slug);
@@ -191,7 +177,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.post('/briefings/:slug/drafts', anyone, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     await store.getBriefing(slug);
     const input = parse(createDraftSchema, req.body);
     const principal = principalOf(req);
@@ -202,7 +188,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.patch('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     const id = draftIdOf(req);
     const patch = parse(updateDraftSchema, req.body);
     const principal = principalOf(req);
@@ -224,7 +210,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.delete('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     const id = draftIdOf(req);
     const { draft, raw } = await drafts.get(slug, id);
     if (!mayTouch(principalOf(req), draft)) throw new AppError('forbidden', 'this draft is someone else’s');
@@ -239,7 +225,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
    * editors approving at once publish it once.
    */
   router.post('/briefings/:slug/drafts/:id/publish', editor, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     const id = draftIdOf(req);
     const { publishAt } = parse(createEntrySchema.pick({ publishAt: true }), req.body ?? {});
     const { draft, raw } = await drafts.get(slug, id).catch((error: unknown) => {
@@ -262,7 +248,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.post('/briefings/:slug/drafts/:id/return', editor, async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     const id = draftIdOf(req);
     const { note } = parse(returnDraftSchema, req.body ?? {});
     const draft = await drafts.update(slug, id, (current) => {
@@ -292,7 +278,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.patch('/users/:id', admin, async (req, res) => {
-    const id = param(req, 'id', ID_PATTERN, 'user');
+    const id = idParam(req, 'user');
     const patch = parse(updateUserSchema, req.body);
     const user = await users.findById(id);
     if (!user) throw new AppError('not_found', `no user "${id}"`);
@@ -338,7 +324,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   router.delete('/tokens/:id', admin, async (req, res) => {
-    const id = param(req, 'id', /^[a-f0-9]{16}$/, 'token');
+    const id = pathParam(req, 'id', /^[a-f0-9]{16}$/, 'token');
     if (!(await tokens.remove(id))) throw new AppError('not_found', `no token "${id}"`);
     res.json({ ok: true });
   });

@@ -4,24 +4,11 @@
  * the URL fragment, so every link to it lands here.
  */
 import express, { Router } from 'express';
+import { pageCsp } from './page-csp';
 import { defaultPublicDir } from './pages';
 
-/**
- * Entry images and "See also" previews point at other sites (http or https), so the
- * console allows images from anywhere; scripts, styles and connections stay on this origin.
- */
-const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  'img-src * data:',
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The console is never framed, by other sites or our own. */
+const CONSOLE_CSP = pageCsp("'none'");
 
 const SHELL = `<!doctype html>
 <html lang="en">

@@ -9,7 +9,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { AppError } from '../../shared/errors';
 import { viewFromSnapshot } from '../../shared/apply-change';
 import type { MarkupContext } from '../../shared/feed-markup';
-import { LIMITS, SLUG_PATTERN } from '../../shared/schemas';
+import { LIMITS } from '../../shared/schemas';
 import type { Config } from '../config';
 import { renderAtomFeed } from '../render/atom';
 import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
@@ -25,6 +25,8 @@ import {
 import { timeFormatFor } from '../render/time-context';
 import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
+import { pageCsp } from './page-csp';
+import { idParam, slugParam } from './request-input';
 
 export interface PagesOptions {
   store: Store;
@@ -33,30 +35,9 @@ export interface PagesOptions {
   publicDir: string;
 }
 
-const ENTRY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Pages may be served a little stale by a CDN: the script catches up from the cursor inside. */
 const PAGE_CACHE = 'public, max-age=10, stale-while-revalidate=60';
 const ASSET_CACHE = 'public, max-age=300';
-
-/**
- * No inline script runs (JSON data blocks are not executed); styles only from files;
- * images from anywhere on the web, as entries carry them.
- */
-function pageCsp(frameAncestorsValue: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    'img-src * data:',
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    `frame-ancestors ${frameAncestorsValue}`,
-  ].join('; ');
-}
 
 /** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
 export function defaultPublicDir(): string {
@@ -97,12 +78,6 @@ export function pagesRouter(options: PagesOptions): Router {
     res.type('html').send(renderNotFoundPage(siteOf(req), error.code === 'invalid' ? 'That page of updates does not exist.' : 'There is no such briefing or update.'));
   };
 
-  const slugOf = (req: Request): string => {
-    const slug = String(req.params.slug);
-    if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `no briefing "${slug}"`);
-    return slug;
-  };
-
   // ---------- assets ----------
 
   const crossOriginAsset = (req: Request, res: Response): void => {
@@ -136,7 +111,7 @@ export function pagesRouter(options: PagesOptions): Router {
   router.get('/b/:slug', async (req, res) => {
     const site = siteOf(req);
     try {
-      const slug = slugOf(req);
+      const slug = slugParam(req);
       const before = typeof req.query.before === 'string' && req.query.before !== '' ? req.query.before : null;
       const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
       const briefing = page.briefing;
@@ -165,9 +140,8 @@ export function pagesRouter(options: PagesOptions): Router {
   router.get('/b/:slug/e/:id', async (req, res) => {
     const site = siteOf(req);
     try {
-      const slug = slugOf(req);
-      const id = String(req.params.id);
-      if (!ENTRY_ID_PATTERN.test(id)) throw new AppError('not_found', `no entry "${id}"`);
+      const slug = slugParam(req);
+      const id = idParam(req, 'entry');
       const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
       if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
@@ -189,7 +163,7 @@ export function pagesRouter(options: PagesOptions): Router {
   });
 
   router.get('/b/:slug/feed.xml', async (req, res) => {
-    const slug = slugOf(req);
+    const slug = slugParam(req);
     const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, withPinned: false });
     res.setHeader('Cache-Control', PAGE_CACHE);
     allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
@@ -198,7 +172,7 @@ export function pagesRouter(options: PagesOptions): Router {
 
   /** The summary rendered, for pages and embeds that show it live (changes carry only its Markdown). */
   router.get('/b/:slug/summary', async (req, res) => {
-    const briefing = await store.getBriefing(slugOf(req));
+    const briefing = await store.getBriefing(slugParam(req));
     allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
     res.setHeader('Cache-Control', 'no-cache');
     res.json({ summary: briefing.summary, html: renderMarkdown(briefing.summary) });
@@ -207,7 +181,7 @@ export function pagesRouter(options: PagesOptions): Router {
   router.get('/embed/:slug', async (req, res) => {
     const site = siteOf(req);
     try {
-      const briefing = await store.getBriefing(slugOf(req));
+      const briefing = await store.getBriefing(slugParam(req));
       const theme = typeof req.query.theme === 'string' && ['light', 'dark', 'auto'].includes(req.query.theme) ? req.query.theme : 'auto';
       const limit = typeof req.query.limit === 'string' && /^\d{1,2}$/.test(req.query.limit) ? req.query.limit : '10';
       // Framed by other sites on purpose: helmet's X-Frame-Options would forbid it.

@@ -188,7 +188,7 @@ export class Store {
       .exec()
       .then((results) => (results ?? []).map(([, value]) => value as string | null));
     if (!raw || (status !== 'published' && status !== 'scheduled')) {
-      throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+      throw entryNotFound(slug, id);
     }
     return { entry: JSON.parse(raw) as Entry, status, raw };
   }
@@ -221,7 +221,7 @@ export class Store {
         ],
       );
       const [status, epoch, seq] = asTuple(reply);
-      if (status === 'missing') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+      if (status === 'missing') throw entryNotFound(slug, id);
       if (status === 'ok') return { entry: next, epoch: String(epoch), seq: Number(seq) };
     }
     throw new AppError('conflict', 'the entry is being changed by others right now; try again');
@@ -246,7 +246,7 @@ export class Store {
       [id, this.keys.scheduledMember(slug, id), new Date().toISOString(), this.historyLimit, newEpoch()],
     );
     const [status, epoch, seq] = asTuple(reply);
-    if (status === 'missing') throw new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
+    if (status === 'missing') throw entryNotFound(slug, id);
     return { epoch: String(epoch), seq: Number(seq) };
   }
 
@@ -404,6 +404,10 @@ export class Store {
 
 function notFound(slug: string): AppError {
   return new AppError('not_found', `no briefing "${slug}"`);
+}
+
+function entryNotFound(slug: string, id: string): AppError {
+  return new AppError('not_found', `no entry "${id}" in briefing "${slug}"`);
 }
 
 function asTuple(reply: RedisReply): RedisReply[] {

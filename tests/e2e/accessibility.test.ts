@@ -4,8 +4,9 @@
  */
 import type { Browser } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
+import { launchBrowser } from '../support/chromium';
 import { closeAll, startServer, type TestServer } from '../support/harness';
-import { launchBrowser, newContext, openLive, seriousViolations, serveHostPage } from './support/browser';
+import { newContext, openLive, seriousViolations, serveHostPage } from './support/browser';
 
 let browser: Browser;
 let server: TestServer;

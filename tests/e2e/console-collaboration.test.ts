@@ -6,7 +6,8 @@
  */
 import type { Browser } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
-import { addUser, launchBrowser, openBriefing, signInPage } from '../support/console';
+import { launchBrowser } from '../support/chromium';
+import { addUser, openBriefing, signInPage } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
 import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
 import { FoldingReader } from '../support/reader';

@@ -2,24 +2,11 @@
  * The embed on another site: `<live-briefing>` in a page served from another origin (its
  * own port), and the iframe form that reports its height to its parent.
  */
-import type { Browser } from 'playwright-core';
 import { createBriefing, publish } from '../support/fixtures';
-import { closeAll, startServer, type TestServer } from '../support/harness';
-import { feedIds, launchBrowser, newContext, serveHostPage } from './support/browser';
+import { feedIds, newContext, serveHostPage } from './support/browser';
+import { browserAndServerPerTest } from './support/fixture';
 
-let browser: Browser;
-let server: TestServer;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(closeAll);
+const e2e = browserAndServerPerTest();
 
 /** A host page whose CSS would wreck ours if it could reach it, and uses our class names itself. */
 function hostPage(serviceUrl: string, slug: string): string {
@@ -37,6 +24,7 @@ function hostPage(serviceUrl: string, slug: string): string {
 }
 
 test('the embed works inside a page from another origin, and styles do not cross either way', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'embedded');
   const first = await publish(server.api, 'embedded', 'Shown in **someone else\'s** page.');
   const host = await serveHostPage(hostPage(server.url, 'embedded'));
@@ -88,6 +76,7 @@ test('the embed works inside a page from another origin, and styles do not cross
 });
 
 test('the embed follows its theme and limit attributes', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'themed');
   const ids: string[] = [];
   for (let n = 1; n <= 7; n++) ids.push((await publish(server.api, 'themed', `Update ${n}`)).entry.id);
@@ -110,6 +99,7 @@ test('the embed follows its theme and limit attributes', async () => {
 });
 
 test('the iframe embed tells its parent its height, and again when it grows', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'framed');
   await publish(server.api, 'framed', 'In a frame.');
   const host = await serveHostPage(`<!doctype html><html><head><meta charset="utf-8"><title>Frame host</title></head><body>

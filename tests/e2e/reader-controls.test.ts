@@ -2,26 +2,14 @@
  * The reader's controls (key events only, order, time zone) and a briefing in a
  * right-to-left language with its own date-fns locale, loaded on its own.
  */
-import type { Browser } from 'playwright-core';
 import { publish } from '../support/fixtures';
-import { closeAll, startServer, type TestServer } from '../support/harness';
-import { feedIds, launchBrowser, newContext, openLive } from './support/browser';
+import { feedIds, newContext, openLive } from './support/browser';
+import { browserAndServerPerTest } from './support/fixture';
 
-let browser: Browser;
-let server: TestServer;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(closeAll);
+const e2e = browserAndServerPerTest();
 
 test('order and time-zone controls redraw the feed, and the choice is remembered', async () => {
+  const { browser, server } = e2e;
   await server.api.post('/api/v1/briefings', { slug: 'zones', title: 'Zones', timeZone: 'Asia/Tokyo' });
   const ids = [
     (await publish(server.api, 'zones', 'One', { keyEvent: true })).entry.id,
@@ -53,6 +41,7 @@ test('order and time-zone controls redraw the feed, and the choice is remembered
 });
 
 test('a right-to-left briefing renders rtl with its own locale, loaded alone', async () => {
+  const { browser, server } = e2e;
   await server.api.post('/api/v1/briefings', { slug: 'rtl', title: 'موجز مباشر', locale: 'ar', timeZone: 'Asia/Dubai' });
   await publish(server.api, 'rtl', 'التحديث الأول');
   const { context, errors } = await newContext(browser);

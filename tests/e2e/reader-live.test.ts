@@ -2,30 +2,19 @@
  * The reader's page in headless Chromium against a real server and Redis: live changes,
  * the "new updates" button, JavaScript off, and going offline and back.
  */
-import type { Browser } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
 import { createBriefing, publish } from '../support/fixtures';
-import { closeAll, startServer, waitFor, type TestServer } from '../support/harness';
-import { feedIds, launchBrowser, newContext, openLive } from './support/browser';
+import { waitFor } from '../support/harness';
+import { feedIds, newContext, openLive } from './support/browser';
+import { browserAndServerPerTest } from './support/fixture';
 
-let browser: Browser;
-let server: TestServer;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-});
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(closeAll);
+const e2e = browserAndServerPerTest();
 
 const long = (n: number): string =>
   `Update number ${n}. ${'The water level is being measured again by the river authority, and crews are checking every street. '.repeat(4)}`;
 
 test('an entry published over the API appears on an open page within a second', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'appear');
   const first = await publish(server.api, 'appear', 'The first update, rendered on the server.');
   const { context, errors } = await newContext(browser);
@@ -47,6 +36,7 @@ test('an entry published over the API appears on an open page within a second', 
 });
 
 test('an edit, a delete, a pin and a key-event mark apply live', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'changes');
   const a = await publish(server.api, 'changes', 'Entry A as first written.');
   const b = await publish(server.api, 'changes', 'Entry B, soon deleted.');
@@ -90,6 +80,7 @@ test('an edit, a delete, a pin and a key-event mark apply live', async () => {
 });
 
 test('scrolled down, a new entry waits behind "1 new update" and the page does not move', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'scrolled');
   for (let n = 1; n <= 8; n++) await publish(server.api, 'scrolled', long(n));
   const { context, errors } = await newContext(browser, { viewport: { width: 1024, height: 700 } });
@@ -115,6 +106,7 @@ test('scrolled down, a new entry waits behind "1 new update" and the page does n
 });
 
 test('with JavaScript off the page shows the entries, and "Load older" is a working link', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'nojs');
   const ids: string[] = [];
   for (let n = 1; n <= 23; n++) ids.push((await publish(server.api, 'nojs', `Plain update ${n}`)).entry.id);
@@ -136,6 +128,7 @@ test('with JavaScript off the page shows the entries, and "Load older" is a work
 });
 
 test('"Load older" with JavaScript adds older entries below without leaving the page', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'older');
   const ids: string[] = [];
   for (let n = 1; n <= 24; n++) ids.push((await publish(server.api, 'older', `Update ${n}`)).entry.id);
@@ -151,6 +144,7 @@ test('"Load older" with JavaScript adds older entries below without leaving the 
 });
 
 test('offline while 3 entries are published: back online, it shows all 3 once, in order', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'offline');
   const first = await publish(server.api, 'offline', 'Before the tunnel.');
   const { context } = await newContext(browser);
@@ -174,6 +168,7 @@ test('offline while 3 entries are published: back online, it shows all 3 once, i
 });
 
 test('a tab hidden for long lets its connection go, and catches up when shown again', async () => {
+  const { browser, server } = e2e;
   await createBriefing(server.api, 'hidden');
   const first = await publish(server.api, 'hidden', 'Seen before the tab was hidden.');
   const { context } = await newContext(browser);

@@ -4,14 +4,11 @@
  * socket's admission, and secrets kept out of logs and responses.
  */
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import { createApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import type { AuditRecord, PublicToken, PublicUser, SessionInfo } from '../../shared/console';
 import type { Entry } from '../../shared/schemas';
 import { addUser, connectConsole, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
-import { ADMIN_TOKEN, closeAll, connectReader, DEFAULT_REDIS, deletePrefix, onClose, startServer, uniquePrefix, type TestServer } from '../support/harness';
+import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
 import { FoldingReader } from '../support/reader';
 
 interface ErrorBody {
@@ -19,6 +16,19 @@ interface ErrorBody {
 }
 
 afterEach(closeAll);
+
+/** A server whose log lines are kept, for tests that read what it logs. */
+async function startLogging(env: Record<string, string>): Promise<{ server: TestServer; log: () => string }> {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const server = await startServer(env, { log: sink });
+  return { server, log: () => lines.join('') };
+}
 
 async function signedIn(server: TestServer, username: string): Promise<SessionClient> {
   const result = await login(server.url, username);
@@ -173,21 +183,8 @@ describe('accounts', () => {
   });
 
   it('never shows passwords or token secrets after creation: not in responses, lists, the audit log or the logs', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const prefix = uniquePrefix();
-    const config = loadConfig({ PORT: '0', REDIS_URL: DEFAULT_REDIS, REDIS_PREFIX: prefix, LIVEBRIEF_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'trace' });
-    const app = await createApp(config, pino({ level: 'trace' }, sink));
-    const address = await app.listen();
-    const url = `http://127.0.0.1:${address.port}`;
-    onClose(() => deletePrefix(DEFAULT_REDIS, prefix));
-    onClose(() => app.close());
-    const server: TestServer = { app, url, prefix, api: undefined as never };
+    const { server, log } = await startLogging({ LOG_LEVEL: 'trace' });
+    const url = server.url;
     await addUser(server, 'root', 'Ada Admin', 'admin');
     const admin = await signedIn(server, 'root');
 
@@ -231,30 +228,19 @@ describe('accounts', () => {
     );
     expect(records.find((record) => record.action === 'POST /api/v1/briefings')?.actor).toEqual({ id: expect.stringMatching(/^token:/), name: 'Wire', role: 'editor', via: 'token' });
 
-    const log = lines.join('');
-    expect(log.length).toBeGreaterThan(0);
+    const logged = log();
+    expect(logged.length).toBeGreaterThan(0);
     for (const forbidden of [secretPassword, PASSWORD, secret, secret.split('_')[2] ?? secret, cookieSecret, admin.csrfToken]) {
-      expect(log).not.toContain(forbidden);
+      expect(logged).not.toContain(forbidden);
     }
   });
 
   it('logs a one-time setup link while no account exists; it creates the first admin once', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const prefix = uniquePrefix();
-    const config = loadConfig({ PORT: '0', REDIS_URL: DEFAULT_REDIS, REDIS_PREFIX: prefix, LOG_LEVEL: 'info' });
-    const app = await createApp(config, pino({ level: 'info' }, sink));
-    const address = await app.listen();
-    const url = `http://127.0.0.1:${address.port}`;
-    onClose(() => deletePrefix(DEFAULT_REDIS, prefix));
-    onClose(() => app.close());
+    // A fresh install: no account, and no admin token either.
+    const { server, log } = await startLogging({ LOG_LEVEL: 'info', LIVEBRIEF_ADMIN_TOKEN: '' });
+    const url = server.url;
 
-    const match = /create the first admin at (http:\/\/[^\s"]+\/console#setup=([A-Za-z0-9_-]+))/.exec(lines.join(''));
+    const match = /create the first admin at (http:\/\/[^\s"]+\/console#setup=([A-Za-z0-9_-]+))/.exec(log());
     expect(match?.[1]).toContain(url);
     const token = match?.[2] ?? '';
     const status = (await (await fetch(`${url}/console/api/session`)).json()) as { setupNeeded: boolean };

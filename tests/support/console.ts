@@ -2,11 +2,11 @@
  * Console test helpers: accounts made straight in the store, sessions signed in over
  * HTTP (cookie + CSRF token) or in headless Chromium, and console sockets.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents, PublicUser, Role, SessionInfo } from '../../shared/console';
 import { hashPassword } from '../../server/auth/passwords';
-import { onClose, type TestServer } from './harness';
+import { connected, onClose, type TestServer } from './harness';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -65,39 +65,11 @@ export async function connectConsole(baseUrl: string, headers: Record<string, st
     forceNew: true,
     extraHeaders: headers,
   });
-  onClose(() => {
-    socket.disconnect();
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('console socket did not connect')), 10_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+  await connected(socket, 'console socket did not connect');
   return socket;
 }
 
 // ---------- the browser ----------
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export async function launchBrowser(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  return browser;
-}
 
 export const PHONE = { width: 375, height: 812 };
 export const DESKTOP = { width: 1440, height: 900 };

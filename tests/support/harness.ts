@@ -69,8 +69,13 @@ export interface TestServer {
   api: ApiClient;
 }
 
+export interface StartOptions {
+  /** Where the server logs, at env's LOG_LEVEL (default silent); unset: nowhere. */
+  log?: pino.DestinationStream;
+}
+
 /** Starts the app in this process on port 0 with its own prefix. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const prefix = env.REDIS_PREFIX ?? uniquePrefix();
   const config: Readonly<Config> = loadConfig({
     PORT: '0',
@@ -80,7 +85,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     ...env,
     REDIS_PREFIX: prefix,
   });
-  const app = await createApp(config, pino({ level: 'silent' }));
+  const app = await createApp(config, options.log ? pino({ level: config.logLevel }, options.log) : pino({ level: 'silent' }));
   const address = await app.listen();
   const url = `http://127.0.0.1:${address.port}`;
   onClose(() => deletePrefix(config.redisUrl, prefix));
@@ -299,11 +304,20 @@ export async function connectReader(url: string, options: { transports?: string[
     reconnection: false,
     forceNew: true,
   });
+  await connected(socket, `socket did not connect to ${url}`);
+  return socket;
+}
+
+/**
+ * Waits for a socket made with `reconnection: false` to connect, and has closeAll()
+ * disconnect it. Rejects with the server's refusal, or with `timeoutMessage` after 10 s.
+ */
+export async function connected(socket: Socket, timeoutMessage: string): Promise<void> {
   onClose(() => {
     socket.disconnect();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socket did not connect to ${url}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(timeoutMessage)), 10_000);
     socket.once('connect', () => {
       clearTimeout(timer);
       resolve();
@@ -313,5 +327,4 @@ export async function connectReader(url: string, options: { transports?: string[
       reject(error);
     });
   });
-  return socket;
 }

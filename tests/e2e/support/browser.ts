@@ -1,27 +1,13 @@
 /**
- * Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by
- * playwright-core (no downloaded browsers), and the waits the tests share.
+ * What the end-to-end tests do in the browser (launched by tests/support/chromium.ts):
+ * contexts that collect page errors, the waits the tests share, a host page of another
+ * origin, and axe-core.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { onClose } from '../../support/harness';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}
 
 /** A context closed with the test's other resources; page errors fail the test through `errors`. */
 export async function newContext(
