@@ -62,6 +62,9 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   const store = new Store(redis, config.redisPrefix, config.historyLimit);
   const tokens = new TokenStore(redis, store.keys);
   const verifier = new TokenVerifier(tokens, config.adminToken);
+  if (config.adminToken !== undefined && config.adminToken.length < 16) {
+    logger.warn('LIVEBRIEF_ADMIN_TOKEN is shorter than 16 characters: anyone who guesses it is an admin');
+  }
   const isRedisReady = (): boolean => redis.status === 'ready';
   const consoleService = createConsole({ redis, store, tokens, verifier, config, logger });
 

@@ -12,7 +12,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   REDIS_PREFIX: z.string().default('livebrief:'),
-  LIVEBRIEF_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Any length is accepted (the contract sets none); a short one is warned about at start. */
+  LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
   /** How many changes of each briefing's log are kept for resuming readers. */
   LIVEBRIEF_HISTORY_LIMIT: positiveInt(10_000),
   /** Largest accepted JSON request body, in bytes. */
