@@ -85,8 +85,7 @@ export function apiRouter(options: ApiOptions): Router {
   router.get('/briefings/:slug/entries', async (req, res) => {
     const slug = slugParam(req);
     const query = parse(entriesQuerySchema, req.query);
-    const page = await store.readPage(slug, { limit: query.limit, before: query.before, withPinned: false });
-    res.json({ entries: page.entries, epoch: page.epoch, seq: page.seq, next: page.next });
+    sendJson(res, 200, await store.readEntriesJson(slug, { limit: query.limit, before: query.before }));
   });
 
   router.get('/briefings/:slug/entries/:id', async (req, res) => {
