@@ -30,7 +30,11 @@ const nullableText = (max: number) =>
     .nullable()
     .transform((value) => (value === '' ? null : value));
 
-const localeSchema = z.string().refine(isValidLocale, 'must be a BCP 47 language tag such as "en" or "pt-BR"');
+/** Stored in canonical form ("en-us" becomes "en-US"), on create and on edit alike. */
+const localeSchema = z
+  .string()
+  .refine(isValidLocale, 'must be a BCP 47 language tag such as "en" or "pt-BR"')
+  .transform((tag) => Intl.getCanonicalLocales(tag)[0] ?? tag);
 const timeZoneSchema = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as "Europe/Kyiv"');
 
 function isValidLocale(tag: string): boolean {

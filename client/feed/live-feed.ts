@@ -252,7 +252,12 @@ export class LiveFeed implements FeedSink {
   private async useLocale(localeTag: string): Promise<void> {
     const code: DateFnsLocaleCode = dateFnsLocaleFor(localeTag);
     const assets = `${this.options.origin || window.location.origin}/assets`;
-    this.locale = await loadDateFnsLocale(code, assets);
+    try {
+      this.locale = await loadDateFnsLocale(code, assets);
+    } catch {
+      // A locale module that fails to load (a flaky network) must not stop the feed:
+      // times stay in the locale already in use until the next reset tries again.
+    }
     this.makeTimeFormat();
   }
 

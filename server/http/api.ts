@@ -58,7 +58,7 @@ export function apiRouter(options: ApiOptions): Router {
       title: input.title,
       summary: input.summary,
       status: 'live',
-      locale: Intl.getCanonicalLocales(input.locale)[0] ?? input.locale,
+      locale: input.locale,
       timeZone: input.timeZone,
       createdAt: now,
       updatedAt: now,

@@ -21,7 +21,7 @@ import type {
 } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
-import { decodeStreamEntry, type Store } from '../store/store';
+import { decodeStreamEntry, seqOfStreamId, type Store } from '../store/store';
 
 export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export type ReaderServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -64,7 +64,8 @@ class Feed {
   position = 0;
   /** The snapshot cache, kept current by applying each change of the tail. */
   cache: FeedView | null = null;
-  loading: Promise<FeedView> | null = null;
+  /** The snapshot being read from Redis, and the tail position when that read began. */
+  loading: { from: number; view: Promise<FeedView> } | null = null;
   /** The last changes delivered, contiguous, ending at `position`. */
   recent: Change[] = [];
   readonly pending = new Set<PendingSubscription>();
@@ -96,6 +97,8 @@ export class FeedHub {
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private tailClientId: number | null = null;
+  /** A token for the XREAD in flight, null between reads. */
+  private readInFlight: object | null = null;
   private lastPositionCheck = 0;
 
   constructor(
@@ -134,7 +137,8 @@ export class FeedHub {
   /**
    * Handles one `subscribe`: resume or snapshot, then every change once, in order.
    * `reply` sends the ack; it is called exactly once unless this throws (then the caller
-   * answers with the error), or the socket left meanwhile.
+   * answers with the error), or the socket left meanwhile. A subscribe that a later
+   * subscribe or unsubscribe for the same slug replaced is answered with `conflict`.
    */
   async subscribe(
     socket: ReaderSocket,
@@ -163,6 +167,9 @@ export class FeedHub {
       if (!socket.connected || subscriptions.get(slug) !== pending) {
         // unsubscribe() or dropSocket() has released the feed already
         feed.pending.delete(pending);
+        if (socket.connected) {
+          reply({ ok: false, error: { code: 'conflict', message: `slug: a later subscribe or unsubscribe for "${slug}" replaced this one` } });
+        }
         return;
       }
       // From here on nothing awaits: the ack, the missed changes and the join of the room
@@ -239,7 +246,13 @@ export class FeedHub {
       return feed.recent.filter((change) => change.seq > since.seq);
     }
     if (since.seq === feed.position && feed.recent.length === 0) return [];
-    const log = await this.store.readLog(feed.slug, since.seq, this.options.historyLimit);
+    let log;
+    try {
+      log = await this.store.readLog(feed.slug, since.seq, this.options.historyLimit);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'gone') return null;
+      throw error;
+    }
     if (log.epoch !== since.epoch || since.seq > log.seq) return null;
     if (since.seq === log.seq) return [];
     if (log.firstKept === null || log.firstKept > since.seq + 1) return null;
@@ -249,21 +262,27 @@ export class FeedHub {
   private async snapshotOf(feed: Feed): Promise<FeedView> {
     const cached = feed.cache;
     if (cached && cached.epoch === feed.epoch && cached.seq >= feed.position) return cached;
-    if (!feed.loading) {
-      feed.loading = this.store
-        .readPage(feed.slug, { limit: this.cacheWindow, withPinned: true })
-        .then((page) => {
+    // Only a read begun at the tail's position or later will do: one begun earlier may have
+    // read Redis before changes that the tail delivered before this subscriber registered,
+    // which would then be in neither its snapshot nor its buffer.
+    if (!feed.loading || feed.loading.from < feed.position) {
+      const load = {
+        from: feed.position,
+        view: this.store.readPage(feed.slug, { limit: this.cacheWindow, withPinned: true }).then((page) => {
           const view = viewFromSnapshot(page.epoch, page.seq, page, this.cacheWindow);
           if (page.epoch === feed.epoch && page.seq >= feed.position && (!feed.cache || feed.cache.seq < page.seq)) {
             feed.cache = view;
           }
           return view;
-        })
-        .finally(() => {
-          feed.loading = null;
-        });
+        }),
+      };
+      const done = (): void => {
+        if (feed.loading === load) feed.loading = null;
+      };
+      load.view.then(done, done);
+      feed.loading = load;
     }
-    return feed.loading;
+    return feed.loading.view;
   }
 
   private subscriptionsOf(socket: ReaderSocket): Map<string, PendingSubscription | 'live'> {
@@ -370,6 +389,7 @@ export class FeedHub {
     feed.epoch = epoch;
     feed.position = 0;
     feed.cache = null;
+    feed.loading = null;
     feed.recent = [];
   }
 
@@ -389,19 +409,25 @@ export class FeedHub {
       }
       try {
         if (this.tailClientId === null) this.tailClientId = Number(await this.tailRedis.client('ID'));
-        const reply = (await this.tailRedis.xread(
-          'COUNT',
-          1000,
-          'BLOCK',
-          this.blockMs,
-          'STREAMS',
-          ...feeds.map((feed) => feed.logKey),
-          ...feeds.map((feed) => `${feed.position}-0`),
-        ));
+        const read = {};
+        this.readInFlight = read;
+        const reply = await this.tailRedis
+          .xread(
+            'COUNT',
+            1000,
+            'BLOCK',
+            this.blockMs,
+            'STREAMS',
+            ...feeds.map((feed) => feed.logKey),
+            ...feeds.map((feed) => `${feed.position}-0`),
+          )
+          .finally(() => {
+            if (this.readInFlight === read) this.readInFlight = null;
+          });
         for (const [key, items] of reply ?? []) {
           const feed = this.feedsByLogKey.get(key);
           if (!feed) continue;
-          for (const item of items) this.deliver(feed, decodeStreamEntry(feed.slug, feed.epoch, item));
+          for (const item of items) this.deliverStreamEntry(feed, item);
         }
         if (!reply || Date.now() - this.lastPositionCheck > this.blockMs) await this.checkPositions();
         failures = 0;
@@ -436,13 +462,39 @@ export class FeedHub {
     }
   }
 
+  /**
+   * Ends the XREAD in flight so the next one includes a newly followed briefing. UNBLOCK
+   * reaches only a client already blocked; one whose XREAD is sent but not yet blocking
+   * would miss it, so it is tried again until that read has ended.
+   */
   private async interruptTail(): Promise<void> {
-    const id = this.tailClientId;
-    if (id === null) return;
-    try {
-      await this.store.redis.client('UNBLOCK', id);
-    } catch (error) {
-      this.logger.debug({ err: error }, 'could not interrupt the log tail');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const read = this.readInFlight;
+      const id = this.tailClientId;
+      if (!read || id === null) return;
+      try {
+        const unblocked = Number(await this.store.redis.client('UNBLOCK', id));
+        if (unblocked === 1 || this.readInFlight !== read) return;
+      } catch (error) {
+        this.logger.debug({ err: error }, 'could not interrupt the log tail');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
+  }
+
+  /** A log entry that cannot be read is skipped (readers then see a gap and resubscribe) rather than stalling every briefing. */
+  private deliverStreamEntry(feed: Feed, item: [id: string, fields: string[]]): void {
+    let change: Change;
+    try {
+      change = decodeStreamEntry(feed.slug, feed.epoch, item);
+    } catch (error) {
+      this.logger.error({ err: error, slug: feed.slug, id: item[0] }, 'unreadable change in the log; skipped');
+      feed.position = Math.max(feed.position, seqOfStreamId(item[0]));
+      feed.cache = null;
+      feed.recent = [];
+      return;
+    }
+    this.deliver(feed, change);
   }
 }

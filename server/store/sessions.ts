@@ -46,7 +46,12 @@ export class SessionStore {
   async resolve(secret: string): Promise<SessionRecord | null> {
     if (!SECRET_PATTERN.test(secret)) return null;
     const raw = await this.redis.getex(this.keys.session(digestOf(secret)), 'EX', this.ttlSeconds);
-    return raw ? (JSON.parse(raw) as SessionRecord) : null;
+    if (!raw) return null;
+    const record = JSON.parse(raw) as SessionRecord;
+    // The account's list of sessions must live as long as its longest-lived session, or
+    // destroyAllOf() would miss a session kept alive by use (a stolen one included).
+    await this.redis.expire(this.keys.userSessions(record.userId), this.ttlSeconds);
+    return record;
   }
 
   async destroy(secret: string): Promise<void> {

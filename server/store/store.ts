@@ -457,11 +457,16 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
   }
   const seq = seqOfStreamId(String(id));
   const type = values.get('t') as ChangeType;
-  if (!CHANGE_TYPES.includes(type)) throw new Error(`unknown change type in log: ${String(type)}`);
   const data = values.get('d') ?? '';
   const change: Change = { slug, epoch, seq, at: values.get('a') ?? '', type };
-  if (type === 'entry.deleted') change.id = data;
-  else if (type === 'briefing.updated') change.briefing = composeBriefing(data, epoch, seq);
-  else change.entry = JSON.parse(data) as Entry;
+  try {
+    if (!CHANGE_TYPES.includes(type)) throw new Error(`unknown change type ${String(type)}`);
+    if (type === 'entry.deleted') change.id = data;
+    else if (type === 'briefing.updated') change.briefing = composeBriefing(data, epoch, seq);
+    else change.entry = JSON.parse(data) as Entry;
+  } catch (error) {
+    // Only a damaged log gets here: its history cannot be replayed, as if it were gone.
+    throw new AppError('gone', `the change log of "${slug}" cannot be read at ${seq} (${error instanceof Error ? error.message : 'unreadable'}); reload the briefing`);
+  }
   return change;
 }

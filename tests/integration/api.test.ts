@@ -238,6 +238,13 @@ describe('briefings', () => {
     expect(response.body.briefing).toMatchObject({ summary: 'What we know', locale: 'pt-BR', timeZone: 'Europe/Kyiv' });
   });
 
+  test('PATCH canonicalises the locale as POST does', async () => {
+    const briefing = await createBriefing();
+    const response = await api.patch<BriefingBody>(`${B}/${briefing.slug}`, { locale: 'en-us' });
+    expect(response.status).toBe(200);
+    expect(response.body.briefing.locale).toBe('en-US');
+  });
+
   test('POST with a slug that exists is 409 and changes nothing', async () => {
     const briefing = await createBriefing();
     const again = await api.post(B, { slug: briefing.slug, title: 'Another title' });

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import type { AuditRecord, PublicToken, PublicUser, SessionInfo } from '../../shared/console';
 import type { Entry } from '../../shared/schemas';
+import { SessionStore } from '../../server/store/sessions';
 import { addUser, connectConsole, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
 import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
@@ -180,6 +181,21 @@ describe('accounts', () => {
     await expect(connectConsole(server.url, { cookie: editor.cookie, origin: server.url })).rejects.toThrow(/unauthorized/);
     // The live console socket of that account is closed too.
     await disconnected;
+  });
+
+  it('ending all sessions of an account also ends one kept alive by use past its first idle lifetime', async () => {
+    const server = await startServer();
+    const user = await addUser(server, 'kept', 'Kept Alive', 'editor');
+    // The same store with a 2-second idle lifetime, so that "past it" takes seconds, not hours.
+    const sessions = new SessionStore(server.app.store.redis, server.app.store.keys, 2);
+    const { secret } = await sessions.create(user.id);
+    const started = Date.now();
+    while (Date.now() - started < 3000) {
+      expect(await sessions.resolve(secret)).not.toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await sessions.destroyAllOf(user.id);
+    expect(await sessions.resolve(secret)).toBeNull();
   });
 
   it('never shows passwords or token secrets after creation: not in responses, lists, the audit log or the logs', async () => {

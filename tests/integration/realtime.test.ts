@@ -93,6 +93,76 @@ describe('subscribe', () => {
     }
   });
 
+  test('a reader that joins while an earlier snapshot is still being read misses nothing', async () => {
+    const { url, api, app } = await startServer();
+    await createBriefing(api, 'late-join');
+    const { epoch } = await publish(api, 'late-join', 'one');
+    // The first snapshot read is answered by Redis at once; its answer is held here until released.
+    const store = app.store;
+    const readPage = store.readPage.bind(store);
+    let read: () => void = () => undefined;
+    const firstRead = new Promise<void>((resolve) => (read = resolve));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    store.readPage = async (...args) => {
+      const page = await readPage(...args);
+      if (calls++ === 0) {
+        read();
+        await held;
+      }
+      return page;
+    };
+
+    const first = new FoldingReader(await connectReader(url), 'late-join');
+    const firstAck = first.subscribe(null);
+    await firstRead;
+    await publish(api, 'late-join', 'two');
+    // A reader resuming from its cursor reads no snapshot: its seq 2 proves the tail delivered it.
+    const witness = new FoldingReader(await connectReader(url), 'late-join');
+    await witness.subscribe({ epoch, seq: 1 });
+    await witness.waitForSeq(2);
+
+    const second = new FoldingReader(await connectReader(url), 'late-join');
+    const secondAck = second.subscribe(null);
+    // Events of one socket are handled in order: this answer means the subscribe is under way.
+    await new Promise<unknown>((resolve) => second.socket.emit('unsubscribe', { slug: 'another' }, resolve));
+    release();
+    await Promise.all([firstAck, secondAck]);
+    await publish(api, 'late-join', 'three');
+    await witness.waitForSeq(3);
+    await waitFor(
+      () => (second.timeline.some((item) => item.kind === 'change' && item.change.seq === 3) ? true : undefined),
+      5000,
+      'seq 3 at the second reader',
+    );
+    await first.waitForSeq(3);
+    for (const reader of [first, second]) {
+      expect(reader.problems).toEqual([]);
+      const ack = reader.timeline[0]?.kind === 'ack' ? reader.timeline[0].ack : null;
+      if (!ack?.ok) throw new Error('subscribe failed');
+      expect(seqsOf(reader)).toEqual(range(ack.seq + 1, 3));
+    }
+  });
+
+  test('every subscribe is answered, also one that a second subscribe for the same slug replaced', async () => {
+    const { url, api } = await startServer();
+    await createBriefing(api, 'twice');
+    const socket = await connectReader(url);
+    const ask = () =>
+      new Promise<SubscribeAck>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no ack')), 5000);
+        socket.emit('subscribe', { slug: 'twice' }, (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        });
+      });
+    const [replaced, latest] = await Promise.all([ask(), ask()]);
+    expect(latest).toMatchObject({ ok: true, mode: 'snapshot', seq: 0 });
+    expect([true, false]).toContain(replaced.ok);
+    if (!replaced.ok) expect(replaced.error.code).toBe('conflict');
+  });
+
   test('after unsubscribe no more changes arrive', async () => {
     const { url, api } = await startServer();
     await createBriefing(api, 'quiet');
@@ -292,4 +362,24 @@ describe('lost history', () => {
     const ack = await reader.subscribe();
     expect(ack).toMatchObject({ ok: true, mode: 'snapshot', epoch: change?.epoch });
   });
+});
+
+test('an unreadable entry in the log is skipped: the readers see a gap and the briefing keeps updating', async () => {
+  const { url, api, app } = await startServer();
+  await createBriefing(api, 'garbled');
+  const reader = new FoldingReader(await connectReader(url), 'garbled');
+  await reader.subscribe(null);
+  await publish(api, 'garbled', 'one');
+  await reader.waitForSeq(1);
+  // A change no script of ours would write.
+  const keys = app.store.briefingKeys('garbled');
+  await app.store.redis.incr(keys.seq);
+  await app.store.redis.xadd(keys.log, '2-0', 't', 'entry.exploded', 'a', 'now', 'd', '{');
+
+  const after = await publish(api, 'garbled', 'three');
+  expect(after.seq).toBe(3);
+  await waitFor(() => (reader.timeline.some((item) => item.kind === 'change' && item.change.seq === 3) ? true : undefined), 5000, 'seq 3');
+  expect(reader.problems).toEqual([expect.stringContaining('gap')]);
+  const again = await reader.subscribe({ epoch: after.epoch, seq: 1 });
+  expect(again).toMatchObject({ ok: true, mode: 'snapshot', seq: 3 });
 });
