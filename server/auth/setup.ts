@@ -25,10 +25,15 @@ export class FirstRun {
     return `${origin}/console#setup=${token}`;
   }
 
-  /** Uses up a setup token; true only once per token, and only while no account exists. */
+  /**
+   * Uses up a setup token; true only once per token, only while no account exists, and
+   * only for one request at a time: two links used at the same moment (one from the log,
+   * one from the CLI) must not both create an admin.
+   */
   async consume(token: string): Promise<boolean> {
     const removed = await this.redis.del(this.keys.setup(this.digest(token)));
-    return removed === 1 && (await this.users.count()) === 0;
+    if (removed !== 1 || (await this.users.count()) !== 0) return false;
+    return (await this.redis.set(this.keys.setupClaim, '1', 'EX', 60, 'NX')) === 'OK';
   }
 
   private digest(token: string): string {

@@ -27,6 +27,7 @@
  *   session:<digest>       STRING session JSON, expiring; the cookie holds the secret, Redis only its SHA-256
  *   user-sessions:<id>     SET   that user's session digests, to end them all at once
  *   setup:<digest>         STRING a one-time first-run setup link (the key holds the token's SHA-256), expiring
+ *   setup-claim            STRING taken (SET NX, 60 s) by the setup request that creates the first admin
  *   audit                  STREAM who did what when: one record per write, capped
  *   rl:<limiter>:<key>     rate-limiter-flexible counters (failed logins per account and per IP)
  */
@@ -108,6 +109,11 @@ export class Keys {
 
   setup(digest: string): string {
     return `${this.prefix}setup:${digest}`;
+  }
+
+  /** Held for a minute by the one setup request that creates the first admin. */
+  get setupClaim(): string {
+    return `${this.prefix}setup-claim`;
   }
 
   get audit(): string {

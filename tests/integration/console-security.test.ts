@@ -6,7 +6,9 @@
 import { Writable } from 'node:stream';
 import type { AuditRecord, PublicToken, PublicUser, SessionInfo } from '../../shared/console';
 import type { Entry } from '../../shared/schemas';
+import { FirstRun } from '../../server/auth/setup';
 import { SessionStore } from '../../server/store/sessions';
+import { UserStore } from '../../server/store/users';
 import { addUser, connectConsole, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
 import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
@@ -274,6 +276,26 @@ describe('accounts', () => {
     expect(again.status).toBe(403);
     expect((await login(url, 'first')).status).toBe(200);
     expect((await login(url, 'second')).status).toBe(401);
+  });
+
+  it('two setup links used at the same moment create one admin', async () => {
+    const { server } = await startLogging({ LOG_LEVEL: 'info', LIVEBRIEF_ADMIN_TOKEN: '' });
+    const { redis, keys } = server.app.store;
+    const firstRun = new FirstRun(redis, keys, new UserStore(redis, keys));
+    // One link from the log, one from the CLI: both valid while no account exists.
+    const links = await Promise.all([firstRun.linkIfNoAccounts(server.url), firstRun.linkIfNoAccounts(server.url)]);
+    const tokens = links.map((link) => /#setup=([A-Za-z0-9_-]+)$/.exec(link ?? '')?.[1] ?? '');
+    const answers = await Promise.all(
+      tokens.map((token, index) =>
+        fetch(`${server.url}/console/api/setup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: server.url },
+          body: JSON.stringify({ token, username: `admin${index}`, name: 'First Admin', password: PASSWORD }),
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 403]);
+    expect(await new UserStore(redis, keys).count()).toBe(1);
   });
 });
 
