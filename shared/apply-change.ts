@@ -81,3 +81,36 @@ function upsertSorted(list: Entry[], entry: Entry): Entry[] {
   if (at === -1) return [...rest, entry];
   return [...rest.slice(0, at), entry, ...rest.slice(at)];
 }
+
+/** A page of GET …/entries?before=: entries newest first, read at (epoch, seq); `next` null when nothing older is left. */
+export interface EntriesPage {
+  entries: Entry[];
+  epoch: string;
+  seq: number;
+  next: string | null;
+}
+
+export type MergeOlderResult =
+  | { status: 'merged'; view: FeedView }
+  /** The page no longer fits the view (read before changes the view holds, or asked after an entry that is no longer its oldest): ask again. */
+  | { status: 'stale' }
+  /** The page is of another history: the snapshot the connection gets next replaces everything anyway. */
+  | { status: 'other-epoch' };
+
+/**
+ * Puts the page of entries older than `after` (the view's oldest entry when the page was
+ * asked for, null when it had none) below the view's entries, keeping the window rule:
+ * `entries` stays the newest entries without holes, and `complete` says whether any older
+ * one is left. A page read before changes already folded in would bring back older
+ * versions, and one asked after an entry the view no longer ends with (deleted, or a
+ * snapshot replaced the view) could leave a hole: both are refused as stale.
+ */
+export function mergeOlderPage(view: FeedView, after: Entry | null, page: EntriesPage): MergeOlderResult {
+  if (page.epoch !== view.epoch) return { status: 'other-epoch' };
+  const oldest = view.entries[view.entries.length - 1] ?? null;
+  const sameEnd = oldest === null ? after === null : after !== null && oldest.id === after.id && oldest.publishedAt === after.publishedAt;
+  if (page.seq < view.seq || !sameEnd) return { status: 'stale' };
+  const known = new Set(view.entries.map((entry) => entry.id));
+  const older = page.entries.filter((entry) => !known.has(entry.id) && (oldest === null || compareEntries(entry, oldest) > 0));
+  return { status: 'merged', view: { ...view, entries: [...view.entries, ...older], complete: page.next === null } };
+}

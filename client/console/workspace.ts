@@ -20,6 +20,7 @@ import { LIMITS } from '../../shared/limits';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState } from '../feed/connection';
+import { loadOlderPage } from '../feed/older-page';
 import { Composer } from './composer';
 import { announce, confirmAction, h, openDialog, replace, setSanitizedHtml } from './dom';
 import { entryContent, entryMeta } from './entry-card';
@@ -57,6 +58,9 @@ export class Workspace {
   private readonly queueBox = h('div', { class: 'queue-body' });
   private readonly feedStatus = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly feedEmpty = h('p', { class: 'empty', hidden: true }, 'Nothing published yet. The first entry you publish appears here and on every reader’s screen at once.');
+  /** Shown while older entries are left to load; merged below with the reader's own code. */
+  private readonly olderButton = h('button', { type: 'button', class: 'load-older', 'data-action': 'load-older', hidden: true, onclick: () => void this.loadOlder() }, 'Load older');
+  private loadingOlder = false;
   /** Per list: entry id -> its drawn card and what it was drawn from. */
   private readonly cards = new Map<HTMLElement, Map<string, { element: HTMLElement; signature: string }>>();
 
@@ -115,6 +119,7 @@ export class Workspace {
             this.feedEmpty,
             this.pinnedList,
             this.feedList,
+            this.olderButton,
           ),
         ),
       ),
@@ -279,7 +284,43 @@ export class Workspace {
     const time = this.time;
     this.reconcile(this.pinnedList, view.pinned, editing, time);
     this.reconcile(this.feedList, view.entries.filter((entry) => !entry.pinned), editing, time);
-    this.feedEmpty.hidden = view.entries.length > 0 || view.pinned.length > 0;
+    this.feedEmpty.hidden = view.entries.length > 0 || view.pinned.length > 0 || !view.complete;
+    this.olderButton.hidden = view.complete;
+  }
+
+  /**
+   * Brings in the next older page below the feed, as the reader's "Load older" does: the
+   * view stays the newest entries without holes, so live changes keep folding into the
+   * older entries too (edits, pins, deletes).
+   */
+  private async loadOlder(): Promise<void> {
+    if (this.loadingOlder || !this.view || this.view.complete) return;
+    this.loadingOlder = true;
+    this.olderButton.setAttribute('aria-busy', 'true');
+    const known = new Set(this.view.entries.map((entry) => entry.id));
+    try {
+      const merged = await loadOlderPage({ origin: '', slug: this.slug, pageSize: LIMITS.pageSizeDefault, view: () => this.view });
+      if (!merged) {
+        announce(this.feedStatus, 'The feed changed meanwhile: try again.', 'error');
+        return;
+      }
+      const hadFocus = document.activeElement === this.olderButton;
+      this.showView(merged, null);
+      const added = merged.entries.filter((entry) => !known.has(entry.id));
+      announce(this.feedStatus, added.length > 0 ? `${added.length} older ${added.length === 1 ? 'entry' : 'entries'} loaded.` : 'No older entries.', 'ok');
+      // The button goes once everything is loaded: keep the keyboard where the new entries begin.
+      const first = added.find((entry) => !entry.pinned);
+      const card = first ? this.feedList.querySelector<HTMLElement>(`[data-entry="${CSS.escape(first.id)}"]`) : null;
+      if (hadFocus && this.olderButton.hidden && card) {
+        card.tabIndex = -1;
+        card.focus();
+      }
+    } catch {
+      announce(this.feedStatus, 'Older entries could not be loaded: try again.', 'error');
+    } finally {
+      this.loadingOlder = false;
+      this.olderButton.removeAttribute('aria-busy');
+    }
   }
 
   /**

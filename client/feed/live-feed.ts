@@ -6,7 +6,7 @@
  * scrolled into the feed, new entries wait behind an "N new updates" button.
  */
 import type { Locale } from 'date-fns';
-import { applyChange, compareEntries, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
+import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
 import {
   entryHeadline,
   renderEntry,
@@ -15,12 +15,12 @@ import {
   type MarkupContext,
 } from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
-import { beforeCursorOf } from '../../shared/page-cursor';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
 import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
 import { loadDateFnsLocale } from './locale-loader';
+import { loadOlderPage } from './older-page';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
 import { shareEntry } from './share';
 
@@ -52,13 +52,6 @@ interface Prefs {
   keyOnly: boolean;
   oldestFirst: boolean;
   readerZone: boolean;
-}
-
-interface EntriesPage {
-  entries: Entry[];
-  epoch: string;
-  seq: number;
-  next: string | null;
 }
 
 const PREFS_KEY = 'livebrief:prefs';
@@ -442,11 +435,15 @@ export class LiveFeed implements FeedSink {
     const older = this.el('older');
     if (this.limit !== null) this.limit += this.options.limit ?? PAGE_SIZE;
     const shownBefore = this.shownEntries().length;
+    let failed = false;
     if (!view.complete && (this.limit === null || view.entries.length < this.limit + this.held.size)) {
       this.loadingOlder = true;
       older?.setAttribute('aria-busy', 'true');
       try {
-        await this.fetchOlder();
+        const merged = await loadOlderPage({ origin: this.options.origin, slug: this.options.slug, pageSize: PAGE_SIZE, view: () => this.view });
+        if (merged) this.view = merged;
+      } catch {
+        failed = true;
       } finally {
         this.loadingOlder = false;
         older?.removeAttribute('aria-busy');
@@ -454,31 +451,8 @@ export class LiveFeed implements FeedSink {
     }
     this.render();
     const added = this.shownEntries().length - shownBefore;
-    this.announce(added > 0 ? `${added} older ${added === 1 ? 'update' : 'updates'} loaded` : 'No older updates');
-  }
-
-  /**
-   * The page after the oldest entry loaded, merged below. A page read before changes we
-   * already applied is read again, so no older version replaces a newer one.
-   */
-  private async fetchOlder(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const oldestLoaded = this.view?.entries[this.view.entries.length - 1];
-      if (!oldestLoaded) return;
-      const url = `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/entries?limit=${PAGE_SIZE}&before=${encodeURIComponent(beforeCursorOf(oldestLoaded))}`;
-      const response = await fetch(url);
-      if (!response.ok) return;
-      const page = (await response.json()) as EntriesPage;
-      const current = this.view;
-      // Another history: the snapshot the connection gets next replaces everything anyway.
-      if (!current || page.epoch !== current.epoch) return;
-      if (page.seq < current.seq) continue;
-      const known = new Set(current.entries.map((entry) => entry.id));
-      const oldest = current.entries[current.entries.length - 1];
-      const older = page.entries.filter((entry) => !known.has(entry.id) && (!oldest || compareEntries(entry, oldest) > 0));
-      this.view = { ...current, entries: [...current.entries, ...older], complete: page.next === null };
-      return;
-    }
+    if (failed) this.announce('Older updates could not be loaded: try again');
+    else this.announce(added > 0 ? `${added} older ${added === 1 ? 'update' : 'updates'} loaded` : 'No older updates');
   }
 
   // ---------- helpers ----------

@@ -1,5 +1,5 @@
 /** The one fold from changes to a reader's view, shared by the server's cache and the browser. */
-import { applyChange, compareEntries, viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import { applyChange, compareEntries, mergeOlderPage, viewFromSnapshot, type EntriesPage, type FeedView } from '../../shared/apply-change';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
 
 const briefing: Briefing = {
@@ -112,4 +112,42 @@ test('a snapshot of fewer entries than the window is complete', () => {
   expect(viewFromSnapshot('e', 1, { briefing, entries: [entry('a', 1)], pinned: [] }, 20).complete).toBe(true);
   const full = Array.from({ length: 20 }, (_, index) => entry(`e${index}`, index));
   expect(viewFromSnapshot('e', 1, { briefing, entries: full, pinned: [] }, 20).complete).toBe(false);
+});
+
+describe('mergeOlderPage', () => {
+  const page = (entries: Entry[], next: string | null, seq = 3, epoch = 'e1'): EntriesPage => ({ entries, epoch, seq, next });
+
+  test('puts the older page below, without duplicates, and is complete only when nothing is left', () => {
+    const c = entry('c', 30);
+    const b = entry('b', 20);
+    const start = view([c, b], false);
+    const more = mergeOlderPage(start, b, page([b, entry('a', 10)], 'cursor'));
+    expect(more.status).toBe('merged');
+    if (more.status !== 'merged') return;
+    expect(ids(more.view.entries)).toEqual(['c', 'b', 'a']);
+    expect(more.view.complete).toBe(false);
+    const last = mergeOlderPage(start, b, page([entry('a', 10)], null));
+    expect(last.status === 'merged' && last.view.complete).toBe(true);
+  });
+
+  test('older entries merged in keep folding live changes: an edit and a delete reach them', () => {
+    const b = entry('b', 20);
+    const merged = mergeOlderPage(view([entry('c', 30), b], false), b, page([entry('a', 10)], null));
+    if (merged.status !== 'merged') throw new Error(merged.status);
+    const edited = applyChange(merged.view, change(4, { type: 'entry.updated', entry: entry('a', 10, { version: 2, body: 'fixed' }) }));
+    expect(edited.view.entries[2]?.body).toBe('fixed');
+    const deleted = applyChange(edited.view, change(5, { type: 'entry.deleted', id: 'a' }));
+    expect(ids(deleted.view.entries)).toEqual(['c', 'b']);
+  });
+
+  test('refuses a page read before changes the view holds, or asked after an entry that is no longer the oldest', () => {
+    const c = entry('c', 30);
+    const b = entry('b', 20);
+    const start = { ...view([c, b], false), seq: 5 };
+    expect(mergeOlderPage(start, b, page([entry('a', 10)], null, 4))).toEqual({ status: 'stale' });
+    // b went meanwhile (deleted, or a snapshot replaced the view): the view no longer ends where
+    // the page begins, so it is asked again after the view's oldest entry.
+    expect(mergeOlderPage({ ...start, entries: [c] }, b, page([entry('a', 10)], null, 6))).toEqual({ status: 'stale' });
+    expect(mergeOlderPage(start, b, page([entry('a', 10)], null, 5, 'e2'))).toEqual({ status: 'other-epoch' });
+  });
 });
