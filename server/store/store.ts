@@ -74,7 +74,7 @@ export class Store {
   async createBriefing(meta: BriefingMeta): Promise<Briefing> {
     const keys = this.keys.briefing(meta.slug);
     const epoch = newEpoch();
-    const created = await this.run('createBriefing', [keys.meta, keys.epoch, keys.seq, keys.log, this.keys.briefings], [
+    const created = await this.run('createBriefing', [...logScriptKeys(keys), this.keys.briefings], [
       JSON.stringify(meta),
       epoch,
       meta.slug,
@@ -117,7 +117,7 @@ export class Store {
       if (!raw) throw notFound(slug);
       const next = change(JSON.parse(raw) as BriefingMeta);
       const nextRaw = JSON.stringify(next);
-      const reply = await this.run('updateBriefing', [keys.meta, keys.epoch, keys.seq, keys.log], [
+      const reply = await this.run('updateBriefing', logScriptKeys(keys), [
         raw,
         nextRaw,
         next.updatedAt,
@@ -149,14 +149,7 @@ export class Store {
     const reply = await this.run(
       'publishEntry',
       [
-        keys.meta,
-        keys.epoch,
-        keys.seq,
-        keys.log,
-        keys.entries,
-        keys.state,
-        keys.published,
-        keys.pinned,
+        ...entryScriptKeys(keys),
         idempotencyKey,
         this.keys.scheduled,
       ],
@@ -208,7 +201,7 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
+        [...logScriptKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
         [
           id,
           stored.raw,
@@ -232,14 +225,7 @@ export class Store {
     const reply = await this.run(
       'deleteEntry',
       [
-        keys.meta,
-        keys.epoch,
-        keys.seq,
-        keys.log,
-        keys.entries,
-        keys.state,
-        keys.published,
-        keys.pinned,
+        ...entryScriptKeys(keys),
         this.keys.scheduled,
         this.keys.versions(slug, id),
       ],
@@ -294,7 +280,7 @@ export class Store {
       const keys = this.keys.briefing(slug);
       const reply = await this.run(
         'publishScheduled',
-        [keys.meta, keys.epoch, keys.seq, keys.log, keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+        [...entryScriptKeys(keys), this.keys.scheduled],
         [member, id, new Date().toISOString(), this.historyLimit, newEpoch()],
       );
       if (asTuple(reply)[0] === 'ok') published++;
@@ -393,7 +379,7 @@ export class Store {
   /** Replaces a lost history with a new epoch; returns the position after the announcement. */
   async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('rotateEpoch', [keys.meta, keys.epoch, keys.seq, keys.log], [
+    const reply = await this.run('rotateEpoch', logScriptKeys(keys), [
       expectedEpoch,
       newEpoch(),
       new Date().toISOString(),
@@ -424,6 +410,18 @@ export class Store {
     ];
     return command.call(this.redis, ...keys, ...args);
   }
+}
+
+// ---------- script keys ----------
+
+/** The KEYS every script that writes a briefing's log starts with, in the order scripts.ts reads them. */
+function logScriptKeys(keys: BriefingKeys): string[] {
+  return [keys.meta, keys.epoch, keys.seq, keys.log];
+}
+
+/** The KEYS of the scripts that publish or remove entries (publishEntry, publishScheduled, deleteEntry), before their own extras. */
+function entryScriptKeys(keys: BriefingKeys): string[] {
+  return [...logScriptKeys(keys), keys.entries, keys.state, keys.published, keys.pinned];
 }
 
 // ---------- decoding ----------

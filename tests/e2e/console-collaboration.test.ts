@@ -4,36 +4,27 @@
  * on a stale save, shown both versions so no text is lost; a correction shows "Updated"
  * and its history.
  */
-import type { Browser } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
-import { launchBrowser } from '../support/chromium';
 import { addUser, openBriefing, signInPage } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
-import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
+import { connectReader } from '../support/harness';
 import { FoldingReader } from '../support/reader';
+import { browserAndServerPerFile } from './support/fixture';
 
-let server: TestServer;
-let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'ann', 'Ann Editor', 'editor');
   await addUser(server, 'bob', 'Bob Editor', 'editor');
   await addUser(server, 'cora', 'Cora Contributor', 'contributor');
-}, 30_000);
-
-afterAll(async () => {
-  await browser.close();
-  await closeAll();
 });
 
+
 it("a contributor's submission reaches readers only after an editor approves it", async () => {
-  await createBriefing(server.api, 'review');
-  const reader = new FoldingReader(await connectReader(server.url), 'review');
+  await createBriefing(e2e.server.api, 'review');
+  const reader = new FoldingReader(await connectReader(e2e.server.url), 'review');
   await reader.subscribe();
 
-  const contributor = await signInPage(browser, server.url, 'cora');
+  const contributor = await signInPage(e2e.browser, e2e.server.url, 'cora');
   await openBriefing(contributor.page, 'review');
   await contributor.page.getByRole('button', { name: 'Submit for review' }).waitFor();
   await expect(contributor.page.getByRole('button', { name: 'Publish now' }).count()).resolves.toBe(0);
@@ -41,13 +32,13 @@ it("a contributor's submission reaches readers only after an editor approves it"
   await contributor.page.keyboard.press('Control+Enter');
   await contributor.page.getByText('Submitted. An editor will review it').waitFor();
 
-  const editor = await signInPage(browser, server.url, 'ann');
+  const editor = await signInPage(e2e.browser, e2e.server.url, 'ann');
   await openBriefing(editor.page, 'review');
   const item = editor.page.locator('.queue-item.submitted', { hasText: 'Queues at the petrol stations' });
   await item.waitFor();
   await expect(item.locator('.author').textContent()).resolves.toBe('Cora Contributor');
   expect(reader.changesSinceAck()).toEqual([]);
-  expect((await server.api.get<{ entries: Entry[] }>('/api/v1/briefings/review/entries')).body.entries).toEqual([]);
+  expect((await e2e.server.api.get<{ entries: Entry[] }>('/api/v1/briefings/review/entries')).body.entries).toEqual([]);
 
   await item.getByRole('button', { name: 'Approve & publish' }).click();
   const view = await reader.waitForView(1, 5000);
@@ -58,12 +49,12 @@ it("a contributor's submission reaches readers only after an editor approves it"
 });
 
 it('two editors on one entry: the second is warned, a stale save shows both versions, and no text is lost', async () => {
-  await createBriefing(server.api, 'conflict');
-  const { entry } = await publish(server.api, 'conflict', 'Three people were injured.');
+  await createBriefing(e2e.server.api, 'conflict');
+  const { entry } = await publish(e2e.server.api, 'conflict', 'Three people were injured.');
 
-  const ann = await signInPage(browser, server.url, 'ann');
+  const ann = await signInPage(e2e.browser, e2e.server.url, 'ann');
   await openBriefing(ann.page, 'conflict');
-  const bob = await signInPage(browser, server.url, 'bob');
+  const bob = await signInPage(e2e.browser, e2e.server.url, 'bob');
   await openBriefing(bob.page, 'conflict');
   await ann.page.locator('.presence .person', { hasText: 'Bob Editor' }).waitFor();
 
@@ -83,7 +74,7 @@ it('two editors on one entry: the second is warned, a stale save shows both vers
   await dialog.locator('.version.theirs', { hasText: 'One of them is in a serious condition.' }).waitFor();
   await dialog.locator('.version.mine', { hasText: 'Three people were injured, police said.' }).waitFor();
   // Nothing was overwritten: readers still have Ann's version.
-  const meanwhile = (await server.api.get<{ entry: Entry }>(`/api/v1/briefings/conflict/entries/${entry.id}`)).body.entry;
+  const meanwhile = (await e2e.server.api.get<{ entry: Entry }>(`/api/v1/briefings/conflict/entries/${entry.id}`)).body.entry;
   expect(meanwhile.body).toBe('Three people were injured.\nOne of them is in a serious condition.');
 
   await dialog.getByRole('button', { name: 'Merge both…' }).click();
@@ -94,15 +85,15 @@ it('two editors on one entry: the second is warned, a stale save shows both vers
   await bob.page.getByRole('button', { name: 'Save merged version' }).click();
   await bob.page.getByText('Correction saved.').waitFor();
 
-  const final = (await server.api.get<{ entry: Entry }>(`/api/v1/briefings/conflict/entries/${entry.id}`)).body.entry;
+  const final = (await e2e.server.api.get<{ entry: Entry }>(`/api/v1/briefings/conflict/entries/${entry.id}`)).body.entry;
   expect(final.body).toBe('Three people were injured, police said.\nOne of them is in a serious condition.');
   expect(final.version).toBe(3);
 });
 
 it('a correction shows "Updated" and its history, in the console and on the reader page', async () => {
-  await createBriefing(server.api, 'history');
-  const { entry } = await publish(server.api, 'history', 'The fire started at 9:00.');
-  const editor = await signInPage(browser, server.url, 'ann');
+  await createBriefing(e2e.server.api, 'history');
+  const { entry } = await publish(e2e.server.api, 'history', 'The fire started at 9:00.');
+  const editor = await signInPage(e2e.browser, e2e.server.url, 'ann');
   await openBriefing(editor.page, 'history');
   const card = editor.page.locator(`.feed [data-entry="${entry.id}"]`);
   await card.waitFor();
@@ -120,11 +111,11 @@ it('a correction shows "Updated" and its history, in the console and on the read
   await expect(history.nth(0).textContent()).resolves.toContain('started at 8:30');
   await expect(history.nth(1).textContent()).resolves.toContain('The fire started at 9:00.');
 
-  const readerPage = await (await browser.newContext()).newPage();
-  await readerPage.goto(`${server.url}/b/history`);
+  const readerPage = await (await e2e.browser.newContext()).newPage();
+  await readerPage.goto(`${e2e.server.url}/b/history`);
   await readerPage.getByText(/Updated \d/).first().waitFor();
   await readerPage.getByText('started at 8:30').waitFor();
   await readerPage.context().close();
-  const versions = await server.api.get<{ versions: { body: string }[] }>(`/api/v1/briefings/history/entries/${entry.id}/versions`);
+  const versions = await e2e.server.api.get<{ versions: { body: string }[] }>(`/api/v1/briefings/history/entries/${entry.id}/versions`);
   expect(versions.body.versions.map((version) => version.body)).toEqual(['The fire started at 9:00.', 'The fire started at 8:30, not 9:00 as we first reported.']);
 });

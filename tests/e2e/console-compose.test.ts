@@ -4,52 +4,44 @@
  * a double click and a retry after a lost response publish once; a reload keeps the text;
  * a draft stays away from readers; a scheduled entry appears at its time.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
-import { launchBrowser } from '../support/chromium';
 import { addUser, openBriefing, signInPage } from '../support/console';
 import { createBriefing } from '../support/fixtures';
-import { closeAll, connectReader, startServer, waitFor, type TestServer } from '../support/harness';
+import { connectReader, waitFor } from '../support/harness';
 import { FoldingReader } from '../support/reader';
+import { browserAndServerPerFile } from './support/fixture';
 
-let server: TestServer;
-let browser: Browser;
 let slugCount = 0;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'olena', 'Olena Kovalenko', 'editor');
-}, 30_000);
-
-afterAll(async () => {
-  await browser.close();
-  await closeAll();
 });
+
 
 async function newBriefing(): Promise<string> {
   const slug = `compose-${++slugCount}`;
-  await createBriefing(server.api, slug);
+  await createBriefing(e2e.server.api, slug);
   return slug;
 }
 
 async function editorOn(slug: string): Promise<Page> {
-  const { page } = await signInPage(browser, server.url, 'olena');
+  const { page } = await signInPage(e2e.browser, e2e.server.url, 'olena');
   await openBriefing(page, slug);
   return page;
 }
 
 async function published(slug: string): Promise<Entry[]> {
-  return (await server.api.get<{ entries: Entry[] }>(`/api/v1/briefings/${slug}/entries`)).body.entries;
+  return (await e2e.server.api.get<{ entries: Entry[] }>(`/api/v1/briefings/${slug}/entries`)).body.entries;
 }
 
 it('signs in, publishes with Ctrl+Enter, and a reader page in another browser shows it within 1 s', async () => {
   const slug = await newBriefing();
-  const readerContext = await browser.newContext();
+  const readerContext = await e2e.browser.newContext();
   const readerPage = await readerContext.newPage();
-  await readerPage.goto(`${server.url}/b/${slug}`);
+  await readerPage.goto(`${e2e.server.url}/b/${slug}`);
   await readerPage.locator('[data-state="live"]').waitFor();
-  const socketReader = new FoldingReader(await connectReader(server.url), slug);
+  const socketReader = new FoldingReader(await connectReader(e2e.server.url), slug);
   await socketReader.subscribe();
 
   const page = await editorOn(slug);
@@ -116,7 +108,7 @@ it('keeps the text being composed across a reload', async () => {
 
 it('keeps a draft invisible to readers', async () => {
   const slug = await newBriefing();
-  const reader = new FoldingReader(await connectReader(server.url), slug);
+  const reader = new FoldingReader(await connectReader(e2e.server.url), slug);
   await reader.subscribe();
   const page = await editorOn(slug);
   await page.getByLabel('Text', { exact: true }).fill('Unconfirmed: a second fire at the depot');
@@ -124,20 +116,20 @@ it('keeps a draft invisible to readers', async () => {
   await page.getByText('Draft saved.').waitFor();
   await page.locator('.queue-item.draft', { hasText: 'a second fire at the depot' }).waitFor();
 
-  const page2 = await server.api.get<{ entries: Entry[]; seq: number }>(`/api/v1/briefings/${slug}/entries`);
+  const page2 = await e2e.server.api.get<{ entries: Entry[]; seq: number }>(`/api/v1/briefings/${slug}/entries`);
   expect(page2.body).toMatchObject({ entries: [], seq: 0 });
-  const changes = await server.api.get<{ changes: unknown[] }>(`/api/v1/briefings/${slug}/changes?since=0`);
+  const changes = await e2e.server.api.get<{ changes: unknown[] }>(`/api/v1/briefings/${slug}/changes?since=0`);
   expect(changes.body.changes).toEqual([]);
   expect(reader.changesSinceAck()).toEqual([]);
-  const readerPage = await (await browser.newContext()).newPage();
-  await readerPage.goto(`${server.url}/b/${slug}`);
+  const readerPage = await (await e2e.browser.newContext()).newPage();
+  await readerPage.goto(`${e2e.server.url}/b/${slug}`);
   await expect(readerPage.getByText('a second fire at the depot').count()).resolves.toBe(0);
   await readerPage.context().close();
 });
 
 it('publishes a scheduled entry at its time, not before', async () => {
   const slug = await newBriefing();
-  const reader = new FoldingReader(await connectReader(server.url), slug);
+  const reader = new FoldingReader(await connectReader(e2e.server.url), slug);
   await reader.subscribe();
   const page = await editorOn(slug);
   await page.getByLabel('Text', { exact: true }).fill('Curfew begins now');

@@ -4,27 +4,18 @@
  * older entries take the same actions (seen on a reader's page) and keep getting live
  * changes.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
-import { launchBrowser } from '../support/chromium';
 import { addUser, openBriefing, signInPage } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
-import { closeAll, startServer, type TestServer } from '../support/harness';
+import { browserAndServerPerFile } from './support/fixture';
 import { newContext, openLive } from './support/browser';
 
-let server: TestServer;
-let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'olena', 'Olena Kovalenko', 'editor');
-}, 30_000);
-
-afterAll(async () => {
-  await browser.close();
-  await closeAll();
 });
+
 
 /** The ids in the console's feed list (pinned entries are listed above it, apart), top to bottom. */
 async function consoleFeedIds(page: Page): Promise<string[]> {
@@ -35,15 +26,15 @@ async function consoleFeedIds(page: Page): Promise<string[]> {
 
 it('shows the newest 20, loads the rest in order once each, and older entries take actions and live changes', async () => {
   const slug = 'console-older';
-  await createBriefing(server.api, slug);
+  await createBriefing(e2e.server.api, slug);
   const ids: string[] = [];
-  for (let n = 1; n <= 26; n++) ids.push((await publish(server.api, slug, `Old update number ${n}.`)).entry.id);
+  for (let n = 1; n <= 26; n++) ids.push((await publish(e2e.server.api, slug, `Old update number ${n}.`)).entry.id);
   const newest = [...ids].reverse();
 
-  const { context: readerContext, errors: readerErrors } = await newContext(browser);
-  const reader = await openLive(readerContext, `${server.url}/b/${slug}`);
+  const { context: readerContext, errors: readerErrors } = await newContext(e2e.browser);
+  const reader = await openLive(readerContext, `${e2e.server.url}/b/${slug}`);
 
-  const { page } = await signInPage(browser, server.url, 'olena');
+  const { page } = await signInPage(e2e.browser, e2e.server.url, 'olena');
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await openBriefing(page, slug);
@@ -84,16 +75,16 @@ it('shows the newest 20, loads the rest in order once each, and older entries ta
 
   // Live changes made elsewhere reach the older entries: an edit, then a delete.
   const liveTarget = ids[3] ?? '';
-  const edited = await server.api.patch<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${liveTarget}`, { body: 'Old update number 4, corrected over the API.' });
+  const edited = await e2e.server.api.patch<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${liveTarget}`, { body: 'Old update number 4, corrected over the API.' });
   expect(edited.status).toBe(200);
   await feed.locator(`[data-entry="${liveTarget}"] .entry-body`, { hasText: 'corrected over the API' }).waitFor({ timeout: 2000 });
   const gone = ids[0] ?? '';
-  expect((await server.api.delete(`/api/v1/briefings/${slug}/entries/${gone}`)).status).toBe(200);
+  expect((await e2e.server.api.delete(`/api/v1/briefings/${slug}/entries/${gone}`)).status).toBe(200);
   await feed.locator(`[data-entry="${gone}"]`).waitFor({ state: 'detached', timeout: 2000 });
 
   expect(await consoleFeedIds(page)).toEqual(newest.filter((id) => id !== pinTarget && id !== gone));
   await expect(page.getByRole('button', { name: 'Load older' }).isVisible()).resolves.toBe(false);
-  const stored = (await server.api.get<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${editTarget}`)).body.entry;
+  const stored = (await e2e.server.api.get<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${editTarget}`)).body.entry;
   expect(stored.body).toBe('Old update number 3, corrected from the console.');
   expect(pageErrors).toEqual([]);
   expect(readerErrors).toEqual([]);

@@ -36,3 +36,31 @@ export function browserAndServerPerTest(): BrowserAndServer {
     },
   };
 }
+
+/**
+ * The set-up the console's end-to-end files share: one Chromium and one server for the
+ * whole file, prepared once (accounts, say), and everything closed after the file.
+ */
+export function browserAndServerPerFile(prepare: (server: TestServer) => Promise<void>): BrowserAndServer {
+  let browser: Browser | null = null;
+  let server: TestServer | null = null;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    await prepare(server);
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await closeAll();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('the browser is launched in beforeAll: read it inside a test');
+      return browser;
+    },
+    get server(): TestServer {
+      if (!server) throw new Error('the server is started in beforeAll: read it inside a test');
+      return server;
+    },
+  };
+}
