@@ -59,7 +59,11 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
 
   const metrics = createMetrics();
-  const store = new Store(redis, config.redisPrefix, config.historyLimit);
+  const store = new Store(redis, config.redisPrefix, {
+    historyLimit: config.historyLimit,
+    replayLimit: config.replayLimit,
+    versionsPerEntry: config.versionsPerEntry,
+  });
   const tokens = new TokenStore(redis, store.keys);
   const verifier = new TokenVerifier(tokens, config.adminToken);
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
@@ -93,7 +97,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
-  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, historyLimit: config.historyLimit }));
+  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes }));
   app.use(consoleService.router);
   app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
@@ -109,7 +113,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     cors: { origin: config.embedOrigins === '*' ? '*' : [...config.embedOrigins] },
   });
   const hub = new FeedHub(store, tailRedis, io, logger, metrics, {
-    historyLimit: config.historyLimit,
+    replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
   attachReaderSockets(io, hub, logger, metrics);

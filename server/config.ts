@@ -16,6 +16,16 @@ const envSchema = z.object({
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
   /** How many changes of each briefing's log are kept for resuming readers. */
   LIVEBRIEF_HISTORY_LIMIT: positiveInt(10_000),
+  /** The most changes one catch-up replays (subscribe or GET …/changes); a cursor further behind gets a snapshot or 410. */
+  LIVEBRIEF_REPLAY_LIMIT: positiveInt(1000),
+  /** The most versions one published entry keeps; a further edit is refused with 409. */
+  LIVEBRIEF_VERSIONS_PER_ENTRY: positiveInt(500),
+  /** Subscribes one reader connection may send per minute; more are refused with a rate_limited ack. */
+  LIVEBRIEF_SUBSCRIBES_PER_MINUTE: positiveInt(120),
+  /** Reader connections one client address may hold open on one process. */
+  LIVEBRIEF_CONNECTIONS_PER_ADDRESS: positiveInt(256),
+  /** A reader whose unsent data passes this many bytes is disconnected (it resumes from its cursor). */
+  LIVEBRIEF_SLOW_CONSUMER_BYTES: positiveInt(4 * 1024 * 1024),
   /** Largest accepted JSON request body, in bytes. */
   LIVEBRIEF_BODY_LIMIT: positiveInt(256 * 1024),
   /** Largest accepted Socket.IO message from a client, in bytes. */
@@ -52,6 +62,11 @@ export interface Config {
   redisPrefix: string;
   adminToken: string | undefined;
   historyLimit: number;
+  replayLimit: number;
+  versionsPerEntry: number;
+  subscribesPerMinute: number;
+  connectionsPerAddress: number;
+  slowConsumerBytes: number;
   bodyLimitBytes: number;
   socketMessageLimitBytes: number;
   subscriptionsPerSocket: number;
@@ -85,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
     historyLimit: e.LIVEBRIEF_HISTORY_LIMIT,
+    replayLimit: e.LIVEBRIEF_REPLAY_LIMIT,
+    versionsPerEntry: e.LIVEBRIEF_VERSIONS_PER_ENTRY,
+    subscribesPerMinute: e.LIVEBRIEF_SUBSCRIBES_PER_MINUTE,
+    connectionsPerAddress: e.LIVEBRIEF_CONNECTIONS_PER_ADDRESS,
+    slowConsumerBytes: e.LIVEBRIEF_SLOW_CONSUMER_BYTES,
     bodyLimitBytes: e.LIVEBRIEF_BODY_LIMIT,
     socketMessageLimitBytes: e.LIVEBRIEF_SOCKET_MESSAGE_LIMIT,
     subscriptionsPerSocket: e.LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET,

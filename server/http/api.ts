@@ -21,7 +21,6 @@ export interface ApiOptions {
   store: Store;
   auth: Authenticator;
   bodyLimitBytes: number;
-  historyLimit: number;
 }
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -151,14 +150,11 @@ export function apiRouter(options: ApiOptions): Router {
   router.get('/briefings/:slug/changes', async (req, res) => {
     const slug = slugParam(req);
     const query = parse(changesQuerySchema, req.query);
-    const log = await store.readLog(slug, query.since, options.historyLimit);
-    if (!log.epoch) throw new AppError('not_found', `no briefing "${slug}"`);
-    const gone = (query.epoch !== undefined && query.epoch !== log.epoch) || query.since > log.seq;
-    const trimmed = query.since < log.seq && (log.firstKept === null || log.firstKept > query.since + 1);
-    if (gone || trimmed) {
+    const catchUp = await store.changesSince(slug, { epoch: query.epoch, seq: query.since });
+    if (catchUp.kind === 'gone') {
       throw new AppError('gone', 'since: that history is no longer kept; reload the briefing and its entries');
     }
-    res.json({ epoch: log.epoch, seq: log.seq, changes: log.changes });
+    res.json({ epoch: catchUp.epoch, seq: catchUp.seq, changes: catchUp.changes });
   });
 
   return router;

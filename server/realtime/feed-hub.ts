@@ -35,8 +35,8 @@ export interface FeedHubOptions {
   releaseDelayMs?: number;
   /** Longest XREAD block, in ms; also how often lost histories are looked for. Default 2000. */
   blockMs?: number;
-  /** Most changes in a catch-up read from Redis (the kept history). */
-  historyLimit: number;
+  /** Most changes one catch-up replays; a cursor further behind gets a snapshot. */
+  replayLimit: number;
   /** Briefings one socket may follow at once. */
   maxSubscriptionsPerSocket: number;
 }
@@ -75,6 +75,11 @@ class Feed {
   releaseTimer: NodeJS.Timeout | null = null;
   ready: Promise<void> = Promise.resolve();
   initialised = false;
+  /** Grows with every new epoch, so a subscribe can tell that what it read belongs to an older one. */
+  generation = 0;
+  /** The head check in flight, and the one queued behind it for those who came after it began. */
+  verifying: Promise<void> | null = null;
+  verifyingNext: Promise<void> | null = null;
 
   constructor(
     readonly slug: string,
@@ -100,6 +105,8 @@ export class FeedHub {
   /** A token for the XREAD in flight, null between reads. */
   private readInFlight: object | null = null;
   private lastPositionCheck = 0;
+  /** Set when the tail must compare every followed head with Redis before its next read (a reconnect, a change of another epoch). */
+  private checkBeforeRead = false;
 
   constructor(
     private readonly store: Store,
@@ -115,6 +122,8 @@ export class FeedHub {
     this.blockMs = options.blockMs ?? 2000;
     tailRedis.on('ready', () => {
       this.tailClientId = null;
+      // Redis may have restarted from older data or failed over: look before reading on.
+      this.checkBeforeRead = true;
     });
   }
 
@@ -162,8 +171,18 @@ export class FeedHub {
     }
     feed.pending.add(pending);
     try {
-      const catchUp = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
-      const snapshot = catchUp ? null : await this.snapshotOf(feed);
+      let catchUp: Change[] | null = null;
+      let snapshot: FeedView | null = null;
+      // What is read must belong to the epoch the feed is in when the ack goes out; a new
+      // epoch found meanwhile (a lost history) means reading again.
+      for (let generation = -1; generation !== feed.generation; ) {
+        generation = feed.generation;
+        pending.buffer.length = 0;
+        await this.verifyHead(feed);
+        if (generation !== feed.generation) continue;
+        catchUp = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
+        snapshot = catchUp ? null : await this.snapshotOf(feed);
+      }
       if (!socket.connected || subscriptions.get(slug) !== pending) {
         // unsubscribe() or dropSocket() has released the feed already
         feed.pending.delete(pending);
@@ -239,24 +258,53 @@ export class FeedHub {
     this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
   }
 
-  /** The changes after `since`, or null when they are no longer kept (then a snapshot). */
+  /** The changes after `since`, or null when they are no longer kept or too many (then a snapshot). */
   private async catchUp(feed: Feed, since: Cursor): Promise<Change[] | null> {
+    if (since.seq > feed.position || feed.position - since.seq > this.options.replayLimit) return null;
     const first = feed.recent[0];
-    if (first && since.seq >= first.seq - 1 && since.seq <= feed.position) {
-      return feed.recent.filter((change) => change.seq > since.seq);
-    }
+    if (first && since.seq >= first.seq - 1) return feed.recent.filter((change) => change.seq > since.seq);
     if (since.seq === feed.position && feed.recent.length === 0) return [];
-    let log;
-    try {
-      log = await this.store.readLog(feed.slug, since.seq, this.options.historyLimit);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'gone') return null;
-      throw error;
+    const read = await this.store.changesSince(feed.slug, since);
+    return read.kind === 'resume' ? read.changes : null;
+  }
+
+  /**
+   * Compares the feed with the briefing's head in Redis, where a lost history shows (and
+   * is given its new epoch), before a cursor is served: a wipe or a restore leaves this
+   * process's memory as it was. Joins arriving while a check is under way share the next
+   * one, so a storm of joins costs Redis a command or two per round trip, not one each.
+   */
+  private verifyHead(feed: Feed): Promise<void> {
+    if (!feed.verifying) {
+      const check = this.compareHead(feed).finally(() => {
+        if (feed.verifying === check) feed.verifying = null;
+      });
+      feed.verifying = check;
+      return check;
     }
-    if (log.epoch !== since.epoch || since.seq > log.seq) return null;
-    if (since.seq === log.seq) return [];
-    if (log.firstKept === null || log.firstKept > since.seq + 1) return null;
-    return log.changes;
+    feed.verifyingNext ??= feed.verifying
+      .catch(() => undefined)
+      .then(() => {
+        feed.verifyingNext = null;
+        return this.verifyHead(feed);
+      });
+    return feed.verifyingNext;
+  }
+
+  private async compareHead(feed: Feed): Promise<void> {
+    const head = await this.store.head(feed.slug);
+    if (!head) throw new AppError('not_found', `no briefing "${feed.slug}"`);
+    await this.follow(feed, head);
+  }
+
+  /** Brings the feed to the head's epoch: another epoch, or a log behind what was delivered, is a lost history. */
+  private async follow(feed: Feed, head: { epoch: string; seq: number }): Promise<void> {
+    if (head.epoch !== feed.epoch) {
+      this.resetFeed(feed, head.epoch);
+    } else if (head.seq < feed.position) {
+      const rotated = await this.store.rotateEpoch(feed.slug, feed.epoch);
+      if (rotated && rotated.epoch !== feed.epoch) this.resetFeed(feed, rotated.epoch);
+    }
   }
 
   private async snapshotOf(feed: Feed): Promise<FeedView> {
@@ -303,11 +351,10 @@ export class FeedHub {
       feed = created;
       this.feeds.set(slug, created);
       this.feedsByLogKey.set(created.logKey, created);
-      created.ready = this.store.positions([slug]).then((positions) => {
-        const position = positions.get(slug);
-        if (!position) throw new AppError('not_found', `no briefing "${slug}"`);
-        created.epoch = position.epoch;
-        created.position = position.seq;
+      created.ready = this.store.head(slug).then((head) => {
+        if (!head) throw new AppError('not_found', `no briefing "${slug}"`);
+        created.epoch = head.epoch;
+        created.position = head.seq;
         created.initialised = true;
         this.metrics.watchedBriefings.set(this.feeds.size);
         this.wake?.();
@@ -388,9 +435,19 @@ export class FeedHub {
     this.logger.warn({ slug: feed.slug, from: feed.epoch, to: epoch }, 'briefing history replaced: new epoch');
     feed.epoch = epoch;
     feed.position = 0;
+    feed.generation++;
     feed.cache = null;
     feed.loading = null;
     feed.recent = [];
+    // Acked subscribers still waiting to join would wait for a position of the old epoch:
+    // they join now, and the new epoch's first change tells them to subscribe again.
+    for (const pending of [...feed.pending]) {
+      if (!pending.acked) continue;
+      feed.pending.delete(pending);
+      void pending.socket.join(feed.room);
+      this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
+    }
+    void this.interruptTail();
   }
 
   // ---------- the tail ----------
@@ -408,6 +465,10 @@ export class FeedHub {
         continue;
       }
       try {
+        if (this.checkBeforeRead) {
+          this.checkBeforeRead = false;
+          await this.checkPositions();
+        }
         if (this.tailClientId === null) this.tailClientId = Number(await this.tailRedis.client('ID'));
         const read = {};
         this.readInFlight = read;
@@ -434,6 +495,7 @@ export class FeedHub {
       } catch (error) {
         if (!this.running) break;
         failures++;
+        this.checkBeforeRead = true;
         this.logger.error({ err: error }, 'change log tail failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** failures)));
       }
@@ -448,17 +510,10 @@ export class FeedHub {
   private async checkPositions(): Promise<void> {
     this.lastPositionCheck = Date.now();
     const feeds = [...this.feeds.values()].filter((feed) => feed.initialised);
-    if (feeds.length === 0) return;
-    const positions = await this.store.positions(feeds.map((feed) => feed.slug));
-    for (const feed of feeds) {
-      const position = positions.get(feed.slug);
-      if (!position) continue;
-      if (position.epoch !== feed.epoch) {
-        this.resetFeed(feed, position.epoch);
-      } else if (position.seq < feed.position) {
-        const rotated = await this.store.rotateEpoch(feed.slug, feed.epoch);
-        if (rotated) this.resetFeed(feed, rotated.epoch);
-      }
+    const heads = await Promise.all(feeds.map((feed) => this.store.head(feed.slug)));
+    for (const [index, feed] of feeds.entries()) {
+      const head = heads[index];
+      if (head) await this.follow(feed, head);
     }
   }
 
@@ -488,6 +543,12 @@ export class FeedHub {
     let change: Change;
     try {
       change = decodeStreamEntry(feed.slug, feed.epoch, item);
+      if (change.epoch !== feed.epoch) {
+        // The log was started again under a new epoch since this feed last looked: never
+        // deliver its changes under the old one. The check before the next read resets the feed.
+        this.checkBeforeRead = true;
+        return;
+      }
     } catch (error) {
       this.logger.error({ err: error, slug: feed.slug, id: item[0] }, 'unreadable change in the log; skipped');
       feed.position = Math.max(feed.position, seqOfStreamId(item[0]));

@@ -8,7 +8,8 @@
  *   b:{slug}:meta          STRING briefing JSON without epoch and seq
  *   b:{slug}:epoch         STRING the id of the current history
  *   b:{slug}:seq           STRING the last seq given out in that history
- *   b:{slug}:log           STREAM the change log; entry id "<seq>-0", fields t, a, d
+ *   b:{slug}:log           STREAM the change log; entry id "<seq>-0", fields t (type), a (at), e (epoch), d (data)
+ *   b:{slug}:lineage       STRING run_id of the Redis process that wrote the history; another one cannot vouch for it
  *   b:{slug}:entries       HASH  entry id -> entry JSON (as readers see it)
  *   b:{slug}:state         HASH  entry id -> published | scheduled
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
@@ -36,6 +37,7 @@ export interface BriefingKeys {
   epoch: string;
   seq: string;
   log: string;
+  lineage: string;
   entries: string;
   state: string;
   published: string;
@@ -64,6 +66,7 @@ export class Keys {
       epoch: `${base}epoch`,
       seq: `${base}seq`,
       log: `${base}log`,
+      lineage: `${base}lineage`,
       entries: `${base}entries`,
       state: `${base}state`,
       published: `${base}published`,

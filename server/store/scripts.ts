@@ -1,31 +1,65 @@
 /**
  * Lua scripts: each write to a briefing's public state and the append to its change log
- * happen in one atomic step, so the log and the stored state can never disagree.
- *
- * Common ARGV tail of the writing scripts: at (ISO time of the change), history limit,
- * candidate epoch (used only if the briefing has lost its epoch key).
+ * happen in one atomic step, so the log and the stored state can never disagree. Each
+ * names its inputs (`local entries_key = KEYS[6]`) so that the order lives in one place;
+ * the store passes them in that order.
  */
 
-/** Shared Lua helpers, prepended to the scripts that write. */
+/**
+ * Shared Lua helpers, prepended to every script that writes a briefing's log or hands out
+ * a position in it. Such a script's KEYS begin with the five keys of the briefing's head
+ * (meta, epoch, seq, log, lineage) and its ARGV with the four head arguments (candidate
+ * epoch, time of the change, history limit, whether Redis fsyncs every write: 1/0); its
+ * own inputs follow.
+ */
 const PRELUDE = `
-local function epoch_of(epoch_key, seq_key, log_key, candidate)
-  local epoch = redis.call('GET', epoch_key)
-  if epoch then return epoch end
-  -- the history is gone: start a new one rather than reuse numbers readers may hold
-  redis.call('SET', epoch_key, candidate)
-  redis.call('SET', seq_key, 0)
-  redis.call('DEL', log_key)
-  return candidate
-end
+local meta_key, epoch_key, seq_key, log_key, lineage_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local candidate_epoch, at, history_limit, durable_writes = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
-local function append(seq_key, log_key, limit, change_type, at, data)
+local function append(epoch, change_type, data)
   local seq = redis.call('INCR', seq_key)
-  redis.call('XADD', log_key, 'MAXLEN', limit, seq .. '-0', 't', change_type, 'a', at, 'd', data)
+  redis.call('XADD', log_key, 'MAXLEN', history_limit, seq .. '-0', 't', change_type, 'a', at, 'e', epoch, 'd', data)
   return seq
 end
 
-local function current_seq(seq_key)
+local function current_seq()
   return tonumber(redis.call('GET', seq_key) or '0')
+end
+
+-- Who vouches for a history: the run_id of the Redis process that wrote it, marked
+-- ':always' when that Redis fsynced every write before acknowledging it.
+local function lineage_stamp(run_id)
+  if durable_writes == '1' then return run_id .. ':always' end
+  return run_id
+end
+
+-- The epoch this briefing's history is written and read under. A history is vouched for
+-- by the Redis process that wrote it. After a restart from older data, a failover to a
+-- replica that lagged, or a wipe, acknowledged changes may be gone, so a new epoch starts,
+-- announced as its seq 1, before any position is written or handed out. The one restart
+-- trusted is that of a primary (never a promoted replica) whose writer fsynced every
+-- write: it comes back with all it acknowledged. Call it once the briefing is known to exist.
+local function trusted_epoch()
+  local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  local epoch = redis.call('GET', epoch_key)
+  local lineage = redis.call('GET', lineage_key)
+  if epoch and lineage then
+    local trusted = string.match(lineage, '^(%x+)') == run_id
+    if not trusted and string.sub(lineage, -7) == ':always' then
+      -- a replica promoted to primary keeps the old primary's replication id as its second one
+      trusted = string.find(redis.call('INFO', 'replication'), 'master_replid2:' .. string.rep('0', 40), 1, true) ~= nil
+    end
+    if trusted then
+      if lineage ~= lineage_stamp(run_id) then redis.call('SET', lineage_key, lineage_stamp(run_id)) end
+      return epoch
+    end
+  end
+  redis.call('SET', epoch_key, candidate_epoch)
+  redis.call('SET', seq_key, 0)
+  redis.call('DEL', log_key)
+  redis.call('SET', lineage_key, lineage_stamp(run_id))
+  append(candidate_epoch, 'briefing.updated', redis.call('GET', meta_key))
+  return candidate_epoch
 end
 `;
 
@@ -34,142 +68,163 @@ export interface ScriptDefinition {
   lua: string;
 }
 
-/** KEYS: meta, epoch, seq, log, briefings. ARGV: meta JSON, epoch, slug, created ms. */
+/** How many KEYS and ARGV the head of a briefing takes (see PRELUDE). */
+export const HEAD_KEY_COUNT = 5;
+
+/**
+ * KEYS: head, briefings. ARGV: head, meta JSON, slug, created ms.
+ * The new history is stamped with this Redis's run_id: it vouches for it from the start.
+ */
 const createBriefing: ScriptDefinition = {
-  numberOfKeys: 5,
+  numberOfKeys: HEAD_KEY_COUNT + 1,
   lua: `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SET', KEYS[3], 0)
-redis.call('DEL', KEYS[4])
-redis.call('ZADD', KEYS[5], ARGV[4], ARGV[3])
+local meta_key, epoch_key, seq_key, log_key, lineage_key, briefings_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local epoch, meta, slug, created_ms = ARGV[1], ARGV[5], ARGV[6], ARGV[7]
+if redis.call('EXISTS', meta_key) == 1 then return 0 end
+redis.call('SET', meta_key, meta)
+redis.call('SET', epoch_key, epoch)
+redis.call('SET', seq_key, 0)
+redis.call('DEL', log_key)
+local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+if ARGV[4] == '1' then run_id = run_id .. ':always' end
+redis.call('SET', lineage_key, run_id)
+redis.call('ZADD', briefings_key, created_ms, slug)
 return 1
 `,
 };
 
-/** KEYS: meta, epoch, seq, log. ARGV: old meta JSON, new meta JSON, at, limit, candidate epoch. */
+/** KEYS: head. ARGV: head, old meta JSON, new meta JSON. Returns {'missing'} | {'stale'} | {'ok', epoch, seq}. */
 const updateBriefing: ScriptDefinition = {
-  numberOfKeys: 4,
+  numberOfKeys: HEAD_KEY_COUNT,
   lua: `${PRELUDE}
-local current = redis.call('GET', KEYS[1])
+local old_meta, new_meta = ARGV[5], ARGV[6]
+local current = redis.call('GET', meta_key)
 if not current then return {'missing'} end
-if current ~= ARGV[1] then return {'stale'} end
-redis.call('SET', KEYS[1], ARGV[2])
-local epoch = epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[5])
-local seq = append(KEYS[3], KEYS[4], ARGV[4], 'briefing.updated', ARGV[3], ARGV[2])
+if current ~= old_meta then return {'stale'} end
+local epoch = trusted_epoch()
+redis.call('SET', meta_key, new_meta)
+local seq = append(epoch, 'briefing.updated', new_meta)
 return {'ok', epoch, seq}
 `,
 };
 
 /**
- * KEYS: meta, epoch, seq, log, entries, state, published, pinned, idempotency, scheduled.
- * ARGV: entry JSON, id, published ms, pinned (1/0), at, limit, candidate epoch,
- *       mode (now/schedule), scheduled member, use idempotency (1/0), idempotency ttl s.
+ * KEYS: head, entries, state, published, pinned, idempotency, scheduled.
+ * ARGV: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
+ *       scheduled member, use idempotency (1/0), idempotency ttl s.
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
 const publishEntry: ScriptDefinition = {
-  numberOfKeys: 10,
+  numberOfKeys: HEAD_KEY_COUNT + 6,
   lua: `${PRELUDE}
-if ARGV[10] == '1' then
-  local prior = redis.call('GET', KEYS[9])
+local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local entry, id, published_ms, pinned, mode, scheduled_member, use_idempotency, idempotency_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+if use_idempotency == '1' then
+  local prior = redis.call('GET', idempotency_key)
   if prior then return {'replay', prior} end
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
-local epoch = epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[7])
-redis.call('HSET', KEYS[5], ARGV[2], ARGV[1])
+if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = trusted_epoch()
+redis.call('HSET', entries_key, id, entry)
 local seq
-if ARGV[8] == 'now' then
-  redis.call('HSET', KEYS[6], ARGV[2], 'published')
-  redis.call('ZADD', KEYS[7], ARGV[3], ARGV[2])
-  if ARGV[4] == '1' then redis.call('ZADD', KEYS[8], ARGV[3], ARGV[2]) end
-  seq = append(KEYS[3], KEYS[4], ARGV[6], 'entry.published', ARGV[5], ARGV[1])
+if mode == 'now' then
+  redis.call('HSET', state_key, id, 'published')
+  redis.call('ZADD', published_key, published_ms, id)
+  if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
+  seq = append(epoch, 'entry.published', entry)
 else
-  redis.call('HSET', KEYS[6], ARGV[2], 'scheduled')
-  redis.call('ZADD', KEYS[10], ARGV[3], ARGV[9])
-  seq = current_seq(KEYS[3])
+  redis.call('HSET', state_key, id, 'scheduled')
+  redis.call('ZADD', scheduled_key, published_ms, scheduled_member)
+  seq = current_seq()
 end
-local response = '{"entry":' .. ARGV[1] .. ',"epoch":"' .. epoch .. '","seq":' .. seq .. '}'
-if ARGV[10] == '1' then redis.call('SET', KEYS[9], response, 'EX', ARGV[11]) end
+local response = '{"entry":' .. entry .. ',"epoch":"' .. epoch .. '","seq":' .. seq .. '}'
+if use_idempotency == '1' then redis.call('SET', idempotency_key, response, 'EX', idempotency_ttl) end
 return {'ok', response}
 `,
 };
 
 /**
  * Publishes one due scheduled entry; the ZREM decides which process does it, once.
- * KEYS: meta, epoch, seq, log, entries, state, published, pinned, scheduled.
- * ARGV: scheduled member, id, at, limit, candidate epoch.
+ * KEYS: head, entries, state, published, pinned, scheduled. ARGV: head, scheduled member, id.
  */
 const publishScheduled: ScriptDefinition = {
-  numberOfKeys: 9,
+  numberOfKeys: HEAD_KEY_COUNT + 5,
   lua: `${PRELUDE}
-local score = redis.call('ZSCORE', KEYS[9], ARGV[1])
+local entries_key, state_key, published_key, pinned_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local member, id = ARGV[5], ARGV[6]
+local score = redis.call('ZSCORE', scheduled_key, member)
 if not score then return {'taken'} end
-redis.call('ZREM', KEYS[9], ARGV[1])
-if redis.call('HGET', KEYS[6], ARGV[2]) ~= 'scheduled' then return {'gone'} end
-local json = redis.call('HGET', KEYS[5], ARGV[2])
-if (not json) or redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
-epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[5])
-redis.call('HSET', KEYS[6], ARGV[2], 'published')
-redis.call('ZADD', KEYS[7], score, ARGV[2])
-if cjson.decode(json).pinned == true then redis.call('ZADD', KEYS[8], score, ARGV[2]) end
-local seq = append(KEYS[3], KEYS[4], ARGV[4], 'entry.published', ARGV[3], json)
+redis.call('ZREM', scheduled_key, member)
+if redis.call('HGET', state_key, id) ~= 'scheduled' then return {'gone'} end
+local json = redis.call('HGET', entries_key, id)
+if (not json) or redis.call('EXISTS', meta_key) == 0 then return {'gone'} end
+local epoch = trusted_epoch()
+redis.call('HSET', state_key, id, 'published')
+redis.call('ZADD', published_key, score, id)
+if cjson.decode(json).pinned == true then redis.call('ZADD', pinned_key, score, id) end
+local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,
 };
 
 /**
  * A published entry's previous version goes to its versions list in the same step, so the
- * correction history can never miss an edit.
- * KEYS: meta, epoch, seq, log, entries, state, pinned, versions.
- * ARGV: id, old entry JSON, new entry JSON, pinned (1/0), published ms, at, limit, candidate epoch.
- * Returns {'missing'} | {'stale'} | {'ok', epoch, seq}.
+ * correction history can never miss an edit; an entry with a full list takes no more edits.
+ * KEYS: head, entries, state, pinned, versions.
+ * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept.
+ * Returns {'missing'} | {'stale'} | {'full'} | {'ok', epoch, seq}.
  */
 const updateEntry: ScriptDefinition = {
-  numberOfKeys: 8,
+  numberOfKeys: HEAD_KEY_COUNT + 4,
   lua: `${PRELUDE}
-local current = redis.call('HGET', KEYS[5], ARGV[1])
-if not current then return {'missing'} end
-if current ~= ARGV[2] then return {'stale'} end
-redis.call('HSET', KEYS[5], ARGV[1], ARGV[3])
-local epoch = epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[8])
+local entries_key, state_key, pinned_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local id, old_entry, new_entry, pinned, published_ms, max_versions = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+local current = redis.call('HGET', entries_key, id)
+if (not current) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+if current ~= old_entry then return {'stale'} end
+local published = redis.call('HGET', state_key, id) == 'published'
+if published and redis.call('LLEN', versions_key) + 1 >= max_versions then return {'full'} end
+local epoch = trusted_epoch()
+redis.call('HSET', entries_key, id, new_entry)
 local seq
-if redis.call('HGET', KEYS[6], ARGV[1]) == 'published' then
-  if ARGV[4] == '1' then
-    redis.call('ZADD', KEYS[7], ARGV[5], ARGV[1])
+if published then
+  if pinned == '1' then
+    redis.call('ZADD', pinned_key, published_ms, id)
   else
-    redis.call('ZREM', KEYS[7], ARGV[1])
+    redis.call('ZREM', pinned_key, id)
   end
-  redis.call('RPUSH', KEYS[8], ARGV[2])
-  seq = append(KEYS[3], KEYS[4], ARGV[7], 'entry.updated', ARGV[6], ARGV[3])
+  redis.call('RPUSH', versions_key, old_entry)
+  seq = append(epoch, 'entry.updated', new_entry)
 else
-  seq = current_seq(KEYS[3])
+  seq = current_seq()
 end
 return {'ok', epoch, seq}
 `,
 };
 
 /**
- * KEYS: meta, epoch, seq, log, entries, state, published, pinned, scheduled, versions.
- * ARGV: id, scheduled member, at, limit, candidate epoch.
+ * KEYS: head, entries, state, published, pinned, scheduled, versions.
+ * ARGV: head, id, scheduled member.
  */
 const deleteEntry: ScriptDefinition = {
-  numberOfKeys: 10,
+  numberOfKeys: HEAD_KEY_COUNT + 6,
   lua: `${PRELUDE}
-local status = redis.call('HGET', KEYS[6], ARGV[1])
-if not status then return {'missing'} end
-redis.call('HDEL', KEYS[5], ARGV[1])
-redis.call('HDEL', KEYS[6], ARGV[1])
-redis.call('ZREM', KEYS[7], ARGV[1])
-redis.call('ZREM', KEYS[8], ARGV[1])
-redis.call('ZREM', KEYS[9], ARGV[2])
-redis.call('DEL', KEYS[10])
-local epoch = epoch_of(KEYS[2], KEYS[3], KEYS[4], ARGV[5])
+local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local id, member = ARGV[5], ARGV[6]
+local status = redis.call('HGET', state_key, id)
+if (not status) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = trusted_epoch()
+redis.call('HDEL', entries_key, id)
+redis.call('HDEL', state_key, id)
+redis.call('ZREM', published_key, id)
+redis.call('ZREM', pinned_key, id)
+redis.call('ZREM', scheduled_key, member)
+redis.call('DEL', versions_key)
 local seq
 if status == 'published' then
-  seq = append(KEYS[3], KEYS[4], ARGV[4], 'entry.deleted', ARGV[3], ARGV[1])
+  seq = append(epoch, 'entry.deleted', id)
 else
-  seq = current_seq(KEYS[3])
+  seq = current_seq()
 end
 return {'ok', epoch, seq}
 `,
@@ -178,12 +233,15 @@ return {'ok', epoch, seq}
 /**
  * Reads a consistent page of published entries (and optionally every pinned one) with the
  * exact (epoch, seq) it belongs to.
- * KEYS: meta, epoch, seq, entries, published, pinned.
- * ARGV: how many ids, before id ('' for the newest), before ms, with pinned (1/0).
+ * KEYS: head, entries, published, pinned.
+ * ARGV: head, how many ids, before id ('' for the newest), before ms, with pinned (1/0).
  */
 const readPage: ScriptDefinition = {
-  numberOfKeys: 6,
-  lua: `
+  numberOfKeys: HEAD_KEY_COUNT + 3,
+  lua: `${PRELUDE}
+local entries_key, published_key, pinned_key = KEYS[6], KEYS[7], KEYS[8]
+local count, before_id, before_ms, with_pinned = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
+
 local function bytes_less(a, b)
   local n = math.min(#a, #b)
   for i = 1, n do
@@ -193,73 +251,93 @@ local function bytes_less(a, b)
   return #a < #b
 end
 
-local meta = redis.call('GET', KEYS[1])
+local meta = redis.call('GET', meta_key)
 if not meta then return {'missing'} end
-local count = tonumber(ARGV[1])
+local epoch = trusted_epoch()
 local ids
-if ARGV[2] == '' then
-  ids = redis.call('ZREVRANGE', KEYS[5], 0, count - 1)
+if before_id == '' then
+  ids = redis.call('ZREVRANGE', published_key, 0, count - 1)
 else
-  local rank = redis.call('ZREVRANK', KEYS[5], ARGV[2])
+  local rank = redis.call('ZREVRANK', published_key, before_id)
   if rank then
-    ids = redis.call('ZREVRANGE', KEYS[5], rank + 1, rank + count)
+    ids = redis.call('ZREVRANGE', published_key, rank + 1, rank + count)
   else
     -- the cursor entry is gone: continue after where it stood. Equal times are ordered
     -- by id (bytewise, descending), so first the ids below it at its time, then older ones.
     ids = {}
-    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[5], ARGV[3], ARGV[3])) do
-      if #ids < count and bytes_less(id, ARGV[2]) then ids[#ids + 1] = id end
+    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', published_key, before_ms, before_ms)) do
+      if #ids < count and bytes_less(id, before_id) then ids[#ids + 1] = id end
     end
     if #ids < count then
-      local older = redis.call('ZREVRANGEBYSCORE', KEYS[5], '(' .. ARGV[3], '-inf', 'LIMIT', 0, count - #ids)
+      local older = redis.call('ZREVRANGEBYSCORE', published_key, '(' .. before_ms, '-inf', 'LIMIT', 0, count - #ids)
       for _, id in ipairs(older) do ids[#ids + 1] = id end
     end
   end
 end
 local entries = {}
-if #ids > 0 then entries = redis.call('HMGET', KEYS[4], unpack(ids)) end
+if #ids > 0 then entries = redis.call('HMGET', entries_key, unpack(ids)) end
 local pinned = {}
-if ARGV[4] == '1' then
-  local pinned_ids = redis.call('ZREVRANGE', KEYS[6], 0, -1)
-  if #pinned_ids > 0 then pinned = redis.call('HMGET', KEYS[4], unpack(pinned_ids)) end
+if with_pinned == '1' then
+  local pinned_ids = redis.call('ZREVRANGE', pinned_key, 0, -1)
+  if #pinned_ids > 0 then pinned = redis.call('HMGET', entries_key, unpack(pinned_ids)) end
 end
-return {'ok', meta, redis.call('GET', KEYS[2]) or '', redis.call('GET', KEYS[3]) or '0', entries, pinned}
+return {'ok', meta, epoch, current_seq(), entries, pinned}
 `,
 };
 
 /**
- * KEYS: epoch, seq, log. ARGV: first stream id to return ("<since + 1>-0", formatted by the
- * caller: Lua would print a large seq as "1e+14"), most changes to return.
- * Returns {epoch, seq, first kept stream id or '', changes after since}.
+ * The changes after a cursor, when it is no more than `most` behind the head.
+ * KEYS: head. ARGV: head, since, first stream id to return ("<since + 1>-0", formatted by
+ * the caller: Lua would print a large seq as "1e+14"), most changes to return.
+ * Returns {'missing'} | {'ok', epoch, seq, first kept stream id or '', changes after since
+ * (none when more than `most`)}.
  */
 const readLog: ScriptDefinition = {
-  numberOfKeys: 3,
-  lua: `
-local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)
+  numberOfKeys: HEAD_KEY_COUNT,
+  lua: `${PRELUDE}
+local since, first_wanted, most = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = trusted_epoch()
+local seq = current_seq()
+local first = redis.call('XRANGE', log_key, '-', '+', 'COUNT', 1)
 local first_id = ''
 if #first > 0 then first_id = first[1][1] end
-local changes = redis.call('XRANGE', KEYS[3], ARGV[1], '+', 'COUNT', ARGV[2])
-return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '0', first_id, changes}
+local changes = {}
+if seq > since and seq - since <= most then changes = redis.call('XRANGE', log_key, first_wanted, '+', 'COUNT', most) end
+return {'ok', epoch, seq, first_id, changes}
 `,
 };
 
 /**
- * Starts a new history for a briefing whose old one was lost, announcing it as the first
- * change of the new epoch so that every reader resynchronises.
- * KEYS: meta, epoch, seq, log. ARGV: expected epoch, new epoch, at, limit.
+ * A briefing's metadata and the position of its head, starting a new epoch first when the
+ * history cannot be vouched for. KEYS: head. ARGV: head.
+ * Returns {'missing'} | {'ok', epoch, seq, meta JSON}.
+ */
+const readHead: ScriptDefinition = {
+  numberOfKeys: HEAD_KEY_COUNT,
+  lua: `${PRELUDE}
+local meta = redis.call('GET', meta_key)
+if not meta then return {'missing'} end
+local epoch = trusted_epoch()
+return {'ok', epoch, current_seq(), meta}
+`,
+};
+
+/**
+ * Starts a new history for a briefing whose log was found behind what a process had
+ * already delivered, announcing it as the first change of the new epoch.
+ * KEYS: head. ARGV: head, expected epoch.
  */
 const rotateEpoch: ScriptDefinition = {
-  numberOfKeys: 4,
+  numberOfKeys: HEAD_KEY_COUNT,
   lua: `${PRELUDE}
-local meta = redis.call('GET', KEYS[1])
-if not meta then return {'missing'} end
-local epoch = redis.call('GET', KEYS[2])
-if epoch and epoch ~= ARGV[1] then return {'changed', epoch} end
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SET', KEYS[3], 0)
-redis.call('DEL', KEYS[4])
-local seq = append(KEYS[3], KEYS[4], ARGV[4], 'briefing.updated', ARGV[3], meta)
-return {'ok', ARGV[2], seq}
+local expected_epoch = ARGV[5]
+if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = redis.call('GET', epoch_key)
+if epoch and epoch ~= expected_epoch then return {'changed', epoch} end
+redis.call('DEL', lineage_key)
+epoch = trusted_epoch()
+return {'ok', epoch, current_seq()}
 `,
 };
 
@@ -294,6 +372,7 @@ export const SCRIPTS = {
   deleteEntry,
   readPage,
   readLog,
+  readHead,
   rotateEpoch,
 } as const;
 

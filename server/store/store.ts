@@ -29,10 +29,16 @@ export interface Page extends Position {
   next: string | null;
 }
 
-export interface LogRead extends Position {
-  /** The oldest seq still kept, or null when the log is empty. */
-  firstKept: number | null;
-  changes: Change[];
+/** What a cursor is answered: the changes after it, or that they are no longer kept (or never were). */
+export type CatchUp = { kind: 'resume'; epoch: string; seq: number; changes: Change[] } | { kind: 'gone'; epoch: string; seq: number };
+
+export interface StoreOptions {
+  /** Changes kept in each briefing's log. */
+  historyLimit: number;
+  /** Most changes one catch-up replays; a cursor further behind is answered `gone`. */
+  replayLimit: number;
+  /** Most versions one published entry keeps (its edits); one more edit is refused. */
+  versionsPerEntry: number;
 }
 
 export type EntryStatus = 'published' | 'scheduled';
@@ -61,11 +67,31 @@ export class Store {
   constructor(
     readonly redis: Redis,
     prefix: string,
-    private readonly historyLimit: number,
+    private readonly options: StoreOptions,
   ) {
     this.keys = new Keys(prefix);
     for (const [name, script] of Object.entries(SCRIPTS)) {
       if (!(name in redis)) redis.defineCommand(name, script);
+    }
+    redis.on('ready', () => void this.readDurability());
+    if (redis.status === 'ready') void this.readDurability();
+  }
+
+  /** Whether the Redis behind `redis` fsyncs every write before acknowledging it, as last read (see trusted_epoch in scripts.ts). */
+  private durableWrites = false;
+
+  /**
+   * Reads the Redis durability settings, on every (re)connection: a history written with
+   * `appendonly yes` and `appendfsync always` survives a restart of its primary, so its
+   * epoch may stay. Where CONFIG is not allowed (some managed Redis), writes count as not durable.
+   */
+  private async readDurability(): Promise<void> {
+    try {
+      const [, appendOnly] = (await this.redis.config('GET', 'appendonly')) as string[];
+      const [, appendFsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
+      this.durableWrites = appendOnly === 'yes' && appendFsync === 'always';
+    } catch {
+      this.durableWrites = false;
     }
   }
 
@@ -74,9 +100,9 @@ export class Store {
   async createBriefing(meta: BriefingMeta): Promise<Briefing> {
     const keys = this.keys.briefing(meta.slug);
     const epoch = newEpoch();
-    const created = await this.run('createBriefing', [...logScriptKeys(keys), this.keys.briefings], [
+    const created = await this.run('createBriefing', [...headKeys(keys), this.keys.briefings], [
+      ...this.headArgs(epoch),
       JSON.stringify(meta),
-      epoch,
       meta.slug,
       Date.parse(meta.createdAt),
     ]);
@@ -85,28 +111,15 @@ export class Store {
   }
 
   async getBriefing(slug: string): Promise<Briefing> {
-    const keys = this.keys.briefing(slug);
-    const [meta, epoch, seq] = await this.redis.mget(keys.meta, keys.epoch, keys.seq);
-    if (!meta) throw notFound(slug);
-    return composeBriefing(meta, epoch ?? '', Number(seq ?? 0));
+    const head = await this.head(slug);
+    if (!head) throw notFound(slug);
+    return head.briefing;
   }
 
   async listBriefings(): Promise<Briefing[]> {
     const slugs = await this.redis.zrevrange(this.keys.briefings, 0, -1);
-    if (slugs.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const slug of slugs) {
-      const keys = this.keys.briefing(slug);
-      pipeline.mget(keys.meta, keys.epoch, keys.seq);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const briefings: Briefing[] = [];
-    for (const [error, value] of results) {
-      if (error) throw error;
-      const [meta, epoch, seq] = value as (string | null)[];
-      if (meta) briefings.push(composeBriefing(meta, epoch ?? '', Number(seq ?? 0)));
-    }
-    return briefings;
+    const heads = await Promise.all(slugs.map((slug) => this.head(slug)));
+    return heads.flatMap((head) => (head ? [head.briefing] : []));
   }
 
   /** Read-modify-write of a briefing's metadata; `change` returns the new metadata. */
@@ -117,13 +130,7 @@ export class Store {
       if (!raw) throw notFound(slug);
       const next = change(JSON.parse(raw) as BriefingMeta);
       const nextRaw = JSON.stringify(next);
-      const reply = await this.run('updateBriefing', logScriptKeys(keys), [
-        raw,
-        nextRaw,
-        next.updatedAt,
-        this.historyLimit,
-        newEpoch(),
-      ]);
+      const reply = await this.run('updateBriefing', headKeys(keys), [...this.headArgs(), raw, nextRaw]);
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw notFound(slug);
       if (status === 'ok') return { ...next, epoch: String(epoch), seq: Number(seq) };
@@ -148,19 +155,13 @@ export class Store {
     const scheduled = options.scheduleAtMs !== undefined;
     const reply = await this.run(
       'publishEntry',
+      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, this.keys.scheduled],
       [
-        ...entryScriptKeys(keys),
-        idempotencyKey,
-        this.keys.scheduled,
-      ],
-      [
+        ...this.headArgs(),
         JSON.stringify(entry),
         entry.id,
         Date.parse(entry.publishedAt),
         entry.pinned ? 1 : 0,
-        new Date().toISOString(),
-        this.historyLimit,
-        newEpoch(),
         scheduled ? 'schedule' : 'now',
         this.keys.scheduledMember(entry.slug, entry.id),
         options.idempotencyKey ? 1 : 0,
@@ -201,20 +202,25 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [...logScriptKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
+        [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
         [
+          ...this.headArgs(),
           id,
           stored.raw,
           JSON.stringify(next),
           next.pinned ? 1 : 0,
           Date.parse(next.publishedAt),
-          new Date().toISOString(),
-          this.historyLimit,
-          newEpoch(),
+          this.options.versionsPerEntry,
         ],
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw entryNotFound(slug, id);
+      if (status === 'full') {
+        throw new AppError(
+          'conflict',
+          `entry "${id}" has ${this.options.versionsPerEntry} versions, the most one entry keeps; publish a new entry for further corrections`,
+        );
+      }
       if (status === 'ok') return { entry: next, epoch: String(epoch), seq: Number(seq) };
     }
     throw new AppError('conflict', 'the entry is being changed by others right now; try again');
@@ -225,11 +231,15 @@ export class Store {
     const reply = await this.run(
       'deleteEntry',
       [
-        ...entryScriptKeys(keys),
+        ...headKeys(keys),
+        keys.entries,
+        keys.state,
+        keys.published,
+        keys.pinned,
         this.keys.scheduled,
         this.keys.versions(slug, id),
       ],
-      [id, this.keys.scheduledMember(slug, id), new Date().toISOString(), this.historyLimit, newEpoch()],
+      [...this.headArgs(), id, this.keys.scheduledMember(slug, id)],
     );
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') throw entryNotFound(slug, id);
@@ -280,8 +290,8 @@ export class Store {
       const keys = this.keys.briefing(slug);
       const reply = await this.run(
         'publishScheduled',
-        [...entryScriptKeys(keys), this.keys.scheduled],
-        [member, id, new Date().toISOString(), this.historyLimit, newEpoch()],
+        [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+        [...this.headArgs(), member, id],
       );
       if (asTuple(reply)[0] === 'ok') published++;
     }
@@ -327,8 +337,8 @@ export class Store {
     const cursor = parseBeforeCursor(options.before);
     const reply = await this.run(
       'readPage',
-      [keys.meta, keys.epoch, keys.seq, keys.entries, keys.published, keys.pinned],
-      [options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
+      [...headKeys(keys), keys.entries, keys.published, keys.pinned],
+      [...this.headArgs(), options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
     );
     const [status, meta, epoch, seq, rawEntries, rawPinned] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
@@ -343,48 +353,55 @@ export class Store {
     };
   }
 
-  async readLog(slug: string, since: number, maxChanges: number): Promise<LogRead> {
+  /**
+   * The one rule for a cursor: the changes after it when `since` is of the current history,
+   * no further ahead than the head and no more than the replay limit behind it, with all of
+   * them still kept; otherwise `gone` (the reader needs a snapshot).
+   */
+  async changesSince(slug: string, since: { epoch?: string | undefined; seq: number }): Promise<CatchUp> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('readLog', [keys.epoch, keys.seq, keys.log], [`${since + 1}-0`, maxChanges]);
-    const [epoch, seq, firstId, rawChanges] = asTuple(reply);
-    const epochText = String(epoch);
-    return {
-      epoch: epochText,
-      seq: Number(seq),
-      firstKept: firstId ? seqOfStreamId(String(firstId)) : null,
-      changes: Array.isArray(rawChanges)
-        ? rawChanges.map((item) => decodeStreamEntry(slug, epochText, item))
-        : [],
-    };
+    const reply = await this.run('readLog', headKeys(keys), [
+      ...this.headArgs(),
+      since.seq,
+      `${since.seq + 1}-0`,
+      this.options.replayLimit,
+    ]);
+    const [status, epochReply, seqReply, firstId, rawChanges] = asTuple(reply);
+    if (status === 'missing') throw notFound(slug);
+    const epoch = String(epochReply);
+    const seq = Number(seqReply);
+    const firstKept = firstId ? seqOfStreamId(String(firstId)) : null;
+    const gone =
+      (since.epoch !== undefined && since.epoch !== epoch) ||
+      since.seq > seq ||
+      seq - since.seq > this.options.replayLimit ||
+      (since.seq < seq && (firstKept === null || firstKept > since.seq + 1));
+    if (gone) return { kind: 'gone', epoch, seq };
+    try {
+      const changes = Array.isArray(rawChanges) ? rawChanges.map((item) => decodeStreamEntry(slug, epoch, item)) : [];
+      return { kind: 'resume', epoch, seq, changes };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'gone') return { kind: 'gone', epoch, seq };
+      throw error;
+    }
   }
 
-  /** The current (epoch, seq) of each slug, or null for a briefing that no longer exists. */
-  async positions(slugs: string[]): Promise<Map<string, Position | null>> {
-    const pipeline = this.redis.pipeline();
-    for (const slug of slugs) {
-      const keys = this.keys.briefing(slug);
-      pipeline.mget(keys.meta, keys.epoch, keys.seq);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const positions = new Map<string, Position | null>();
-    slugs.forEach((slug, index) => {
-      const [error, value] = results[index] ?? [null, null];
-      if (error) throw error;
-      const [meta, epoch, seq] = (value as (string | null)[] | null) ?? [];
-      positions.set(slug, meta && epoch ? { epoch, seq: Number(seq ?? 0) } : null);
-    });
-    return positions;
+  /**
+   * The position of a briefing's head, with the briefing as of it (a new epoch first, if
+   * its history cannot be vouched for), or null when it does not exist.
+   */
+  async head(slug: string): Promise<(Position & { briefing: Briefing }) | null> {
+    const reply = await this.run('readHead', headKeys(this.keys.briefing(slug)), this.headArgs());
+    const [status, epochReply, seqReply, meta] = asTuple(reply);
+    if (status === 'missing') return null;
+    const epoch = String(epochReply);
+    const seq = Number(seqReply);
+    return { epoch, seq, briefing: composeBriefing(String(meta), epoch, seq) };
   }
 
   /** Replaces a lost history with a new epoch; returns the position after the announcement. */
   async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
-    const keys = this.keys.briefing(slug);
-    const reply = await this.run('rotateEpoch', logScriptKeys(keys), [
-      expectedEpoch,
-      newEpoch(),
-      new Date().toISOString(),
-      this.historyLimit,
-    ]);
+    const reply = await this.run('rotateEpoch', headKeys(this.keys.briefing(slug)), [...this.headArgs(), expectedEpoch]);
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') return null;
     if (status === 'changed') return { epoch: String(epoch), seq: -1 };
@@ -404,6 +421,11 @@ export class Store {
     return this.keys.briefing(slug);
   }
 
+  /** The ARGV every script on a briefing's head starts with: a candidate epoch, the time of the change, the history limit, durable writes. */
+  private headArgs(candidateEpoch: string = newEpoch()): (string | number)[] {
+    return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
+  }
+
   private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<RedisReply> {
     const command = (this.redis as unknown as Record<ScriptName, (...params: (string | number)[]) => Promise<RedisReply>>)[
       name
@@ -414,14 +436,9 @@ export class Store {
 
 // ---------- script keys ----------
 
-/** The KEYS every script that writes a briefing's log starts with, in the order scripts.ts reads them. */
-function logScriptKeys(keys: BriefingKeys): string[] {
-  return [keys.meta, keys.epoch, keys.seq, keys.log];
-}
-
-/** The KEYS of the scripts that publish or remove entries (publishEntry, publishScheduled, deleteEntry), before their own extras. */
-function entryScriptKeys(keys: BriefingKeys): string[] {
-  return [...logScriptKeys(keys), keys.entries, keys.state, keys.published, keys.pinned];
+/** The KEYS every script on a briefing's head starts with, in the order scripts.ts names them. */
+function headKeys(keys: BriefingKeys): string[] {
+  return [keys.meta, keys.epoch, keys.seq, keys.log, keys.lineage];
 }
 
 // ---------- decoding ----------
@@ -454,6 +471,8 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
     for (let i = 0; i + 1 < fields.length; i += 2) values.set(String(fields[i]), String(fields[i + 1]));
   }
   const seq = seqOfStreamId(String(id));
+  // Changes written before the log carried its epoch belong to the briefing's current one.
+  epoch = values.get('e') ?? epoch;
   const type = values.get('t') as ChangeType;
   const data = values.get('d') ?? '';
   const change: Change = { slug, epoch, seq, at: values.get('a') ?? '', type };

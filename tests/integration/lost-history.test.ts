@@ -1,0 +1,199 @@
+/**
+ * When Redis loses acknowledged writes (a restart from an older snapshot, a wipe), no
+ * cursor of the lost history is ever answered `resume`: the briefing gets a new epoch
+ * before any cursor is served, whether or not a service process saw the loss happen.
+ * Each test runs its own redis-server, which it restarts from an older RDB file.
+ */
+import { Redis } from 'ioredis';
+import type { Briefing, Change, Entry, SubscribeAck } from '../../shared/schemas';
+import { closeAll, connectReader, startRedis, startServer, waitFor, type ApiClient, type RedisProcess } from '../support/harness';
+import { createBriefing, publish } from '../support/fixtures';
+import { FoldingReader } from '../support/reader';
+
+afterEach(closeAll);
+
+const SLUG = 'restored';
+
+function adminRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Saves an RDB snapshot now: what a restart will come back to. */
+async function snapshotNow(url: string): Promise<void> {
+  const redis = adminRedis(url);
+  try {
+    await redis.save();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Stops Redis without saving and starts it again from the last snapshot. */
+async function restartFromSnapshot(redis: RedisProcess): Promise<void> {
+  await redis.stop();
+  await redis.start();
+}
+
+async function waitReady(url: string): Promise<void> {
+  await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 15_000, '/readyz 200');
+}
+
+async function bodies(api: ApiClient): Promise<string[]> {
+  const page = await api.get<{ entries: Entry[] }>(`/api/v1/briefings/${SLUG}/entries?limit=100`);
+  expect(page.status).toBe(200);
+  return page.body.entries.map((entry) => entry.body).reverse();
+}
+
+function changesOf(reader: FoldingReader): Change[] {
+  return reader.timeline.flatMap((item) => (item.kind === 'change' ? [item.change] : []));
+}
+
+/** Publishes 3 entries, snapshots Redis, publishes 3 more (the ones a restart will lose). */
+async function publishAroundSnapshot(api: ApiClient, redisUrl: string): Promise<{ epoch: string; seq: number }> {
+  await createBriefing(api, SLUG);
+  for (const body of ['kept 1', 'kept 2', 'kept 3']) await publish(api, SLUG, body);
+  await snapshotNow(redisUrl);
+  let last = { epoch: '', seq: 0 };
+  for (const body of ['lost 1', 'lost 2', 'lost 3']) last = await publish(api, SLUG, body);
+  expect(last.seq).toBe(6);
+  return last;
+}
+
+function expectNotResumed(ack: SubscribeAck, lostEpoch: string): void {
+  expect(ack).toMatchObject({ ok: true, mode: 'snapshot' });
+  if (ack.ok) expect(ack.epoch).not.toBe(lostEpoch);
+}
+
+describe('Redis restarted from an older snapshot', () => {
+  test('with a process running: the connected reader learns the new epoch, and no lost cursor is resumed', async () => {
+    const redis = await startRedis({ appendOnly: false });
+    const { url, api } = await startServer({ REDIS_URL: redis.url });
+    const reader = new FoldingReader(await connectReader(url), SLUG);
+    const lost = await publishAroundSnapshot(api, redis.url);
+    await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    await restartFromSnapshot(redis);
+    await waitReady(url);
+
+    for (const body of ['after 1', 'after 2', 'after 3']) await publish(api, SLUG, body);
+    const announced = await waitFor(
+      () => changesOf(reader).find((change) => change.epoch !== lost.epoch),
+      10_000,
+      'a change of another epoch reaching the connected reader',
+    );
+    expect(announced.epoch).not.toBe(lost.epoch);
+    // Nothing of the new history was delivered under the old epoch.
+    expect(changesOf(reader).filter((change) => change.epoch === lost.epoch)).toEqual([]);
+
+    const again = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    expectNotResumed(again, lost.epoch);
+    if (again.ok && again.mode === 'snapshot') {
+      expect(again.snapshot.entries.map((entry) => entry.body).reverse()).toEqual(['kept 1', 'kept 2', 'kept 3', 'after 1', 'after 2', 'after 3']);
+    }
+    const other = new FoldingReader(await connectReader(url), SLUG);
+    expectNotResumed(await other.subscribe({ epoch: lost.epoch, seq: 6 }), lost.epoch);
+    expectNotResumed(await other.subscribe({ epoch: lost.epoch, seq: 3 }), lost.epoch);
+
+    const changes = await api.get<{ epoch: string }>(`/api/v1/briefings/${SLUG}/changes?epoch=${lost.epoch}&since=6`);
+    expect(changes.status).toBe(410);
+    expect(await bodies(api)).toEqual(['kept 1', 'kept 2', 'kept 3', 'after 1', 'after 2', 'after 3']);
+  });
+
+  test('with a process running and nothing published after the restart: the reader still learns of the loss', async () => {
+    const redis = await startRedis({ appendOnly: false });
+    const { url, api } = await startServer({ REDIS_URL: redis.url });
+    const lost = await publishAroundSnapshot(api, redis.url);
+    const reader = new FoldingReader(await connectReader(url), SLUG);
+    await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    await restartFromSnapshot(redis);
+
+    const announced = await waitFor(
+      () => changesOf(reader).find((change) => change.epoch !== lost.epoch),
+      15_000,
+      'the announcement of a new epoch',
+    );
+    expect(announced).toMatchObject({ type: 'briefing.updated', seq: 1 });
+    const snapshot = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    expect(snapshot).toMatchObject({ ok: true, mode: 'snapshot', epoch: announced.epoch, seq: 1 });
+  });
+
+  test('with no process running: the first process after the restart never resumes a lost cursor', async () => {
+    const redis = await startRedis({ appendOnly: false });
+    const first = await startServer({ REDIS_URL: redis.url });
+    const lost = await publishAroundSnapshot(first.api, redis.url);
+    await first.app.close();
+    await restartFromSnapshot(redis);
+
+    const { url, api } = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: first.prefix });
+    // The same seqs are given out again, under a new epoch.
+    const published: { epoch: string; seq: number }[] = [];
+    for (const body of ['after 1', 'after 2', 'after 3']) published.push(await publish(api, SLUG, body));
+    expect(published.every((position) => position.epoch !== lost.epoch)).toBe(true);
+
+    const reader = new FoldingReader(await connectReader(url), SLUG);
+    expectNotResumed(await reader.subscribe({ epoch: lost.epoch, seq: 6 }), lost.epoch);
+    expectNotResumed(await reader.subscribe({ epoch: lost.epoch, seq: 3 }), lost.epoch);
+    const changes = await api.get<{ epoch: string; changes: Change[] }>(`/api/v1/briefings/${SLUG}/changes?epoch=${lost.epoch}&since=5`);
+    expect(changes.status).toBe(410);
+    const page = await api.get<{ briefing: Briefing }>(`/api/v1/briefings/${SLUG}`);
+    expect(page.body.briefing.epoch).toBe(published[2]?.epoch);
+  });
+
+  test('with no process running and no write since: reading the briefing starts the new epoch', async () => {
+    const redis = await startRedis({ appendOnly: false });
+    const first = await startServer({ REDIS_URL: redis.url });
+    const lost = await publishAroundSnapshot(first.api, redis.url);
+    await first.app.close();
+    await restartFromSnapshot(redis);
+
+    const { url, api } = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: first.prefix });
+    const reader = new FoldingReader(await connectReader(url), SLUG);
+    // seq 3 was the same change before and after the loss, but the history cannot vouch for it.
+    expectNotResumed(await reader.subscribe({ epoch: lost.epoch, seq: 3 }), lost.epoch);
+    const changes = await api.get<{ epoch: string }>(`/api/v1/briefings/${SLUG}/changes?epoch=${lost.epoch}&since=3`);
+    expect(changes.status).toBe(410);
+  });
+});
+
+test('a wipe and re-creation is noticed at once by a process that follows the briefing', async () => {
+  const { url, api, app } = await startServer();
+  await createBriefing(api, SLUG);
+  const old = await publish(api, SLUG, 'before the wipe');
+  const watcher = new FoldingReader(await connectReader(url), SLUG);
+  await watcher.subscribe(null);
+  const keys = app.store.keys.briefing(SLUG);
+  await app.store.redis.del(...(Object.values(keys) as string[]));
+  await app.store.redis.zrem(app.store.keys.briefings, SLUG);
+  const recreated = await createBriefing(api, SLUG);
+
+  const reader = new FoldingReader(await connectReader(url), SLUG);
+  const ack = await reader.subscribe({ epoch: old.epoch, seq: old.seq });
+  expect(ack).toMatchObject({ ok: true, mode: 'snapshot', epoch: recreated.epoch, seq: 0 });
+});
+
+describe('bounded catch-up (LIVEBRIEF_REPLAY_LIMIT)', () => {
+  test('a cursor more changes behind than the limit gets a snapshot, and /changes a 410', async () => {
+    const { url, api, prefix } = await startServer({ LIVEBRIEF_REPLAY_LIMIT: '5' });
+    await createBriefing(api, SLUG);
+    let head = { epoch: '', seq: 0 };
+    for (let i = 1; i <= 8; i++) head = await publish(api, SLUG, `entry ${i}`);
+
+    const reader = new FoldingReader(await connectReader(url), SLUG);
+    expect(await reader.subscribe({ epoch: head.epoch, seq: 2 })).toMatchObject({ ok: true, mode: 'snapshot', seq: 8 });
+    expect(await reader.subscribe({ epoch: head.epoch, seq: 3 })).toMatchObject({ ok: true, mode: 'resume', seq: 3 });
+    await reader.waitForSeq(8);
+    expect(reader.changesSinceAck().map((change) => change.seq)).toEqual([4, 5, 6, 7, 8]);
+
+    // A process that does not follow the briefing yet reads the catch-up from Redis.
+    const fresh = await startServer({ LIVEBRIEF_REPLAY_LIMIT: '5', REDIS_PREFIX: prefix });
+    const freshReader = new FoldingReader(await connectReader(fresh.url), SLUG);
+    expect(await freshReader.subscribe({ epoch: head.epoch, seq: 2 })).toMatchObject({ ok: true, mode: 'snapshot', seq: 8 });
+
+    const tooFar = await api.get(`/api/v1/briefings/${SLUG}/changes?epoch=${head.epoch}&since=2`);
+    expect(tooFar.status).toBe(410);
+    const near = await api.get<{ changes: Change[] }>(`/api/v1/briefings/${SLUG}/changes?epoch=${head.epoch}&since=3`);
+    expect(near.status).toBe(200);
+    expect(near.body.changes.map((change) => change.seq)).toEqual([4, 5, 6, 7, 8]);
+  });
+});
