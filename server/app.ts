@@ -116,7 +116,11 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
-  attachReaderSockets(io, hub, logger, metrics);
+  const stopReaderLimits = attachReaderSockets(io, hub, logger, metrics, {
+    subscribesPerMinute: config.subscribesPerMinute,
+    connectionsPerAddress: config.connectionsPerAddress,
+    slowConsumerBytes: config.slowConsumerBytes,
+  });
   const consoleSockets = consoleService.attachSockets(io);
   const scheduler = new Scheduler(store, logger, metrics, config.schedulerIntervalMs);
 
@@ -155,6 +159,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         const cutoff = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
         io.disconnectSockets(true);
         consoleSockets.stop();
+        stopReaderLimits();
         await Promise.all([httpClosed, scheduler.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));

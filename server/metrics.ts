@@ -9,6 +9,7 @@ export interface Metrics {
   subscriptions: Counter<'mode'>;
   changesDelivered: Counter;
   scheduledPublished: Counter;
+  readersRefused: Counter<'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -47,6 +48,12 @@ export function createMetrics(): Metrics {
     scheduledPublished: new Counter({
       name: 'livebrief_scheduled_published_total',
       help: 'Scheduled entries this process published at their time',
+      registers: [registry],
+    }),
+    readersRefused: new Counter({
+      name: 'livebrief_readers_refused_total',
+      help: 'Reader connections refused or dropped, and subscribes refused, by the limit that applied',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

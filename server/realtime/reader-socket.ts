@@ -2,6 +2,8 @@
  * The readers' Socket.IO surface: `subscribe` and `unsubscribe`, validated where they
  * enter. Anything else a reader sends is ignored; nothing a reader sends changes state.
  */
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck } from '../../shared/schemas';
@@ -15,9 +17,90 @@ function splitAck(args: unknown[]): { request: unknown; ack: ((response: never) 
   return { request: ack && args.length === 1 ? undefined : args[0], ack };
 }
 
-export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logger, metrics: Metrics): void {
+/** What one reader may cost a process. */
+export interface ReaderLimits {
+  /** Subscribes one connection may send per minute. */
+  subscribesPerMinute: number;
+  /** Connections one client address may hold open. */
+  connectionsPerAddress: number;
+  /** Unsent bytes past which a connection is dropped (it resumes from its cursor). */
+  slowConsumerBytes: number;
+  /** How often connections are looked over for unsent data, in ms. Default 1000. */
+  slowConsumerCheckMs?: number;
+}
+
+/** The client's address: the peer, or what a proxy on this machine says it forwarded for (as Express is told to trust). */
+function clientAddress(request: IncomingMessage): string {
+  return proxyAddr(request, 'loopback');
+}
+
+/** Bytes queued for a connection and not yet taken by the network: engine.io's buffer plus the WebSocket's. */
+function unsentBytes(socket: ReaderSocket): number {
+  const connection = socket.conn as unknown as {
+    writeBuffer?: { data?: unknown }[];
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
+  let bytes = connection.transport?.socket?.bufferedAmount ?? 0;
+  for (const packet of connection.writeBuffer ?? []) {
+    const data = packet.data;
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+  }
+  return bytes;
+}
+
+/**
+ * A per-connection allowance of subscribes, refilled evenly over a minute. Synchronous on
+ * purpose (rate-limiter-flexible answers with a promise): a subscribe must reach the hub in
+ * the order its connection sent it, before a later unsubscribe.
+ */
+class SubscribeAllowance {
+  private tokens: number;
+  private updatedMs = Date.now();
+
+  constructor(private readonly perMinute: number) {
+    this.tokens = perMinute;
+  }
+
+  take(nowMs = Date.now()): boolean {
+    this.tokens = Math.min(this.perMinute, this.tokens + ((nowMs - this.updatedMs) * this.perMinute) / 60_000);
+    this.updatedMs = nowMs;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Returns a function that stops the slow-consumer check. */
+export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logger, metrics: Metrics, limits: ReaderLimits): () => void {
+  const connectionsByAddress = new Map<string, number>();
+
+  io.use((socket, next) => {
+    const address = clientAddress(socket.request);
+    if ((connectionsByAddress.get(address) ?? 0) >= limits.connectionsPerAddress) {
+      metrics.readersRefused.inc({ reason: 'connections_per_address' });
+      const refusal = new Error(`too many connections from your address (at most ${limits.connectionsPerAddress}); close some and try again`);
+      Object.assign(refusal, { data: { code: 'rate_limited' } });
+      next(refusal);
+      return;
+    }
+    next();
+  });
+
+  const slowConsumerCheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (unsentBytes(socket) <= limits.slowConsumerBytes) continue;
+      metrics.readersRefused.inc({ reason: 'slow_consumer' });
+      logger.info({ address: clientAddress(socket.request), limit: limits.slowConsumerBytes }, 'slow reader disconnected: its unsent data passed the limit');
+      socket.disconnect(true);
+    }
+  }, limits.slowConsumerCheckMs ?? 1000);
+  slowConsumerCheck.unref();
+
   io.on('connection', (socket: ReaderSocket) => {
     metrics.socketsConnected.inc();
+    const address = clientAddress(socket.request);
+    connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
+    const allowance = new SubscribeAllowance(limits.subscribesPerMinute);
 
     socket.on('subscribe', (...args: unknown[]) => {
       const { request, ack } = splitAck(args);
@@ -25,6 +108,11 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
       const parsed = subscribeSchema.safeParse(request);
       if (!parsed.success) {
         reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
+        return;
+      }
+      if (!allowance.take()) {
+        metrics.readersRefused.inc({ reason: 'subscribe_rate' });
+        reply({ ok: false, error: { code: 'rate_limited', message: `slug: at most ${limits.subscribesPerMinute} subscribes a minute on one connection; try again shortly` } });
         return;
       }
       let replied = false;
@@ -52,7 +140,11 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
 
     socket.on('disconnect', () => {
       metrics.socketsConnected.dec();
+      const left = (connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) connectionsByAddress.set(address, left);
+      else connectionsByAddress.delete(address);
       hub.dropSocket(socket);
     });
   });
+  return () => clearInterval(slowConsumerCheck);
 }

@@ -1,0 +1,80 @@
+/**
+ * What one reader (or one address) can make a process hold: subscribes per connection,
+ * connections per address, unsent data of a reader that stopped reading; and what one
+ * entry can make Redis hold: its versions.
+ */
+import type { Socket as NetSocket } from 'node:net';
+import type { Entry, SubscribeAck } from '../../shared/schemas';
+import { closeAll, connectReader, onClose, startServer, waitFor } from '../support/harness';
+import { createBriefing, publish } from '../support/fixtures';
+import { FoldingReader } from '../support/reader';
+
+afterEach(closeAll);
+
+const SLUG = 'limits';
+
+test('a connection that subscribes too often is refused with a rate_limited ack; other connections are not', async () => {
+  const { url, api } = await startServer({ LIVEBRIEF_SUBSCRIBES_PER_MINUTE: '5' });
+  await createBriefing(api, SLUG);
+  const greedy = new FoldingReader(await connectReader(url), SLUG);
+  const acks: SubscribeAck[] = [];
+  for (let i = 0; i < 6; i++) acks.push(await greedy.subscribe(null));
+  expect(acks.slice(0, 5).every((ack) => ack.ok)).toBe(true);
+  expect(acks[5]).toEqual({ ok: false, error: { code: 'rate_limited', message: expect.stringContaining('at most 5') as unknown } });
+
+  const polite = new FoldingReader(await connectReader(url), SLUG);
+  expect(await polite.subscribe(null)).toMatchObject({ ok: true, mode: 'snapshot' });
+  // The refused connection still has its earlier subscription, and still receives changes.
+  await publish(api, SLUG, 'still delivered');
+  await greedy.waitForSeq(1);
+  expect(greedy.problems).toEqual([]);
+});
+
+test('connections from one address past the limit are refused with a clear error until one closes', async () => {
+  const { url } = await startServer({ LIVEBRIEF_CONNECTIONS_PER_ADDRESS: '3' });
+  const open = [await connectReader(url), await connectReader(url), await connectReader(url)];
+  await expect(connectReader(url)).rejects.toThrow(/too many connections from your address \(at most 3\)/);
+  open[0]?.disconnect();
+  await waitFor(async () => connectReader(url).catch(() => undefined), 5000, 'a connection once one has closed');
+});
+
+test('a reader that stops reading is disconnected once its unsent data passes the limit; the others miss nothing', async () => {
+  const { url, api, app } = await startServer({ LIVEBRIEF_SLOW_CONSUMER_BYTES: String(256 * 1024) });
+  await createBriefing(api, SLUG);
+  const healthy = new FoldingReader(await connectReader(url), SLUG);
+  await healthy.subscribe(null);
+  const stalled = new FoldingReader(await connectReader(url), SLUG);
+  await stalled.subscribe(null);
+  expect(app.io.of('/').sockets.size).toBe(2);
+  // Stop reading from the TCP connection, as a reader on a frozen network would.
+  const transport = stalled.socket.io.engine.transport as unknown as { ws: { _socket: NetSocket } };
+  const tcp = transport.ws._socket;
+  tcp.pause();
+  onClose(() => {
+    tcp.destroy();
+  });
+
+  // About 40 KB per change (the Markdown and its HTML): the kernel's buffers fill, then the server's.
+  const body = 'A long dispatch from the front line. '.repeat(540);
+  let seq = 0;
+  for (let i = 0; i < 400 && app.io.of('/').sockets.size === 2; i++) seq = (await publish(api, SLUG, body)).seq;
+  await waitFor(() => (app.io.of('/').sockets.size === 1 ? true : undefined), 10_000, 'the stalled reader to be dropped');
+  expect(await app.metrics.registry.getSingleMetricAsString('livebrief_readers_refused_total')).toContain('reason="slow_consumer"} 1');
+  await healthy.waitForSeq(seq, 20_000);
+  expect(healthy.problems).toEqual([]);
+});
+
+test('an entry takes edits up to LIVEBRIEF_VERSIONS_PER_ENTRY versions; the next edit is 409 and changes nothing', async () => {
+  const { api } = await startServer({ LIVEBRIEF_VERSIONS_PER_ENTRY: '3' });
+  await createBriefing(api, SLUG);
+  const { entry } = await publish(api, SLUG, 'version 1');
+  const path = `/api/v1/briefings/${SLUG}/entries/${entry.id}`;
+  for (const body of ['version 2', 'version 3']) expect((await api.patch(path, { body })).status).toBe(200);
+  const refused = await api.patch<{ error: { code: string; message: string } }>(path, { body: 'version 4' });
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toMatch(/3 versions/);
+  const stored = await api.get<{ entry: Entry }>(path);
+  expect(stored.body.entry).toMatchObject({ body: 'version 3', version: 3 });
+  const versions = await api.get<{ versions: unknown[] }>(`${path}/versions`);
+  expect(versions.body.versions).toHaveLength(3);
+});
