@@ -9,7 +9,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { AppError } from '../../shared/errors';
 import { viewFromSnapshot } from '../../shared/apply-change';
 import type { MarkupContext } from '../../shared/feed-markup';
-import { LIMITS } from '../../shared/schemas';
+import { LIMITS, type Briefing } from '../../shared/schemas';
 import type { Config } from '../config';
 import { renderAtomFeed } from '../render/atom';
 import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
@@ -38,6 +38,34 @@ export interface PagesOptions {
 /** Pages may be served a little stale by a CDN: the script catches up from the cursor inside. */
 const PAGE_CACHE = 'public, max-age=10, stale-while-revalidate=60';
 const ASSET_CACHE = 'public, max-age=300';
+/** Briefings on one page of the list at `/`, newest first. */
+export const INDEX_PAGE_SIZE = 50;
+
+/** `?page=` of the list: absent is 1; anything but a whole number from 1 to 10,000 is null. */
+function indexPageNumber(raw: unknown): number | null {
+  if (raw === undefined) return 1;
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,3}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+/** A Map that forgets its oldest entries past `capacity`. */
+class BoundedCache<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.entries.set(key, value);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
 
 /** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
 export function defaultPublicDir(): string {
@@ -99,13 +127,30 @@ export function pagesRouter(options: PagesOptions): Router {
 
   // ---------- pages ----------
 
+  // Rendering a summary's Markdown is the costly part of the list: each is done once per version of its briefing.
+  const summaries = new BoundedCache<string, string>(INDEX_PAGE_SIZE * 20);
+  const summaryOf = (briefing: Briefing): string => {
+    const key = `${briefing.slug} ${briefing.updatedAt}`;
+    let summary = summaries.get(key);
+    if (summary === undefined) {
+      summary = summaryText(briefing, 220);
+      summaries.set(key, summary);
+    }
+    return summary;
+  };
+
   router.get('/', async (req, res) => {
     const site = siteOf(req);
-    const briefings = await store.listBriefings();
-    const summaries = new Map(briefings.map((briefing) => [briefing.slug, summaryText(briefing, 220)]));
+    const pageNumber = indexPageNumber(req.query.page);
+    if (pageNumber === null) {
+      sendProblem(req, res, new AppError('invalid', 'page: must be a whole number from 1'));
+      return;
+    }
+    const { briefings, more } = await store.listBriefingsPage({ offset: (pageNumber - 1) * INDEX_PAGE_SIZE, limit: INDEX_PAGE_SIZE });
     const { time } = timeFormatFor('en', 'UTC');
     const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
-    sendPage(res, renderIndexPage(site, briefings, summaries, ctx));
+    const summaryBySlug = new Map(briefings.map((briefing) => [briefing.slug, summaryOf(briefing)]));
+    sendPage(res, renderIndexPage(site, briefings, summaryBySlug, ctx, more ? `/?page=${pageNumber + 1}` : null));
   });
 
   router.get('/b/:slug', async (req, res) => {

@@ -82,7 +82,14 @@ ${body}
 
 // ---------- the list of briefings ----------
 
-export function renderIndexPage(site: SiteInfo, briefings: Briefing[], summaries: Map<string, string>, ctx: MarkupContext): string {
+/** The list at `/`: one page of briefings (newest first, live ones first among them), with a link to the next page or null. */
+export function renderIndexPage(
+  site: SiteInfo,
+  briefings: Briefing[],
+  summaries: Map<string, string>,
+  ctx: MarkupContext,
+  nextHref: string | null,
+): string {
   const sorted = [...briefings].sort((a, b) =>
     a.status !== b.status ? (a.status === 'live' ? -1 : 1) : a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
   );
@@ -96,6 +103,7 @@ ${summaries.get(briefing.slug) ? html`<p class="lb-card-summary">${summaries.get
   const body = html`<main id="main" class="lb-wrap lb-index">
 <h1 class="lb-index-title">Live coverage</h1>
 ${sorted.length === 0 ? html`<p class="lb-empty">No briefings yet.</p>` : html`<ul class="lb-cards">${items}</ul>`}
+${nextHref ? html`<nav class="lb-more" aria-label="More briefings"><a class="lb-load-older" href="${nextHref}">Older briefings</a></nav>` : ''}
 </main>`;
   return layout(site, { title: `Live coverage · ${site.publisherName}`, description: `Live briefings from ${site.publisherName}`, url: `${site.baseUrl}/`, type: 'website', locale: 'en' }, body);
 }

@@ -116,10 +116,18 @@ export class Store {
     return head.briefing;
   }
 
+  /** Every briefing, newest first. */
   async listBriefings(): Promise<Briefing[]> {
-    const slugs = await this.redis.zrevrange(this.keys.briefings, 0, -1);
-    const heads = await Promise.all(slugs.map((slug) => this.head(slug)));
-    return heads.flatMap((head) => (head ? [head.briefing] : []));
+    return (await this.listBriefingsPage({ offset: 0, limit: -1 })).briefings;
+  }
+
+  /** One page of the briefings, newest first (`limit` -1: all from `offset`), and whether more follow. */
+  async listBriefingsPage(page: { offset: number; limit: number }): Promise<{ briefings: Briefing[]; more: boolean }> {
+    const stop = page.limit < 0 ? -1 : page.offset + page.limit;
+    const slugs = await this.redis.zrevrange(this.keys.briefings, page.offset, stop);
+    const more = page.limit >= 0 && slugs.length > page.limit;
+    const heads = await Promise.all((more ? slugs.slice(0, page.limit) : slugs).map((slug) => this.head(slug)));
+    return { briefings: heads.flatMap((head) => (head ? [head.briefing] : [])), more };
   }
 
   /** Read-modify-write of a briefing's metadata; `change` returns the new metadata. */
