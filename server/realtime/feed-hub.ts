@@ -260,9 +260,11 @@ export class FeedHub {
 
   /** The changes after `since`, or null when they are no longer kept or too many (then a snapshot). */
   private async catchUp(feed: Feed, since: Cursor): Promise<Change[] | null> {
-    if (since.seq > feed.position || feed.position - since.seq > this.options.replayLimit) return null;
+    if (feed.position - since.seq > this.options.replayLimit) return null;
     const first = feed.recent[0];
-    if (first && since.seq >= first.seq - 1) return feed.recent.filter((change) => change.seq > since.seq);
+    if (first && since.seq >= first.seq - 1 && since.seq <= feed.position) {
+      return feed.recent.filter((change) => change.seq > since.seq);
+    }
     if (since.seq === feed.position && feed.recent.length === 0) return [];
     const read = await this.store.changesSince(feed.slug, since);
     return read.kind === 'resume' ? read.changes : null;
