@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -180,6 +180,8 @@ export interface RedisOptions {
   appendOnly: boolean;
   /** When the append-only file is fsynced; default `always` (nothing acknowledged is lost to a crash). */
   appendfsync?: 'always' | 'everysec' | 'no';
+  /** Where its data folder is made; default the OS temporary folder, which may be in memory (then fsync costs nothing). */
+  parentDir?: string;
 }
 
 async function answersPing(url: string): Promise<true | undefined> {
@@ -198,7 +200,8 @@ async function answersPing(url: string): Promise<true | undefined> {
 /** A private redis-server on a free port, with its files in a temporary folder. */
 export async function startRedis(options: RedisOptions): Promise<RedisProcess> {
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'livebrief-redis-'));
+  if (options.parentDir) mkdirSync(options.parentDir, { recursive: true });
+  const dir = mkdtempSync(path.join(options.parentDir ?? tmpdir(), 'livebrief-redis-'));
   let child: ChildProcess | null = null;
   let paused = false;
   const url = `redis://127.0.0.1:${port}`;
