@@ -4,7 +4,7 @@
  * `appendfsync always`. Writes must answer 503 at once in the contract's error shape,
  * readers' sockets stay up, nothing acknowledged is lost, and no seq means two changes.
  */
-import type { Entry } from '../../shared/schemas';
+import type { Entry, SubscribeAck } from '../../shared/schemas';
 import {
   ADMIN_TOKEN,
   ApiClient,
@@ -98,6 +98,20 @@ test.each(OUTAGES)('Redis $name for 5 s: writes answer 503 at once, readers stay
 
   await begin(redis);
   const outageStarted = Date.now();
+  // A reader arriving now is answered promptly: from what the process holds in memory, or
+  // refused as unavailable; never left waiting.
+  const latecomer = await connectReader(server.url);
+  const joinStarted = Date.now();
+  const joinAck = await new Promise<SubscribeAck>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no subscribe ack within ${HANG_MS} ms`)), HANG_MS);
+    latecomer.emit('subscribe', { slug }, (ack) => {
+      clearTimeout(timer);
+      resolve(ack);
+    });
+  });
+  expect(Date.now() - joinStarted).toBeLessThan(PROMPT_MS);
+  expect([true, 'unavailable']).toContain(joinAck.ok || joinAck.error.code);
+  latecomer.disconnect();
   // Every kind of write, again and again until the outage has lasted its 5 s: each must be
   // a prompt 503 in the contract's shape. POSTs carry an Idempotency-Key: a write that timed
   // out may still be applied once Redis runs again, and the retry below must not double it.
