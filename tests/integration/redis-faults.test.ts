@@ -1,15 +1,19 @@
 /**
  * Redis faults, each against a redis-server of its own (never the shared one) and a real
- * server process: Redis hung or gone for 5 s, and Redis killed (-9) mid-publishing with
- * `appendfsync always`. Writes must answer 503 at once in the contract's error shape,
- * readers' sockets stay up, nothing acknowledged is lost, and no seq means two changes.
+ * server process: Redis hung or gone for 5 s, Redis killed (-9) mid-publishing with
+ * `appendfsync always`, and a briefing's history replaced (new epoch) under a running
+ * process. Writes must answer 503 at once in the contract's error shape, readers' sockets
+ * stay up, nothing acknowledged is lost, and no epoch/seq means two changes.
  */
+import { Redis } from 'ioredis';
 import type { Entry, SubscribeAck } from '../../shared/schemas';
+import { Store } from '../../server/store/store';
 import {
   ADMIN_TOKEN,
   ApiClient,
   closeAll,
   connectReader,
+  onClose,
   spawnServer,
   startRedis,
   waitFor,
@@ -63,7 +67,6 @@ async function entriesOf(api: ApiClient, slug: string): Promise<{ entries: Entry
   return response.body;
 }
 
-/** The same briefing seen through the public API and through a reader must agree, entry for entry. */
 function ids(entries: Entry[]): string[] {
   return entries.map((entry) => entry.id);
 }
@@ -250,10 +253,12 @@ test('kill -9 of Redis (appendfsync always) mid-publishing: nothing acknowledged
 
   // No seq stands for two entries within an epoch, among the 201s.
   const bySeq = new Map<string, string>();
+  const ackedAt = new Map<string, string>();
   for (const item of acknowledged) {
     const key = `${item.epoch}/${item.seq}`;
-    expect([undefined, item.entry.id]).toContain(bySeq.get(key));
+    expect({ key, entry: bySeq.get(key) ?? item.entry.id }).toEqual({ key, entry: item.entry.id });
     bySeq.set(key, item.entry.id);
+    ackedAt.set(item.entry.id, key);
   }
 
   // The log of the epoch now current counts 1, 2, 3 … from its start, once each.
@@ -273,12 +278,53 @@ test('kill -9 of Redis (appendfsync always) mid-publishing: nothing acknowledged
   for (const reader of [throughout, back]) {
     const view = await reader.waitFor(stored.epoch, stored.seq);
     expect(reader.violations()).toEqual([]);
+    // What a reader was told an epoch/seq means is what the publisher was told: the change of
+    // an acknowledged entry comes under its 201's epoch and seq, and that seq under no other entry.
     for (const [key, what] of reader.seen) {
       const entryId = /^entry\.published:([^:]+):/.exec(what)?.[1];
-      if (entryId) expect([undefined, entryId]).toContain(bySeq.get(key));
+      if (!entryId) continue;
+      expect({ key, entry: bySeq.get(key) ?? entryId }).toEqual({ key, entry: entryId });
+      expect({ entry: entryId, key: ackedAt.get(entryId) ?? key }).toEqual({ entry: entryId, key });
     }
     expect(ids(view.entries).sort()).toEqual(ackedIds);
     expect(view.entries).toEqual(stored.entries);
   }
   expect(throughout.socket.connected).toBe(true);
+});
+
+test('a history replaced under a running process (another process rotated the epoch): readers get no change of it under the old epoch', async () => {
+  const redis = await startRedis({ appendOnly: false });
+  const { server, api } = await serverOn(redis);
+  const slug = 'replaced';
+  await createBriefing(api, slug);
+  const reader = new ResubscribingReader(await connectReader(server.url), slug);
+  await reader.start();
+  const before: Published[] = [];
+  for (let i = 0; i < 3; i++) before.push(await publish(api, slug, `first history ${i}`));
+  const lastBefore = before[before.length - 1];
+  if (!lastBefore) throw new Error('nothing published');
+  await reader.waitFor(lastBefore.epoch, lastBefore.seq);
+
+  // What another process does on finding this briefing's history lost: a new epoch, its log
+  // begun again at 1. Done through the store itself, as that process would.
+  const other = new Redis(redis.url);
+  onClose(() => other.disconnect());
+  const rotated = await new Store(other, 'lb:', 10_000).rotateEpoch(slug, lastBefore.epoch);
+  expect(rotated).toMatchObject({ seq: 1 });
+  const after: Published[] = [];
+  for (let i = 0; i < 4; i++) after.push(await publish(api, slug, `second history ${i}`));
+  const lastAfter = after[after.length - 1];
+  if (!lastAfter || !rotated) throw new Error('nothing published');
+  expect(lastAfter.epoch).toBe(rotated.epoch);
+
+  await reader.waitFor(lastAfter.epoch, lastAfter.seq);
+  const ackedAt = new Map([...before, ...after].map((item) => [item.entry.id, `${item.epoch}/${item.seq}`]));
+  const told = [...reader.seen].flatMap(([key, what]) => {
+    const entryId = /^entry\.published:([^:]+):/.exec(what)?.[1];
+    return entryId ? [{ entry: entryId, key }] : [];
+  });
+  expect(told).toEqual(told.map(({ entry, key }) => ({ entry, key: ackedAt.get(entry) ?? key })));
+  expect(reader.violations()).toEqual([]);
+  const stored = await entriesOf(api, slug);
+  expect(reader.view?.entries).toEqual(stored.entries);
 });

@@ -1,8 +1,8 @@
 /**
  * A reader that behaves as client/feed/connection.ts does, without a browser: it folds each
  * change with the shared applyChange, and on a gap or a change of another epoch it
- * subscribes again with its cursor (a snapshot when that history is gone). A refused
- * subscribe (Redis away) is asked again shortly. Unlike FoldingReader, another epoch is not
+ * subscribes again with its cursor (a snapshot when that history is gone), as it does after
+ * the server closed its socket. A refused subscribe (Redis away) is asked again shortly. Unlike FoldingReader, another epoch is not
  * a problem here but a path the contract allows; what it records lets a test check what the
  * contract still promises: within an epoch no seq means two changes, and after each ack the
  * seqs follow one by one.
@@ -18,6 +18,7 @@ const RETRY_MS = 200;
 export type ReaderEvent =
   | { kind: 'ack'; mode: 'resume' | 'snapshot'; epoch: string; seq: number }
   | { kind: 'refused'; code: string }
+  | { kind: 'disconnect'; reason: string }
   | { kind: 'applied'; epoch: string; seq: number }
   | { kind: 'gap'; had: Cursor; got: Cursor }
   | { kind: 'duplicate'; epoch: string; seq: number };
@@ -40,6 +41,14 @@ export class ResubscribingReader {
     readonly slug: string,
   ) {
     socket.on('change', (change) => this.onChange(change));
+    socket.on('connect', () => this.subscribe());
+    socket.on('disconnect', (reason) => {
+      this.awaitingAck = true;
+      this.events.push({ kind: 'disconnect', reason });
+      // The contract lets the server close a socket instead of sending another epoch; like the
+      // browser's connection, come back and resume from the cursor.
+      if (reason === 'io server disconnect' && !this.closed) this.socket.connect();
+    });
     onClose(() => this.close());
   }
 
@@ -47,7 +56,7 @@ export class ResubscribingReader {
     return this.view ? { epoch: this.view.epoch, seq: this.view.seq } : null;
   }
 
-  /** Subscribes and resolves with the first successful ack (retrying refusals). */
+  /** Subscribes (the socket is connected already) and resolves with the first successful ack, retrying refusals. */
   async start(timeoutMs = 10_000): Promise<void> {
     this.subscribe();
     await waitFor(() => (this.awaitingAck ? undefined : true), timeoutMs, `first ack for ${this.slug}`);
