@@ -15,7 +15,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { spawnServer, startRedis, type RedisOptions } from '../tests/support/harness';
+import { spawnServer, startRedis, type RedisServerOptions } from '../tests/support/harness';
 import type { Clock } from './clock';
 import { publishOne, type Published } from './publish';
 import { summarize, type Summary } from './stats';
@@ -28,7 +28,7 @@ const STOP_TIMEOUT_MS = 10_000;
 export const DURABILITY_MODES = [
   { name: 'AOF, appendfsync everysec', appendfsync: 'everysec' },
   { name: 'AOF, appendfsync always', appendfsync: 'always' },
-] as const satisfies readonly { name: string; appendfsync: NonNullable<RedisOptions['appendfsync']> }[];
+] as const satisfies readonly { name: string; appendfsync: NonNullable<RedisServerOptions['appendfsync']> }[];
 
 export interface DurabilityResult {
   name: string;

@@ -176,7 +176,7 @@ export interface RedisProcess {
   start(): Promise<void>;
 }
 
-export interface RedisOptions {
+export interface RedisServerOptions {
   appendOnly: boolean;
   /** When the append-only file is fsynced; default `always` (nothing acknowledged is lost to a crash). */
   appendfsync?: 'always' | 'everysec' | 'no';
@@ -198,7 +198,7 @@ async function answersPing(url: string): Promise<true | undefined> {
 }
 
 /** A private redis-server on a free port, with its files in a temporary folder. */
-export async function startRedis(options: RedisOptions): Promise<RedisProcess> {
+export async function startRedis(options: RedisServerOptions): Promise<RedisProcess> {
   const port = await freePort();
   if (options.parentDir) mkdirSync(options.parentDir, { recursive: true });
   const dir = mkdtempSync(path.join(options.parentDir ?? tmpdir(), 'livebrief-redis-'));
