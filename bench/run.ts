@@ -10,6 +10,10 @@
  *      (POST /api/v1/briefings/:slug/entries, a small Markdown body);
  *   2. concurrent: BENCH_ENTRIES more, by BENCH_CONCURRENCY publishers at once;
  *   3. HTTP read: autocannon against GET /api/v1/briefings/:slug/entries.
+ *   4. durability: the publish round trip again (phases 1 and 2, no readers) against two
+ *      redis-servers of its own with the append-only file on, `appendfsync everysec` and
+ *      `appendfsync always`, so the cost of fsyncing before every 201 shows beside the
+ *      main run's figures (see durability.ts).
  *
  * Figures, each as n / p50 / p95 / p99 / max / mean in milliseconds:
  *   - publish round trip: request start to the 201 response (body read);
@@ -44,6 +48,7 @@
  *   BENCH_HTTP_SECONDS      length of the HTTP read benchmark; 0 skips   default 5    (0-60)
  *   BENCH_HTTP_CONNECTIONS  autocannon connections                       default 10   (1-256)
  *   BENCH_READER_THREADS    worker threads the readers are spread over   default 1    (1-16)
+ *   BENCH_DURABILITY_ENTRIES entries per phase in each durability run; 0 skips  default 200 (0-5000)
  *   BENCH_TIMEOUT_MS        ceiling on the whole run                     default 300000 (10000-3600000)
  */
 import { execFileSync } from 'node:child_process';
@@ -54,9 +59,10 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { ApiClient, closeAll, deletePrefix, spawnServer, type ServerProcess } from '../tests/support/harness';
 import { makeClock, type Clock } from './clock';
+import { redisConfig, runDurability, type DurabilityResult } from './durability';
+import { publishOne, type Published } from './publish';
 import type { Expected, LoopDelay } from './protocol';
 import { ReaderThreads } from './reader-threads';
 import { formatGrid, formatNumber, formatTable, round, summarize, type Row, type Summary } from './stats';
@@ -65,8 +71,6 @@ const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const LOOPBACK = '127.0.0.1';
-/** Each publish request gives up after this long. */
-const REQUEST_TIMEOUT_MS = 15_000;
 /** After a phase's last 201, how long readers may take to receive everything. */
 const DRAIN_TIMEOUT_MS = 30_000;
 /** Connect / subscribe ceiling per reader. */
@@ -88,6 +92,7 @@ interface BenchConfig {
   httpSeconds: number;
   httpConnections: number;
   readerThreads: number;
+  durabilityEntries: number;
   timeoutMs: number;
 }
 
@@ -109,6 +114,7 @@ function readConfig(): BenchConfig {
     httpSeconds: intFromEnv('BENCH_HTTP_SECONDS', 5, 0, 60),
     httpConnections: intFromEnv('BENCH_HTTP_CONNECTIONS', 10, 1, 256),
     readerThreads: intFromEnv('BENCH_READER_THREADS', 1, 1, 16),
+    durabilityEntries: intFromEnv('BENCH_DURABILITY_ENTRIES', 200, 0, 5000),
     timeoutMs: intFromEnv('BENCH_TIMEOUT_MS', 300_000, 10_000, 3_600_000),
   };
 }
@@ -153,48 +159,6 @@ function loopbackBase(url: string): string {
   const parsed = new URL(url);
   if (parsed.hostname !== LOOPBACK) throw new Error(`the server listens on ${url}; this benchmark only sends traffic to ${LOOPBACK}`);
   return `http://${LOOPBACK}:${parsed.port}`;
-}
-
-// ---------- publishing ----------
-
-const publishResponseSchema = z.object({
-  entry: z.object({ id: z.string() }),
-  epoch: z.string(),
-  seq: z.number().int(),
-});
-
-interface Published {
-  seq: number;
-  id: string;
-  /** Clock time just before the request was sent. */
-  start: number;
-  /** Clock time once the 201 and its body were in. */
-  end: number;
-}
-
-function entryBody(n: number): string {
-  return [
-    `**Update ${n}.** Emergency services say the *northbound* lanes reopen at 14:00; see the [traffic map](https://example.org/traffic/${n}).`,
-    '',
-    '- Diversions via the ring road',
-    '- Expect delays of about 20 minutes',
-  ].join('\n');
-}
-
-async function publishOne(clock: Clock, base: string, token: string, slug: string, n: number): Promise<Published> {
-  const payload = JSON.stringify({ body: entryBody(n) });
-  const start = clock();
-  const response = await fetch(`${base}/api/v1/briefings/${slug}/entries`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: payload,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  const end = clock();
-  if (response.status !== 201) throw new Error(`publish answered ${response.status}, not 201: ${text.slice(0, 300)}`);
-  const parsed = publishResponseSchema.parse(JSON.parse(text) as unknown);
-  return { seq: parsed.seq, id: parsed.entry.id, start, end };
 }
 
 // ---------- phases ----------
@@ -487,6 +451,9 @@ interface Results {
   setup: { connectMs: Summary | null; subscribeAckMs: Summary | null };
   phases: PhaseResult[];
   httpRead: HttpReadResult | null;
+  /** The persistence settings of the Redis at REDIS_URL (null where CONFIG is not allowed). */
+  mainRedis: DurabilityResult['redisConfig'];
+  durability: DurabilityResult[] | null;
   server: {
     pid: number;
     rssKiB: Record<string, number | null>;
@@ -583,6 +550,34 @@ function printReport(results: Results): void {
     );
   }
 
+  if (results.durability) {
+    const mainPersistence = `appendonly ${results.mainRedis.appendonly ?? '?'}, appendfsync ${results.mainRedis.appendfsync ?? '?'}`;
+    const cells = (summary: Summary | null): string[] => [summary ? formatNumber(summary.p50) : '-', summary ? formatNumber(summary.p99) : '-'];
+    const sequential = results.phases.find((phase) => phase.name === 'sequential');
+    const concurrent = results.phases.find((phase) => phase.name === 'concurrent');
+    lines.push(
+      formatGrid(
+        'Publish round trip (request to 201) by Redis durability, ms',
+        ['redis', 'readers', 'c=1 p50', 'c=1 p99', `c=${config.concurrency} p50`, `c=${config.concurrency} p99`],
+        [
+          [
+            `REDIS_URL (${mainPersistence}); main run, for reference`,
+            String(config.readers),
+            ...cells(sequential?.publishRoundTripMs ?? null),
+            ...cells(concurrent?.publishRoundTripMs ?? null),
+          ],
+          ...results.durability.map((run) => [
+            `own redis-server: ${run.name}${run.redisConfig.appendfsync === null ? ' (setting unconfirmed)' : ''}`,
+            '0',
+            ...cells(run.sequentialRoundTripMs),
+            ...cells(run.concurrentRoundTripMs),
+          ]),
+        ],
+      ),
+      '',
+    );
+  }
+
   lines.push(
     formatGrid(
       'Server memory (VmRSS)',
@@ -655,6 +650,8 @@ async function main(): Promise<number> {
   let setup: Results['setup'] = { connectMs: null, subscribeAckMs: null };
   let guarantee = { beforeAck: 0, duplicates: 0, outOfOrder: 0 };
   let httpRead: HttpReadResult | null = null;
+  let durability: DurabilityResult[] | null = null;
+  const mainRedis = await redisConfig(REDIS_URL);
   let serverUrl = '';
   let pid = 0;
   let peakRssKiB: number | null = null;
@@ -728,6 +725,17 @@ async function main(): Promise<number> {
       }
     }
     peakRssKiB = procStatusKiB(pid, 'VmHWM');
+
+    if (config.durabilityEntries > 0) {
+      process.stdout.write(`bench: durability, ${config.durabilityEntries} + ${config.durabilityEntries} entries on own redis-servers (appendfsync everysec, always)\n`);
+      durability = await runDurability(clock, { entries: config.durabilityEntries, concurrency: config.concurrency, token, host: LOOPBACK });
+      for (const run of durability) {
+        if (run.duplicateSeqs > 0) problems.push(`durability ${run.name}: ${run.duplicateSeqs} seqs acknowledged twice`);
+        if (run.redisConfig.appendfsync !== null && run.redisConfig.appendfsync !== run.appendfsync) {
+          problems.push(`durability ${run.name}: the redis-server runs with appendfsync ${run.redisConfig.appendfsync}`);
+        }
+      }
+    }
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
     const output = resources.server?.output() ?? '';
@@ -767,6 +775,8 @@ async function main(): Promise<number> {
     setup,
     phases,
     httpRead,
+    mainRedis,
+    durability,
     server: { pid, rssKiB, peakRssKiB, exitCode: cleanup.serverExitCode },
     readerChecks: guarantee,
     redisKeysLeft: cleanup.redisKeysLeft,

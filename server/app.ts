@@ -52,7 +52,7 @@ const SHUTDOWN_GRACE_MS = 5000;
 
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
   const redis = connectRedis(config.redisUrl, 'livebrief');
-  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail');
+  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
   for (const connection of [redis, tailRedis]) {
     connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
   }

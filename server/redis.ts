@@ -9,7 +9,12 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 
-/** Fail fast while Redis is away, so requests answer 503 instead of hanging. */
+/**
+ * Fail fast while Redis is away, so requests answer 503 instead of hanging: no offline
+ * queue (a command while disconnected fails at once), few retries, and timers for a Redis
+ * that keeps the connection open but answers nothing (hung, paused, or a dead peer that
+ * never sent a reset).
+ */
 const CONNECTION_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
@@ -17,8 +22,35 @@ const CONNECTION_OPTIONS: RedisOptions = {
   retryStrategy: (attempt) => Math.min(1000, 50 * attempt),
 };
 
-export function connectRedis(url: string, name: string): Redis {
-  return new Redis(url, { ...CONNECTION_OPTIONS, connectionName: name, lazyConnect: true });
+/** A command connection: every command is short, so no answer within this long means Redis is not answering, in ms. */
+export const COMMAND_TIMEOUT_MS = 1000;
+/** A command connection that receives nothing this long while commands wait is dropped and made anew, in ms. */
+const COMMAND_SOCKET_TIMEOUT_MS = 3000;
+/**
+ * The same for a blocking connection (the log tail's XREAD BLOCK): it must exceed the
+ * longest BLOCK used there (FeedHub's blockMs, 2 s), or a quiet log would look like a dead
+ * Redis. Commands on it get no timeout of their own: a hung Redis just holds the XREAD,
+ * which carries on when Redis does.
+ */
+const BLOCKING_SOCKET_TIMEOUT_MS = 10_000;
+
+export interface ConnectOptions {
+  /** True for a connection that runs blocking commands (XREAD BLOCK). Default false. */
+  blocking?: boolean;
+}
+
+export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
+  const timeouts: RedisOptions = options.blocking
+    ? { socketTimeout: BLOCKING_SOCKET_TIMEOUT_MS }
+    : {
+        commandTimeout: COMMAND_TIMEOUT_MS,
+        socketTimeout: COMMAND_SOCKET_TIMEOUT_MS,
+        // A write cut off by a dropped connection may have been applied already: sent again
+        // after the reconnect it could publish twice. It fails instead (503), and the client
+        // retries with its Idempotency-Key.
+        autoResendUnfulfilledCommands: false,
+      };
+  return new Redis(url, { ...CONNECTION_OPTIONS, ...timeouts, connectionName: name, lazyConnect: true });
 }
 
 /** Resolves once the connection is ready; rejects after `timeoutMs`. */

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -162,51 +162,100 @@ export interface RedisProcess {
   url: string;
   port: number;
   dir: string;
+  /** The running redis-server's pid, or null while it is not running. */
+  readonly pid: number | null;
+  /** SIGTERM (SIGCONT first if paused): Redis writes what it has and exits; waits for the exit. */
   stop(): Promise<void>;
+  /** SIGKILL: a crash, nothing flushed beyond what appendfsync already wrote; waits for the exit. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process and its open connections stay, but nothing is answered (a hung or partitioned Redis). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
+  /** Starts redis-server again on the same port with the same data folder; resolves once it answers PING. */
   start(): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  appendOnly: boolean;
+  /** When the append-only file is fsynced; default `always` (nothing acknowledged is lost to a crash). */
+  appendfsync?: 'always' | 'everysec' | 'no';
+  /** Where its data folder is made; default the OS temporary folder, which may be in memory (then fsync costs nothing). */
+  parentDir?: string;
+}
+
+async function answersPing(url: string): Promise<true | undefined> {
+  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG' ? true : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** A private redis-server on a free port, with its files in a temporary folder. */
-export async function startRedis(options: { appendOnly: boolean }): Promise<RedisProcess> {
+export async function startRedis(options: RedisServerOptions): Promise<RedisProcess> {
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), 'livebrief-redis-'));
+  if (options.parentDir) mkdirSync(options.parentDir, { recursive: true });
+  const dir = mkdtempSync(path.join(options.parentDir ?? tmpdir(), 'livebrief-redis-'));
   let child: ChildProcess | null = null;
+  let paused = false;
   const url = `redis://127.0.0.1:${port}`;
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--save', '',
+    '--appendonly', options.appendOnly ? 'yes' : 'no',
+    '--appendfsync', options.appendfsync ?? 'always',
+  ];
+  /** Ends the running process with `signal` and waits until it is gone. */
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(signal);
+    // A stopped process only acts on SIGTERM once it runs again.
+    if (paused) running.kill('SIGCONT');
+    paused = false;
+    await exited;
+  };
   const handle: RedisProcess = {
     url,
     port,
     dir,
+    get pid() {
+      return child?.pid ?? null;
+    },
     async start() {
-      child = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--appendfsync', 'always'],
-        { stdio: 'ignore' },
-      );
-      await waitFor(async () => {
-        const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-        probe.on('error', () => undefined);
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG' ? true : undefined;
-        } catch {
-          return undefined;
-        } finally {
-          probe.disconnect();
-        }
+      const started = spawn('redis-server', args, { stdio: 'ignore' });
+      child = started;
+      await waitFor(() => {
+        if (started.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${started.exitCode}`);
+        return answersPing(url);
       }, 10_000, `redis-server on ${port}`);
     },
-    async stop() {
-      const running = child;
-      child = null;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      await exited;
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+    pause() {
+      if (!child) throw new Error('redis-server is not running');
+      child.kill('SIGSTOP');
+      paused = true;
+    },
+    resume() {
+      if (!child) throw new Error('redis-server is not running');
+      child.kill('SIGCONT');
+      paused = false;
     },
   };
   await handle.start();
   onClose(async () => {
-    await handle.stop();
+    await handle.kill();
     rmSync(dir, { recursive: true, force: true });
   });
   return handle;
