@@ -303,6 +303,9 @@ export class FeedHub {
   private async follow(feed: Feed, head: { epoch: string; seq: number }): Promise<void> {
     if (head.epoch !== feed.epoch) {
       this.resetFeed(feed, head.epoch);
+      // A briefing wiped and created again has no change yet to tell its readers of the new
+      // epoch: their connections are closed instead, and they come back with their cursors.
+      if (head.seq === 0) this.io.in(feed.room).disconnectSockets(true);
     } else if (head.seq < feed.position) {
       const rotated = await this.store.rotateEpoch(feed.slug, feed.epoch);
       if (rotated && rotated.epoch !== feed.epoch) this.resetFeed(feed, rotated.epoch);

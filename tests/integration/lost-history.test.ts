@@ -170,6 +170,8 @@ test('a wipe and re-creation is noticed at once by a process that follows the br
   const reader = new FoldingReader(await connectReader(url), SLUG);
   const ack = await reader.subscribe({ epoch: old.epoch, seq: old.seq });
   expect(ack).toMatchObject({ ok: true, mode: 'snapshot', epoch: recreated.epoch, seq: 0 });
+  // The reader that followed the old history has no change to learn the new epoch from: its connection is closed.
+  await waitFor(() => (watcher.socket.connected ? undefined : true), 5000, 'the watcher to be disconnected');
 });
 
 describe('bounded catch-up (LIVEBRIEF_REPLAY_LIMIT)', () => {
