@@ -19,7 +19,7 @@ import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue,
 import { AppError } from '../../shared/errors';
 import { createEntrySchema } from '../../shared/schemas';
 import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
-import type { LoginLimiter } from '../auth/login-limiter';
+import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter';
 import { RateLimitedError } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { FirstRun } from '../auth/setup';
@@ -96,8 +96,10 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     assertSameOrigin(req, req.protocol);
     const input = parse(loginSchema, req.body);
     const address = req.ip ?? 'unknown';
+    let attempt: LoginAttempt;
     try {
-      await limiter.check(input.username, address);
+      // Taken before the (slow) password check, so that attempts sent at once are counted at once.
+      attempt = await limiter.attempt(input.username, address);
     } catch (error) {
       if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;
@@ -106,7 +108,6 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
     const actor = { id: user ? `user:${user.id}` : 'unknown', name: input.username, role: user?.role ?? null, via: 'none' as const };
     if (!user || !valid) {
-      await limiter.failed(input.username, address);
       await audit.record({ at: new Date().toISOString(), actor, action: 'login.failed', status: 401, target: { address } });
       throw new AppError('unauthorized', 'password: wrong username or password');
     }
@@ -114,7 +115,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
       await audit.record({ at: new Date().toISOString(), actor, action: 'login.refused', status: 403, target: { reason: 'disabled' } });
       throw new AppError('forbidden', 'username: this account is disabled; ask an admin');
     }
-    await limiter.succeeded(input.username);
+    await attempt.succeeded();
     const info = await startSession(req, res, user);
     await audit.record({ at: new Date().toISOString(), actor, action: 'login', status: 200, target: { address } });
     res.json(info);
