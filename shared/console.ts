@@ -79,6 +79,16 @@ export interface Draft {
   updatedAt: string;
 }
 
+/**
+ * The 412 answer to a save or an approval of a draft that changed since it was seen: the
+ * contract's error shape, plus the version that was seen and the draft as it is now.
+ */
+export interface DraftConflictBody {
+  error: { code: 'stale_version'; message: string };
+  seenVersion: number;
+  draft: Draft;
+}
+
 /** Everything of a briefing that waits, for the console: drafts, submissions, scheduled entries. */
 export interface Queue {
   drafts: Draft[];

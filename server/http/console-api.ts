@@ -27,7 +27,7 @@ import { createToken, type Principal } from '../auth/tokens';
 import { buildEntry } from '../entries';
 import { renderMarkdown } from '../render/markdown';
 import type { AuditLog } from '../store/audit';
-import type { DraftStore } from '../store/drafts';
+import { StaleDraftError, type DraftStore } from '../store/drafts';
 import type { SessionStore } from '../store/sessions';
 import type { Store } from '../store/store';
 import type { TokenStore } from '../store/tokens';
@@ -55,13 +55,20 @@ export interface ConsoleApiOptions {
 }
 
 
-/** If-Match on a draft: its version; absent means "whatever it is now". */
-function expectedVersion(req: Request): number | undefined {
+/** If-Match on a draft: the version its editor saw; undefined when absent. */
+function seenVersion(req: Request): number | undefined {
   const header = req.get('if-match');
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the draft version in quotes, e.g. "3"');
   return Number(match[1]);
+}
+
+/** Saves and approvals decide on a text, so they must say which version of it they saw. */
+function requiredSeenVersion(req: Request): number {
+  const version = seenVersion(req);
+  if (version === undefined) throw new AppError('invalid', 'If-Match: send the version of the draft you saw, e.g. "3"');
+  return version;
 }
 
 function userIdOf(principal: Principal): string {
@@ -193,12 +200,10 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const id = draftIdOf(req);
     const patch = parse(updateDraftSchema, req.body);
     const principal = principalOf(req);
-    const version = expectedVersion(req);
-    const draft = await drafts.update(slug, id, (current) => {
+    const draft = await drafts.update(slug, id, requiredSeenVersion(req), (current) => {
       if (!mayTouch(principal, current)) throw new AppError('forbidden', 'this draft is someone else’s');
-      if (version !== undefined && version !== current.version) {
-        throw new AppError('stale_version', `If-Match: the draft is at version ${current.version}, not ${version}`);
-      }
+      // An edit of a submission keeps it submitted at a new version: it needs review again,
+      // and an approval of the version before is refused (412).
       return {
         ...current,
         kind: patch.kind ?? (current.kind === 'returned' ? 'draft' : current.kind),
@@ -213,37 +218,45 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   router.delete('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
     const slug = slugParam(req);
     const id = draftIdOf(req);
+    const seen = seenVersion(req);
     const { draft, raw } = await drafts.get(slug, id);
     if (!mayTouch(principalOf(req), draft)) throw new AppError('forbidden', 'this draft is someone else’s');
-    await drafts.remove(slug, id, raw);
+    if (seen !== undefined && seen !== draft.version) throw new StaleDraftError(seen, draft);
+    await drafts.remove(draft, raw);
     options.onQueueChange(slug);
     res.json({ ok: true });
   });
 
   /**
    * Publishes a draft or approves a submission (now, or at `publishAt`), under its
-   * author's name. The draft's id is the Idempotency-Key, so a double click or two
-   * editors approving at once publish it once.
+   * author's name, at the version the editor saw (If-Match): a draft changed since is
+   * refused with 412 and both versions. The draft's id and version are the Idempotency-Key,
+   * so a double click or two editors approving at once publish it once.
    */
   router.post('/briefings/:slug/drafts/:id/publish', editor, async (req, res) => {
     const slug = slugParam(req);
     const id = draftIdOf(req);
+    const seen = requiredSeenVersion(req);
     const { publishAt } = parse(createEntrySchema.pick({ publishAt: true }), req.body ?? {});
     const { draft, raw } = await drafts.get(slug, id).catch((error: unknown) => {
       throw error instanceof AppError && error.code === 'not_found'
         ? new AppError('conflict', `draft "${id}" was published, sent back or deleted meanwhile`)
         : error;
     });
+    if (draft.version !== seen) throw new StaleDraftError(seen, draft);
     const now = new Date();
     const at = publishAt ? new Date(publishAt) : null;
     const scheduled = at !== null && at.getTime() > now.getTime();
+    // The fields published are those of the version checked above, whatever happens next.
     const entry = buildEntry(slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, scheduled && at ? at : now);
     const result = await store.createEntry(entry, {
       scheduleAtMs: scheduled && at ? at.getTime() : undefined,
-      idempotencyKey: `draft:${draft.id}`,
+      idempotencyKey: `draft:${draft.id}:${draft.version}`,
     });
-    await drafts.remove(slug, id, raw).catch(() => undefined);
-    res.locals.auditTarget = { draft: id, author: draft.author.name, scheduled: String(scheduled) };
+    // Fails only if the author edited it in the moment between: that edit stays in the
+    // queue as a submission to review, never published by this approval.
+    await drafts.removeIfUnchanged(draft, raw).catch(() => false);
+    res.locals.auditTarget = { draft: id, version: String(draft.version), author: draft.author.name, scheduled: String(scheduled) };
     options.onQueueChange(slug);
     res.status(201).type('application/json').send(result.response);
   });
@@ -252,7 +265,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const slug = slugParam(req);
     const id = draftIdOf(req);
     const { note } = parse(returnDraftSchema, req.body ?? {});
-    const draft = await drafts.update(slug, id, (current) => {
+    const draft = await drafts.update(slug, id, seenVersion(req), (current) => {
       if (current.kind !== 'submitted') throw new AppError('conflict', 'only a submitted entry can be sent back');
       return { ...current, kind: 'returned', note: note || null };
     });

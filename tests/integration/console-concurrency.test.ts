@@ -91,3 +91,129 @@ describe('login limits under concurrency', () => {
     expect(countBy(later, (answer) => answer.status)).toEqual({ 401: 5, 429: 1 });
   });
 });
+
+interface DraftConflictBody extends ErrorBody {
+  seenVersion: number;
+  draft: Draft;
+}
+
+describe('approving what was reviewed', () => {
+  let server: TestServer;
+  let contributor: SessionClient;
+  let editor: SessionClient;
+
+  beforeEach(async () => {
+    server = await startServer();
+    await addUser(server, 'cora', 'Cora Contributor', 'contributor');
+    await addUser(server, 'ed', 'Ed Itor', 'editor');
+    await createBriefing(server.api, 'review');
+    contributor = await signedIn(server, 'cora');
+    editor = await signedIn(server, 'ed');
+  });
+
+  const submit = async (body: string): Promise<Draft> => {
+    const created = await contributor.request<{ draft: Draft }>('POST', '/console/api/briefings/review/drafts', { kind: 'submitted', fields: { body } });
+    expect(created.status).toBe(201);
+    return created.body.draft;
+  };
+  const publishedBodies = async (): Promise<string[]> =>
+    (await server.api.get<{ entries: Entry[] }>('/api/v1/briefings/review/entries')).body.entries.map((entry) => entry.body);
+
+  it('an approval of a version the author has since edited is refused with 412 and both versions; nothing is published', async () => {
+    const seen = await submit('Two people were injured');
+    const queue = await editor.request<{ drafts: Draft[] }>('GET', '/console/api/briefings/review/queue');
+    expect(queue.body.drafts.map((draft) => draft.version)).toEqual([1]);
+
+    const edited = await contributor.request<{ draft: Draft }>('PATCH', `/console/api/briefings/review/drafts/${seen.id}`, { fields: { body: 'Twenty people were injured' } }, { headers: { 'if-match': '"1"' } });
+    expect(edited.status).toBe(200);
+    // The author's edit is a new text to review: still (again) a submission, at a new version.
+    expect(edited.body.draft).toMatchObject({ kind: 'submitted', version: 2 });
+
+    const stale = await editor.request<DraftConflictBody>('POST', `/console/api/briefings/review/drafts/${seen.id}/publish`, {}, { headers: { 'if-match': '"1"' } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.error.code).toBe('stale_version');
+    expect(stale.body.error.message).toMatch(/version 2.*version 1|version 1.*version 2/);
+    expect(stale.body.seenVersion).toBe(1);
+    expect(stale.body.draft).toMatchObject({ id: seen.id, version: 2, kind: 'submitted', fields: { body: 'Twenty people were injured' } });
+    expect(await publishedBodies()).toEqual([]);
+
+    const approved = await editor.request<{ entry: Entry }>('POST', `/console/api/briefings/review/drafts/${seen.id}/publish`, {}, { headers: { 'if-match': '"2"' } });
+    expect(approved.status).toBe(201);
+    expect(approved.body.entry.body).toBe('Twenty people were injured');
+    expect(await publishedBodies()).toEqual(['Twenty people were injured']);
+  });
+
+  it('an approval must name the version reviewed (If-Match); without it nothing is published', async () => {
+    const draft = await submit('No version named');
+    const blind = await editor.request<ErrorBody>('POST', `/console/api/briefings/review/drafts/${draft.id}/publish`, {});
+    expect(blind.status).toBe(400);
+    expect(blind.body.error).toEqual({ code: 'invalid', message: expect.stringMatching(/^If-Match: /) });
+    expect(await publishedBodies()).toEqual([]);
+  });
+
+  it('twenty approvals of one version at once publish it once', async () => {
+    const draft = await submit('Once only');
+    const approvals = await Promise.all(
+      Array.from({ length: 20 }, () => editor.request<{ entry: Entry }>('POST', `/console/api/briefings/review/drafts/${draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } })),
+    );
+    for (const approval of approvals) expect([201, 409]).toContain(approval.status);
+    expect(await publishedBodies()).toEqual(['Once only']);
+    expect((await server.api.get<{ seq: number }>('/api/v1/briefings/review/entries')).body.seq).toBe(1);
+    expect((await editor.request<{ drafts: Draft[] }>('GET', '/console/api/briefings/review/queue')).body.drafts).toEqual([]);
+  });
+
+  it('draft saves are compare-and-set: If-Match is required, 40 saves of one version at once keep exactly one', async () => {
+    const draft = await submit('Base text');
+    const blind = await contributor.request<ErrorBody>('PATCH', `/console/api/briefings/review/drafts/${draft.id}`, { fields: { body: 'blind' } });
+    expect(blind.status).toBe(400);
+    expect(blind.body.error.message).toMatch(/^If-Match: /);
+
+    const saves = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        contributor.request<{ draft: Draft } & DraftConflictBody>('PATCH', `/console/api/briefings/review/drafts/${draft.id}`, { fields: { body: `save ${index}` } }, { headers: { 'if-match': '"1"' } }),
+      ),
+    );
+    expect(countBy(saves, (save) => save.status)).toEqual({ 200: 1, 412: 39 });
+    const winner = saves.find((save) => save.status === 200)?.body.draft;
+    expect(winner?.version).toBe(2);
+    for (const lost of saves.filter((save) => save.status === 412)) {
+      expect(lost.body.seenVersion).toBe(1);
+      expect(lost.body.draft.version).toBeGreaterThanOrEqual(2);
+    }
+    const stored = (await contributor.request<{ drafts: Draft[] }>('GET', '/console/api/briefings/review/queue')).body.drafts;
+    expect(stored).toEqual([expect.objectContaining({ version: 2, fields: winner?.fields })]);
+  });
+});
+
+describe('drafts per author', () => {
+  it('caps the drafts one author keeps in a briefing (LIVEBRIEF_DRAFTS_PER_AUTHOR): 409 when full, nothing stored, even at once', async () => {
+    const server = await startServer({ LIVEBRIEF_DRAFTS_PER_AUTHOR: '3' });
+    await addUser(server, 'cora', 'Cora Contributor', 'contributor');
+    await addUser(server, 'ed', 'Ed Itor', 'editor');
+    await createBriefing(server.api, 'cap');
+    const contributor = await signedIn(server, 'cora');
+    const editor = await signedIn(server, 'ed');
+    const create = (client: SessionClient, body: string): Promise<{ status: number; body: { draft: Draft } & ErrorBody }> =>
+      client.request('POST', '/console/api/briefings/cap/drafts', { kind: 'draft', fields: { body } });
+
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => create(contributor, `draft ${index}`)));
+    expect(countBy(answers, (answer) => answer.status)).toEqual({ 201: 3, 409: 9 });
+    const refused = answers.find((answer) => answer.status === 409);
+    expect(refused?.body).toEqual({ error: { code: 'conflict', message: expect.stringMatching(/^drafts: .*3/) } });
+    const queue = async (client: SessionClient): Promise<Draft[]> =>
+      (await client.request<{ drafts: Draft[] }>('GET', '/console/api/briefings/cap/queue')).body.drafts;
+    expect(await queue(contributor)).toHaveLength(3);
+
+    // Another author is not held up by it.
+    expect((await create(editor, 'editor draft')).status).toBe(201);
+    // Discarding or publishing one makes room again.
+    const [first, second] = await queue(contributor);
+    if (!first || !second) throw new Error('drafts missing');
+    expect((await contributor.request('DELETE', `/console/api/briefings/cap/drafts/${first.id}`)).status).toBe(200);
+    expect((await create(contributor, 'after a discard')).status).toBe(201);
+    expect((await create(contributor, 'still full')).status).toBe(409);
+    expect((await editor.request('POST', `/console/api/briefings/cap/drafts/${second.id}/publish`, {}, { headers: { 'if-match': `"${second.version}"` } })).status).toBe(201);
+    expect((await create(contributor, 'after a publish')).status).toBe(201);
+    expect(await queue(contributor)).toHaveLength(3);
+  });
+});
