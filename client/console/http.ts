@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole answer, for errors that carry more than the message (a draft's 412). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -53,7 +55,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) {
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`, json);
   }
   return json as T;
 }
