@@ -84,8 +84,9 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
 
   router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
 
+  /** `user` as it was when its password was checked: a change since then refuses the session. */
   const startSession = async (req: Request, res: express.Response, user: UserRecord): Promise<SessionInfo> => {
-    const { secret, record } = await sessions.create(user.id);
+    const { secret, record } = await sessions.create(user.id, user.passwordHash);
     auth.setSessionCookie(req, res, secret, options.sessionTtlSeconds);
     return { user: publicUser(user), csrfToken: record.csrf };
   };
@@ -294,26 +295,27 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   router.patch('/users/:id', admin, async (req, res) => {
     const id = idParam(req, 'user');
     const patch = parse(updateUserSchema, req.body);
-    const user = await users.findById(id);
-    if (!user) throw new AppError('not_found', `no user "${id}"`);
     if (userIdOf(principalOf(req)) === id && (patch.disabled === true || (patch.role && patch.role !== 'admin'))) {
       throw new AppError('conflict', 'you cannot disable yourself or take away your own admin role');
     }
-    const next: UserRecord = {
-      ...user,
-      name: patch.name ?? user.name,
-      role: patch.role ?? user.role,
-      disabled: patch.disabled ?? user.disabled,
-      passwordHash: patch.password ? await hashPassword(patch.password) : user.passwordHash,
-    };
-    await users.save(next);
-    // A disabled account or a new password ends every session (a stolen one included).
-    if (next.disabled || patch.password) {
-      await sessions.destroyAllOf(id);
-      options.onSessionsEnded(id);
-    }
+    // Hashed once, before the compare-and-set, which may run the change more than once.
+    const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+    // One script: the change lands only on the record it was made from, leaves an active
+    // admin, and ends every session of the account with a new password or a disable.
+    const next = await users.update(
+      id,
+      (current) => ({
+        ...current,
+        name: patch.name ?? current.name,
+        role: patch.role ?? current.role,
+        disabled: patch.disabled ?? current.disabled,
+        passwordHash: passwordHash ?? current.passwordHash,
+      }),
+      { keepAnAdmin: true },
+    );
+    if (next.disabled || patch.password) options.onSessionsEnded(id);
     res.locals.auditTarget = {
-      username: user.username,
+      username: next.username,
       changed: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined).join(','),
     };
     res.json({ user: publicUser(next) });

@@ -4,13 +4,14 @@
  * account writes that cannot interleave, secrets kept out of the logs, and the cap on
  * drafts per author. Concurrency here means requests really sent at the same time.
  */
-import { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { Draft, PublicUser, SessionInfo } from '../../shared/console';
 import type { Entry } from '../../shared/schemas';
 import { SessionStore } from '../../server/store/sessions';
 import { addUser, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
-import { closeAll, startServer, type TestServer } from '../support/harness';
+import { ADMIN_TOKEN, ApiClient, closeAll, DEFAULT_REDIS, deletePrefix, onClose, spawnServer, startServer, uniquePrefix, waitFor, type TestServer } from '../support/harness';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -215,5 +216,148 @@ describe('drafts per author', () => {
     expect((await editor.request('POST', `/console/api/briefings/cap/drafts/${second.id}/publish`, {}, { headers: { 'if-match': `"${second.version}"` } })).status).toBe(201);
     expect((await create(contributor, 'after a publish')).status).toBe(201);
     expect(await queue(contributor)).toHaveLength(3);
+  });
+});
+
+describe('account writes that cannot interleave', () => {
+  let server: TestServer;
+  let admin: SessionClient;
+
+  beforeEach(async () => {
+    server = await startServer();
+    await addUser(server, 'root', 'Ada Admin', 'admin');
+    admin = await signedIn(server, 'root');
+  });
+
+  const patchUser = (client: SessionClient, id: string, body: Record<string, unknown>): Promise<{ status: number; body: { user: PublicUser } & ErrorBody }> =>
+    client.request('PATCH', `/console/api/users/${id}`, body);
+
+  it('a password change, a disable and a role change sent together all land: none undoes another', async () => {
+    const victim = await addUser(server, 'vic', 'Vic Tim', 'editor');
+    const newPassword = 'a brand new password 123';
+    const password = patchUser(admin, victim.id, { password: newPassword });
+    // The password change reads the account, then spends a while hashing: the others land meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [changed, disabled, demoted] = await Promise.all([password, patchUser(admin, victim.id, { disabled: true }), patchUser(admin, victim.id, { role: 'contributor' })]);
+    expect([changed.status, disabled.status, demoted.status]).toEqual([200, 200, 200]);
+    const stored = (await admin.request<{ users: PublicUser[] }>('GET', '/console/api/users')).body.users.find((user) => user.id === victim.id);
+    expect(stored).toMatchObject({ disabled: true, role: 'contributor' });
+    // 403 (disabled) only once the new password is checked; the old one is wrong.
+    expect((await loginFrom(server.url, 'vic', newPassword, '10.1.0.1')).status).toBe(403);
+    expect((await loginFrom(server.url, 'vic', PASSWORD, '10.1.0.2')).status).toBe(401);
+  });
+
+  it('two admins disabling each other at once: one wins, the other is refused (409), an admin is left', async () => {
+    const other = await addUser(server, 'root2', 'Bea Admin', 'admin');
+    const second = await signedIn(server, 'root2');
+    const me = (await admin.request<{ session: SessionInfo }>('GET', '/console/api/session')).body.session.user;
+    const answers = await Promise.all([patchUser(admin, other.id, { disabled: true }), patchUser(second, me.id, { disabled: true })]);
+    // The loser is refused as the last active admin (409), or, if the winner's disable came
+    // first, as the disabled account it now is (401).
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    const loser = answers.find((answer) => answer.status !== 200);
+    expect([401, 409]).toContain(loser?.status);
+    if (loser?.status === 409) expect(loser.body.error.message).toMatch(/last active admin/);
+    const list = await server.app.console.users.list();
+    expect(list.filter((user) => user.role === 'admin' && !user.disabled)).toHaveLength(1);
+  });
+
+  it('ten creates of one username at once: exactly one account, 409 for the others, the index and record agree', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => admin.request<{ user: PublicUser } & ErrorBody>('POST', '/console/api/users', { username: 'dup', name: `Dup ${index}`, role: 'editor', password: PASSWORD })),
+    );
+    expect(countBy(answers, (answer) => answer.status)).toEqual({ 201: 1, 409: 9 });
+    const created = answers.find((answer) => answer.status === 201)?.body.user;
+    const { redis, keys } = server.app.store;
+    expect(await redis.hget(keys.usernames, 'dup')).toBe(created?.id);
+    expect(await redis.hlen(keys.users)).toBe(2);
+    expect((await loginFrom(server.url, 'dup', PASSWORD, '10.1.0.3')).status).toBe(200);
+  });
+
+  it('a password change ends every session, including sign-ins with the old password still in flight', async () => {
+    const victim = await addUser(server, 'vic', 'Vic Tim', 'editor');
+    const before = await Promise.all([1, 2, 3].map(() => signedIn(server, 'vic')));
+    // The change spends a while hashing; sign-ins with the old password read the account
+    // meanwhile and finish after it (from several addresses, so no limit applies).
+    const change = patchUser(admin, victim.id, { password: 'another new password 1' });
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    const racingCookies = Array.from({ length: 12 }, (_, index) =>
+      fetch(`${server.url}/console/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url, 'x-forwarded-for': `10.3.0.${index + 1}` },
+        body: JSON.stringify({ username: 'vic', password: PASSWORD }),
+      }).then((response) => (response.status === 200 ? (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '' : null)),
+    );
+    expect((await change).status).toBe(200);
+    const cookies = [...before.map((client) => client.cookie), ...(await Promise.all(racingCookies)).filter((cookie): cookie is string => cookie !== null)];
+    for (const cookie of cookies) {
+      const session = await fetch(`${server.url}/console/api/session`, { headers: { cookie } });
+      expect(((await session.json()) as { session: SessionInfo | null }).session).toBeNull();
+    }
+    expect(await server.app.store.redis.scard(server.app.store.keys.userSessions(victim.id))).toBe(0);
+  });
+
+  it('sessions end on their own after the idle lifetime without use', async () => {
+    const user = await addUser(server, 'idle', 'Idle Editor', 'editor');
+    const sessions = new SessionStore(server.app.store.redis, server.app.store.keys, 1);
+    const { secret } = await sessions.create(user.id);
+    expect(await sessions.resolve(secret)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(await sessions.resolve(secret)).toBeNull();
+  });
+});
+
+describe('secrets in the logs', () => {
+  it('a Redis error during a password change or a session lookup logs neither hashes nor session digests', async () => {
+    // The real server process, with its own logger, so that what is checked is what operators get.
+    const prefix = uniquePrefix();
+    onClose(() => deletePrefix(DEFAULT_REDIS, prefix));
+    const server = await spawnServer({ REDIS_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const api = new ApiClient(server.url, ADMIN_TOKEN);
+    const redis = new Redis(DEFAULT_REDIS);
+    onClose(() => {
+      redis.disconnect();
+    });
+    const create = async (username: string): Promise<PublicUser> => {
+      const created = await api.post<{ user: PublicUser }>('/console/api/users', { username, name: username, role: 'editor', password: PASSWORD });
+      expect(created.status).toBe(201);
+      return created.body.user;
+    };
+    const victim = await create('victim');
+    await create('other');
+    expect((await login(server.url, 'victim')).status).toBe(200);
+    const otherSession = await login(server.url, 'other');
+    const otherSecret = otherSession.client?.cookie.split('=')[1] ?? '';
+    const otherDigest = createHash('sha256').update(otherSecret).digest('hex');
+    const hashBefore = JSON.parse((await redis.hget(`${prefix}users`, victim.id)) ?? '{}') as { passwordHash: string };
+    expect(hashBefore.passwordHash).toMatch(/^\$argon2id\$/);
+
+    // Keys of the wrong type under the test's prefix make the commands that carry them fail.
+    await redis.del(`${prefix}user-sessions:${victim.id}`);
+    await redis.set(`${prefix}user-sessions:${victim.id}`, 'not a set');
+    const changed = await api.patch<ErrorBody>(`/console/api/users/${victim.id}`, { password: 'the new secret password' });
+    expect(changed.status).toBe(500);
+    expect(changed.body.error.code).toBe('internal');
+    // The script read before it wrote: the failed change left the account as it was.
+    expect(await redis.hget(`${prefix}users`, victim.id)).toContain(hashBefore.passwordHash);
+
+    await redis.del(`${prefix}session:${otherDigest}`);
+    await redis.rpush(`${prefix}session:${otherDigest}`, 'not a string');
+    const lookup = await fetch(`${server.url}/console/api/session`, { headers: { cookie: otherSession.client?.cookie ?? '' } });
+    expect(lookup.status).toBe(500);
+
+    // Both failures were logged (so the checks below are not vacuous), with the command's name.
+    const log = await waitFor(() => {
+      const lines = server.output().split('\n').filter((line) => line.includes('request failed'));
+      return lines.length >= 2 ? lines.join('\n') : undefined;
+    }, 5000, 'two logged request failures');
+    expect(log).toMatch(/WRONGTYPE/);
+    expect(log).toMatch(/"name":"eval(sha)?"/);
+    expect(log).toMatch(/"name":"getex"/);
+    const everything = server.output();
+    for (const secret of [hashBefore.passwordHash, hashBefore.passwordHash.split('$').pop() ?? '', otherDigest, otherSecret, 'the new secret password', PASSWORD]) {
+      expect(everything).not.toContain(secret);
+    }
+    expect(everything).not.toMatch(/\$argon2id\$/);
   });
 });
