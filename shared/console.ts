@@ -51,6 +51,11 @@ export interface SessionInfo {
   user: PublicUser;
   /** Sent back as X-CSRF-Token on every write made with the session cookie. */
   csrfToken: string;
+  /**
+   * The session's idle lifetime, in seconds: a console without activity for this long
+   * signs itself out (the server's own expiry is renewed by the console's background requests).
+   */
+  idleSeconds: number;
 }
 
 // ---------- drafts and submissions ----------

@@ -88,14 +88,16 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   const startSession = async (req: Request, res: express.Response, user: UserRecord): Promise<SessionInfo> => {
     const { secret, record } = await sessions.create(user.id, user.passwordHash);
     auth.setSessionCookie(req, res, secret, options.sessionTtlSeconds);
-    return { user: publicUser(user), csrfToken: record.csrf };
+    return { user: publicUser(user), csrfToken: record.csrf, idleSeconds: options.sessionTtlSeconds };
   };
 
   // ---------- session ----------
 
   router.get('/session', async (req, res) => {
     const active = await auth.sessionOf(req);
-    const session: SessionInfo | null = active ? { user: publicUser(active.user), csrfToken: active.session.csrf } : null;
+    const session: SessionInfo | null = active
+      ? { user: publicUser(active.user), csrfToken: active.session.csrf, idleSeconds: options.sessionTtlSeconds }
+      : null;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ session, setupNeeded: session ? false : (await users.count()) === 0 });
   });
