@@ -97,6 +97,7 @@ async function signOut(): Promise<void> {
   await post('/console/api/logout', {}).catch(() => undefined);
   session = null;
   useSession(null);
+  signedOutNotice = null;
   route();
 }
 

@@ -7,11 +7,12 @@ function isCommand(value: unknown): value is { name: unknown; args: unknown[] } 
 
 /**
  * ioredis attaches the failed command to its errors, arguments included: password hashes,
- * session digests in key names. Only the command's name is kept, at any depth (a cause, a
- * MULTI's previousErrors).
+ * session digests in key names. Only the command's name is kept, at any depth (a MULTI's
+ * previousErrors, say; pino folds a `cause` into the message and stack).
  */
 function withoutCommandArguments(value: unknown, depth = 0): unknown {
   if (typeof value !== 'object' || value === null || depth > 10) return value;
+  if (value instanceof Error) return withoutCommandArguments(pino.stdSerializers.err(value), depth + 1);
   if (Array.isArray(value)) return value.map((item) => withoutCommandArguments(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
@@ -24,7 +25,7 @@ function withoutCommandArguments(value: unknown, depth = 0): unknown {
 
 /** pino's error serializer, without the arguments of failed Redis commands. */
 export function serializeError(error: unknown): unknown {
-  return withoutCommandArguments(error instanceof Error ? pino.stdSerializers.err(error) : error);
+  return withoutCommandArguments(error);
 }
 
 /** JSON logs on stdout; credentials are redacted wherever they might be logged. */
