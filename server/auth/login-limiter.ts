@@ -14,7 +14,7 @@ import type { Keys } from '../store/keys';
 
 export interface LoginLimits {
   /** Login attempts allowed per (account, address) pair in `windowSeconds`. Default 5. */
-  perAccount?: number;
+  perAccountAndAddress?: number;
   /** Login attempts allowed per client address in `windowSeconds`. Default 30. */
   perAddress?: number;
   /** The counting window, in seconds. Default 60. */
@@ -43,7 +43,7 @@ export class LoginLimiter {
   constructor(redis: Redis, keys: Keys, limits: LoginLimits = {}) {
     const duration = limits.windowSeconds ?? 60;
     const common = { storeClient: redis, useRedisPackage: false, duration };
-    this.byPair = new RateLimiterRedis({ ...common, keyPrefix: keys.rateLimit('login-pair'), points: limits.perAccount ?? 5 });
+    this.byPair = new RateLimiterRedis({ ...common, keyPrefix: keys.rateLimit('login-pair'), points: limits.perAccountAndAddress ?? 5 });
     this.byAddress = new RateLimiterRedis({ ...common, keyPrefix: keys.rateLimit('login-address'), points: limits.perAddress ?? 30 });
   }
 
