@@ -517,7 +517,7 @@ export class Workspace {
       const current = conflict.draft;
       const choice = await showDraftConflict({
         title: 'This submission changed after you read it',
-        intro: `${current.author.name} changed it: it is now at version ${current.version}, you read version ${seen.version}. Nothing was published.`,
+        intro: `It was changed after you read it: it is now at version ${current.version}, you read version ${seen.version}. Nothing was published.`,
         current: { label: `Now (version ${current.version})`, fields: fieldsOfDraft(current) },
         seen: { label: `What you read (version ${seen.version})`, fields: fieldsOfDraft(seen) },
         choices: current.kind === 'submitted' ? [{ action: 'approve', label: `Approve version ${current.version}`, primary: true }] : [],
