@@ -6,13 +6,72 @@ import type { SessionInfo } from '../shared/console';
 import { auditView, tokensView, usersView } from './console/admin';
 import { briefingListView } from './console/briefing-list';
 import { h, replace } from './console/dom';
-import { get, messageOf, post, useSession } from './console/http';
+import { get, messageOf, onSessionEnded, post, useSession } from './console/http';
 import { setupView, signInView } from './console/sign-in';
 import { Workspace } from './console/workspace';
 
 const app = document.getElementById('app') as HTMLElement;
 let session: SessionInfo | null = null;
 let workspace: Workspace | null = null;
+/** Why the console is signed out, shown on the sign-in form. */
+let signedOutNotice: string | null = null;
+
+// ---------- idle timeout ----------
+// The console's background requests (queue, feed) keep the server's session alive, so a tab
+// left open would never time out there: the console ends the session itself after the idle
+// lifetime without activity, and says so, rather than failing on the next action.
+
+/** Shared by the console's tabs, so that one idle tab does not sign out one in use. */
+const ACTIVITY_KEY = 'livebrief.console.activity';
+const IDLE_CHECK_MS = 30_000;
+let lastActivity = Date.now();
+
+function noteActivity(): void {
+  const now = Date.now();
+  if (now - lastActivity < 5_000) return;
+  lastActivity = now;
+  try {
+    localStorage.setItem(ACTIVITY_KEY, String(now));
+  } catch {
+    // storage off: this tab's own activity still counts
+  }
+}
+
+function latestActivity(): number {
+  let shared = 0;
+  try {
+    shared = Number(localStorage.getItem(ACTIVITY_KEY)) || 0;
+  } catch {
+    // storage off
+  }
+  return Math.max(lastActivity, shared);
+}
+
+function duration(seconds: number): string {
+  return seconds >= 3600 ? `${Math.round(seconds / 3600)} h` : `${Math.max(1, Math.round(seconds / 60))} min`;
+}
+
+function checkIdle(): void {
+  if (!session || Date.now() - latestActivity() < session.idleSeconds * 1000) return;
+  void endSession(`Signed out after ${duration(session.idleSeconds)} without activity. Sign in again: text in the composer is kept.`, true);
+}
+
+/** Shows the console signed out; `tellServer` ends the server's session too. */
+async function endSession(notice: string, tellServer: boolean): Promise<void> {
+  if (!session) return;
+  if (tellServer) await post('/console/api/logout', {}).catch(() => undefined);
+  session = null;
+  useSession(null);
+  signedOutNotice = notice;
+  route();
+}
+
+for (const type of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'] as const) {
+  window.addEventListener(type, noteActivity, { capture: true, passive: true });
+}
+window.setInterval(checkIdle, IDLE_CHECK_MS);
+document.addEventListener('visibilitychange', checkIdle);
+onSessionEnded(() => void endSession('Your session has ended (signed out elsewhere, or the account changed). Sign in again: text in the composer is kept.', false));
 
 function topBar(current: SessionInfo): HTMLElement {
   const admin = current.user.role === 'admin';
@@ -38,12 +97,16 @@ async function signOut(): Promise<void> {
   await post('/console/api/logout', {}).catch(() => undefined);
   session = null;
   useSession(null);
+  signedOutNotice = null;
   route();
 }
 
 function signedIn(next: SessionInfo): void {
   session = next;
   useSession(next);
+  signedOutNotice = null;
+  lastActivity = 0;
+  noteActivity();
   route();
 }
 
@@ -52,7 +115,7 @@ function route(): void {
   workspace = null;
   const setup = /^#setup=([A-Za-z0-9_-]+)$/.exec(location.hash);
   if (!session) {
-    replace(app, setup?.[1] ? setupView(setup[1], signedIn) : signInView(signedIn));
+    replace(app, setup?.[1] ? setupView(setup[1], signedIn) : signInView(signedIn, signedOutNotice));
     return;
   }
   const current = session;

@@ -51,6 +51,8 @@ const envSchema = z.object({
     .default('*')
     .transform((value) => (value.trim() === '*' ? '*' : value.split(',').map((origin) => origin.trim()).filter(Boolean)))
     .pipe(z.union([z.literal('*'), z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)).min(1)])),
+  /** Drafts and submissions one author may keep in one briefing. */
+  LIVEBRIEF_DRAFTS_PER_AUTHOR: positiveInt(200),
 });
 
 export interface Config {
@@ -81,6 +83,8 @@ export interface Config {
   publisherLogo: string;
   /** Who may embed the widget (CORS, frame-ancestors, Socket.IO origin): everyone, or these origins. */
   embedOrigins: '*' | readonly string[];
+  /** Drafts and submissions one author may keep in one briefing; more are refused with 409. */
+  draftsPerAuthor: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -116,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     publisherName: e.LIVEBRIEF_PUBLISHER_NAME,
     publisherLogo: e.LIVEBRIEF_PUBLISHER_LOGO,
     embedOrigins: e.LIVEBRIEF_EMBED_ORIGINS,
+    draftsPerAuthor: e.LIVEBRIEF_DRAFTS_PER_AUTHOR,
   });
 }

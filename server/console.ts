@@ -54,7 +54,7 @@ export function createConsole(deps: {
   const keys = store.keys;
   const users = new UserStore(redis, keys);
   const sessions = new SessionStore(redis, keys, config.sessionTtlSeconds);
-  const drafts = new DraftStore(store);
+  const drafts = new DraftStore(store, config.draftsPerAuthor);
   const audit = new AuditLog(redis, keys);
   const presence = new PresenceStore(redis, keys, PRESENCE_TTL_MS);
   const firstRun = new FirstRun(redis, keys, users);

@@ -51,6 +51,11 @@ export interface SessionInfo {
   user: PublicUser;
   /** Sent back as X-CSRF-Token on every write made with the session cookie. */
   csrfToken: string;
+  /**
+   * The session's idle lifetime, in seconds: a console without activity for this long
+   * signs itself out (the server's own expiry is renewed by the console's background requests).
+   */
+  idleSeconds: number;
 }
 
 // ---------- drafts and submissions ----------
@@ -77,6 +82,16 @@ export interface Draft {
   note: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * The 412 answer to a save or an approval of a draft that changed since it was seen: the
+ * contract's error shape, plus the version that was seen and the draft as it is now.
+ */
+export interface DraftConflictBody {
+  error: { code: 'stale_version'; message: string };
+  seenVersion: number;
+  draft: Draft;
 }
 
 /** Everything of a briefing that waits, for the console: drafts, submissions, scheduled entries. */

@@ -10,7 +10,7 @@ import { TimeFormat } from '../../shared/time-format';
 import { announce, confirmAction, h, replace } from './dom';
 import { ApiError, NetworkError, messageOf, newIdempotencyKey, patch, post } from './http';
 import { entryContent } from './entry-card';
-import { resolveConflict } from './conflict';
+import { draftConflictOf, resolveConflict, showDraftConflict } from './conflict';
 
 interface MediaDraft {
   url: string;
@@ -34,10 +34,9 @@ export interface ComposerFields {
   sources: string;
 }
 
-type Target =
-  | { kind: 'new' }
-  | { kind: 'draft'; draftId: string; draftVersion: number; label: string }
-  | { kind: 'edit'; entryId: string; baseVersion: number };
+/** A draft target's `draftVersion` is the version the composer holds: every save names it (If-Match). */
+type DraftTarget = { kind: 'draft'; draftId: string; draftVersion: number; label: string };
+type Target = { kind: 'new' } | DraftTarget | { kind: 'edit'; entryId: string; baseVersion: number };
 
 interface Composition {
   target: Target;
@@ -67,6 +66,21 @@ export function fieldsOfEntry(entry: Pick<Entry, 'title' | 'body' | 'keyEvent' |
     media: entry.media.map((item) => ({ url: item.url, alt: item.alt, caption: item.caption ?? '', credit: item.credit ?? '' })),
     links: entry.links.map((link) => ({ ...link })),
     sources: entry.sources ?? '',
+  };
+}
+
+export function fieldsOfDraft(draft: Draft): ComposerFields {
+  return {
+    ...emptyFields(),
+    ...fieldsOfEntry({
+      title: draft.fields.title ?? null,
+      body: draft.fields.body,
+      keyEvent: draft.fields.keyEvent ?? false,
+      pinned: draft.fields.pinned ?? false,
+      media: (draft.fields.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
+      links: draft.fields.links ?? [],
+      sources: draft.fields.sources ?? null,
+    }),
   };
 }
 
@@ -173,18 +187,7 @@ export class Composer {
     this.edit = null;
     this.compose = {
       target: { kind: 'draft', draftId: draft.id, draftVersion: draft.version, label },
-      fields: {
-        ...emptyFields(),
-        ...fieldsOfEntry({
-          title: draft.fields.title ?? null,
-          body: draft.fields.body,
-          keyEvent: draft.fields.keyEvent ?? false,
-          pinned: draft.fields.pinned ?? false,
-          media: (draft.fields.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
-          links: draft.fields.links ?? [],
-          sources: draft.fields.sources ?? null,
-        }),
-      },
+      fields: fieldsOfDraft(draft),
       idempotencyKey: newIdempotencyKey(),
       scheduleAt: '',
     };
@@ -522,8 +525,10 @@ export class Composer {
     return this.send(at ? 'Scheduling' : 'Publishing', async () => {
       const target = composition.target;
       if (target.kind === 'draft') {
-        await patch(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}`, { fields: payloadOf(composition.fields) });
-        await post(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}/publish`, publishAt ? { publishAt } : {});
+        const saved = await this.saveOntoDraft(composition, target);
+        if (!saved) return 'Not published yet: the text is kept in the composer.';
+        // Publishes exactly the version just saved: a change in between is refused (412).
+        await post(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}/publish`, publishAt ? { publishAt } : {}, { 'If-Match': `"${saved.version}"` });
       } else {
         await post(
           `/api/v1/briefings/${this.context.slug}/entries`,
@@ -542,8 +547,7 @@ export class Composer {
       const target = composition.target;
       const fields = payloadOf(composition.fields);
       if (target.kind === 'draft') {
-        const { draft } = await patch<{ draft: Draft }>(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}`, { kind, fields });
-        target.draftVersion = draft.version;
+        if (!(await this.saveOntoDraft(composition, target, kind))) return 'Not saved yet: the text is kept in the composer.';
       } else {
         const { draft } = await post<{ draft: Draft }>(`/console/api/briefings/${this.context.slug}/drafts`, { kind, fields });
         composition.target = { kind: 'draft', draftId: draft.id, draftVersion: draft.version, label: `Draft by ${draft.author.name}` };
@@ -556,6 +560,46 @@ export class Composer {
       this.render();
       return 'Draft saved. Only editors of this briefing can see it.';
     });
+  }
+
+  /**
+   * Saves the composer onto its draft at the version it holds. If the draft was saved by
+   * someone else meanwhile (412), both are shown and nothing is overwritten without a
+   * choice. Resolves with the saved draft, or null when nothing was saved.
+   */
+  private async saveOntoDraft(composition: Composition, target: DraftTarget, kind?: 'draft' | 'submitted'): Promise<Draft | null> {
+    const url = `/console/api/briefings/${this.context.slug}/drafts/${target.draftId}`;
+    try {
+      const { draft } = await patch<{ draft: Draft }>(url, { ...(kind ? { kind } : {}), fields: payloadOf(composition.fields) }, { 'If-Match': `"${target.draftVersion}"` });
+      target.draftVersion = draft.version;
+      this.persist();
+      return draft;
+    } catch (error) {
+      const conflict = draftConflictOf(error);
+      if (!conflict) throw error;
+      const choice = await showDraftConflict({
+        title: 'Someone else saved this draft first',
+        intro: `It is now at version ${conflict.draft.version}; you opened version ${conflict.seenVersion}. Nothing of yours is lost. Choose which text to keep.`,
+        current: { label: `Saved meanwhile (version ${conflict.draft.version})`, fields: fieldsOfDraft(conflict.draft) },
+        seen: { label: 'Yours (not saved)', fields: composition.fields },
+        choices: [
+          { action: 'mine', label: 'Use mine', primary: true },
+          { action: 'theirs', label: 'Take the saved version' },
+        ],
+      });
+      if (choice === 'mine') {
+        target.draftVersion = conflict.draft.version;
+        // Still guarded: if yet another save came in meanwhile, this asks again.
+        return this.saveOntoDraft(composition, target, kind);
+      }
+      if (choice === 'theirs') {
+        composition.fields = fieldsOfDraft(conflict.draft);
+        target.draftVersion = conflict.draft.version;
+        this.persist();
+        this.render();
+      }
+      return null;
+    }
   }
 
   private saveCorrection(): Promise<void> {

@@ -3,10 +3,11 @@
  * chooses theirs, keeps theirs, or merges. Nothing is overwritten without that choice,
  * and the editor's text stays in the composer (and its storage) until one is made.
  */
+import type { DraftConflictBody } from '../../shared/console';
 import type { Briefing, Entry } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { h, openDialog } from './dom';
-import { get } from './http';
+import { ApiError, get } from './http';
 import { fieldsOfEntry, type ComposerFields } from './composer';
 
 export type ConflictOutcome =
@@ -103,5 +104,48 @@ export async function resolveConflict(url: string, mine: ComposerFields, briefin
       mergeBox,
     );
     const dialog = openDialog('Someone else saved this entry first', body, { wide: true, onClose: () => resolve(outcome) });
+  });
+}
+
+/** The 412 of a draft save or approval, with both versions; null for any other error. */
+export function draftConflictOf(error: unknown): DraftConflictBody | null {
+  if (!(error instanceof ApiError) || error.status !== 412) return null;
+  const body = error.body as Partial<DraftConflictBody> | null;
+  return body && typeof body.seenVersion === 'number' && body.draft ? (body as DraftConflictBody) : null;
+}
+
+/**
+ * A draft changed since it was seen: what was seen (or typed) beside what it is now, and
+ * the choices the caller offers. Resolves with the chosen action, or null when closed.
+ */
+export function showDraftConflict<A extends string>(options: {
+  title: string;
+  intro: string;
+  seen: { label: string; fields: ComposerFields };
+  current: { label: string; fields: ComposerFields };
+  choices: { action: A; label: string; primary?: boolean }[];
+}): Promise<A | null> {
+  return new Promise((resolve) => {
+    let outcome: A | null = null;
+    const body = h(
+      'div',
+      { class: 'conflict draft-conflict' },
+      h('p', { class: 'warning' }, options.intro),
+      h(
+        'div',
+        { class: 'versions' },
+        sideBySide(options.current.label, options.current.fields, options.seen.fields, 'theirs'),
+        sideBySide(options.seen.label, options.seen.fields, options.current.fields, 'mine'),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        ...options.choices.map((choice) =>
+          h('button', { type: 'button', class: choice.primary ? 'primary' : null, 'data-action': choice.action, onclick: () => { outcome = choice.action; dialog.close(); } }, choice.label),
+        ),
+        h('button', { type: 'button', 'data-action': 'cancel', onclick: () => dialog.close() }, 'Cancel'),
+      ),
+    );
+    const dialog = openDialog(options.title, body, { wide: true, onClose: () => resolve(outcome) });
   });
 }

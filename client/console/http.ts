@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole answer, for errors that carry more than the message (a draft's 412). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -19,9 +21,18 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 let csrfToken = '';
+let sessionEnded: (() => void) | null = null;
 
 export function useSession(session: SessionInfo | null): void {
   csrfToken = session?.csrfToken ?? '';
+}
+
+/**
+ * Called when a request made within a session is answered 401: the session ended on the
+ * server (expired, signed out elsewhere, password changed, account disabled).
+ */
+export function onSessionEnded(handler: (() => void) | null): void {
+  sessionEnded = handler;
 }
 
 export interface RequestOptions {
@@ -52,8 +63,9 @@ export async function request<T>(method: string, path: string, options: RequestO
     json = null;
   }
   if (!response.ok) {
+    if (response.status === 401 && csrfToken !== '' && path !== '/console/api/login') sessionEnded?.();
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`, json);
   }
   return json as T;
 }

@@ -7,7 +7,8 @@ function field(id: string, label: string, input: HTMLInputElement, help?: string
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, help ? h('p', { class: 'help' }, help) : null);
 }
 
-export function signInView(onSignedIn: (session: SessionInfo) => void): HTMLElement {
+/** `notice`: why the console is signed out (it timed out, the session ended), shown above the form's status. */
+export function signInView(onSignedIn: (session: SessionInfo) => void, notice: string | null = null): HTMLElement {
   const username = h('input', { id: 'login-username', name: 'username', type: 'text', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
   const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const status = h('p', { class: 'status', role: 'alert' });
@@ -16,6 +17,7 @@ export function signInView(onSignedIn: (session: SessionInfo) => void): HTMLElem
     'form',
     { class: 'card auth', 'aria-labelledby': 'signin-heading' },
     h('h1', { id: 'signin-heading' }, 'Sign in to the console'),
+    notice ? h('p', { class: 'status info', 'data-notice': 'signed-out' }, notice) : null,
     field(username.id, 'Username', username),
     field(password.id, 'Password', password),
     submit,

@@ -21,10 +21,11 @@ import type { Briefing, Change, Entry } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState } from '../feed/connection';
 import { loadOlderPage } from '../feed/older-page';
-import { Composer } from './composer';
+import { Composer, fieldsOfDraft } from './composer';
+import { draftConflictOf, showDraftConflict } from './conflict';
 import { announce, confirmAction, h, openDialog, replace, setSanitizedHtml } from './dom';
 import { entryContent, entryMeta } from './entry-card';
-import { del, get, messageOf, patch, post } from './http';
+import { del, get, messageOf, patch, post, request } from './http';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
@@ -449,7 +450,7 @@ export class Workspace {
           { class: 'entry-actions' },
           h('button', { type: 'button', class: 'small', 'data-action': 'open', onclick: () => this.composer.openDraft(draft) }, 'Open'),
           editor && draft.kind === 'submitted'
-            ? h('button', { type: 'button', class: 'small primary', 'data-action': 'approve', onclick: (event: Event) => void this.queueAction(event, () => post(`/console/api/briefings/${this.slug}/drafts/${draft.id}/publish`, {}), 'Approved and published.') }, 'Approve & publish')
+            ? h('button', { type: 'button', class: 'small primary', 'data-action': 'approve', onclick: (event: Event) => void this.queueAction(event, () => this.approve(draft), 'Approved and published.') }, 'Approve & publish')
             : null,
           editor && draft.kind === 'submitted'
             ? h('button', { type: 'button', class: 'small', 'data-action': 'return', onclick: () => this.sendBack(draft) }, 'Send back')
@@ -460,7 +461,7 @@ export class Workspace {
             'data-action': 'discard',
             onclick: (event: Event) =>
               void confirmAction('Discard this draft?', 'It will be gone for everyone.', 'Discard').then((yes) => {
-                if (yes) void this.queueAction(event, () => del(`/console/api/briefings/${this.slug}/drafts/${draft.id}`), 'Discarded.');
+                if (yes) void this.queueAction(event, () => request('DELETE', `/console/api/briefings/${this.slug}/drafts/${draft.id}`, { headers: { 'If-Match': `"${draft.version}"` } }), 'Discarded.');
               }),
           }, 'Discard'),
         ),
@@ -500,11 +501,37 @@ export class Workspace {
     );
   }
 
+  /**
+   * Approves the version shown in the queue, never a later one: if the author changed it
+   * since (412), the version seen and the current one are shown side by side, and only an
+   * explicit choice approves the current one. Resolves false when nothing was published.
+   */
+  private async approve(seen: Draft): Promise<boolean> {
+    const url = `/console/api/briefings/${this.slug}/drafts/${seen.id}/publish`;
+    try {
+      await post(url, {}, { 'If-Match': `"${seen.version}"` });
+      return true;
+    } catch (error) {
+      const conflict = draftConflictOf(error);
+      if (!conflict) throw error;
+      const current = conflict.draft;
+      const choice = await showDraftConflict({
+        title: 'This submission changed after you read it',
+        intro: `It was changed after you read it: it is now at version ${current.version}, you read version ${seen.version}. Nothing was published.`,
+        current: { label: `Now (version ${current.version})`, fields: fieldsOfDraft(current) },
+        seen: { label: `What you read (version ${seen.version})`, fields: fieldsOfDraft(seen) },
+        choices: current.kind === 'submitted' ? [{ action: 'approve', label: `Approve version ${current.version}`, primary: true }] : [],
+      });
+      if (choice !== 'approve') return false;
+      return this.approve(current);
+    }
+  }
+
   private async queueAction(event: Event, run: () => Promise<unknown>, done: string): Promise<void> {
     const button = event.currentTarget instanceof HTMLButtonElement ? event.currentTarget : null;
     if (button) button.disabled = true;
     try {
-      await run();
+      if ((await run()) === false) return;
       announce(this.feedStatus, done, 'ok');
     } catch (error) {
       announce(this.feedStatus, messageOf(error), 'error');
@@ -524,7 +551,7 @@ export class Workspace {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.queueAction(event, () => post(`/console/api/briefings/${this.slug}/drafts/${draft.id}/return`, { note: note.value }), 'Sent back.').then(() => dialog.close());
+      void this.queueAction(event, () => post(`/console/api/briefings/${this.slug}/drafts/${draft.id}/return`, { note: note.value }, { 'If-Match': `"${draft.version}"` }), 'Sent back.').then(() => dialog.close());
     });
     const dialog = openDialog('Send back for changes', form);
   }

@@ -19,7 +19,7 @@ import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue,
 import { AppError } from '../../shared/errors';
 import { createEntrySchema } from '../../shared/schemas';
 import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
-import type { LoginLimiter } from '../auth/login-limiter';
+import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter';
 import { RateLimitedError } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { FirstRun } from '../auth/setup';
@@ -27,7 +27,7 @@ import { createToken, type Principal } from '../auth/tokens';
 import { buildEntry } from '../entries';
 import { renderMarkdown } from '../render/markdown';
 import type { AuditLog } from '../store/audit';
-import type { DraftStore } from '../store/drafts';
+import { StaleDraftError, type DraftStore } from '../store/drafts';
 import type { SessionStore } from '../store/sessions';
 import type { Store } from '../store/store';
 import type { TokenStore } from '../store/tokens';
@@ -55,13 +55,20 @@ export interface ConsoleApiOptions {
 }
 
 
-/** If-Match on a draft: its version; absent means "whatever it is now". */
-function expectedVersion(req: Request): number | undefined {
+/** If-Match on a draft: the version its editor saw; undefined when absent. */
+function seenVersion(req: Request): number | undefined {
   const header = req.get('if-match');
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the draft version in quotes, e.g. "3"');
   return Number(match[1]);
+}
+
+/** Saves and approvals decide on a text, so they must say which version of it they saw. */
+function requiredSeenVersion(req: Request): number {
+  const version = seenVersion(req);
+  if (version === undefined) throw new AppError('invalid', 'If-Match: send the version of the draft you saw, e.g. "3"');
+  return version;
 }
 
 function userIdOf(principal: Principal): string {
@@ -77,17 +84,20 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
 
   router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
 
+  /** `user` as it was when its password was checked: a change since then refuses the session. */
   const startSession = async (req: Request, res: express.Response, user: UserRecord): Promise<SessionInfo> => {
-    const { secret, record } = await sessions.create(user.id);
+    const { secret, record } = await sessions.create(user.id, user.passwordHash);
     auth.setSessionCookie(req, res, secret, options.sessionTtlSeconds);
-    return { user: publicUser(user), csrfToken: record.csrf };
+    return { user: publicUser(user), csrfToken: record.csrf, idleSeconds: options.sessionTtlSeconds };
   };
 
   // ---------- session ----------
 
   router.get('/session', async (req, res) => {
     const active = await auth.sessionOf(req);
-    const session: SessionInfo | null = active ? { user: publicUser(active.user), csrfToken: active.session.csrf } : null;
+    const session: SessionInfo | null = active
+      ? { user: publicUser(active.user), csrfToken: active.session.csrf, idleSeconds: options.sessionTtlSeconds }
+      : null;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ session, setupNeeded: session ? false : (await users.count()) === 0 });
   });
@@ -96,8 +106,10 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     assertSameOrigin(req, req.protocol);
     const input = parse(loginSchema, req.body);
     const address = req.ip ?? 'unknown';
+    let attempt: LoginAttempt;
     try {
-      await limiter.check(input.username, address);
+      // Taken before the (slow) password check, so that attempts sent at once are counted at once.
+      attempt = await limiter.attempt(input.username, address);
     } catch (error) {
       if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;
@@ -106,7 +118,6 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
     const actor = { id: user ? `user:${user.id}` : 'unknown', name: input.username, role: user?.role ?? null, via: 'none' as const };
     if (!user || !valid) {
-      await limiter.failed(input.username, address);
       await audit.record({ at: new Date().toISOString(), actor, action: 'login.failed', status: 401, target: { address } });
       throw new AppError('unauthorized', 'password: wrong username or password');
     }
@@ -114,7 +125,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
       await audit.record({ at: new Date().toISOString(), actor, action: 'login.refused', status: 403, target: { reason: 'disabled' } });
       throw new AppError('forbidden', 'username: this account is disabled; ask an admin');
     }
-    await limiter.succeeded(input.username);
+    await attempt.succeeded();
     const info = await startSession(req, res, user);
     await audit.record({ at: new Date().toISOString(), actor, action: 'login', status: 200, target: { address } });
     res.json(info);
@@ -192,12 +203,10 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const id = draftIdOf(req);
     const patch = parse(updateDraftSchema, req.body);
     const principal = principalOf(req);
-    const version = expectedVersion(req);
-    const draft = await drafts.update(slug, id, (current) => {
+    const draft = await drafts.update(slug, id, requiredSeenVersion(req), (current) => {
       if (!mayTouch(principal, current)) throw new AppError('forbidden', 'this draft is someone else’s');
-      if (version !== undefined && version !== current.version) {
-        throw new AppError('stale_version', `If-Match: the draft is at version ${current.version}, not ${version}`);
-      }
+      // An edit of a submission keeps it submitted at a new version: it needs review again,
+      // and an approval of the version before is refused (412).
       return {
         ...current,
         kind: patch.kind ?? (current.kind === 'returned' ? 'draft' : current.kind),
@@ -212,37 +221,45 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   router.delete('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
     const slug = slugParam(req);
     const id = draftIdOf(req);
+    const seen = seenVersion(req);
     const { draft, raw } = await drafts.get(slug, id);
     if (!mayTouch(principalOf(req), draft)) throw new AppError('forbidden', 'this draft is someone else’s');
-    await drafts.remove(slug, id, raw);
+    if (seen !== undefined && seen !== draft.version) throw new StaleDraftError(seen, draft);
+    await drafts.remove(draft, raw);
     options.onQueueChange(slug);
     res.json({ ok: true });
   });
 
   /**
    * Publishes a draft or approves a submission (now, or at `publishAt`), under its
-   * author's name. The draft's id is the Idempotency-Key, so a double click or two
-   * editors approving at once publish it once.
+   * author's name, at the version the editor saw (If-Match): a draft changed since is
+   * refused with 412 and both versions. The draft's id and version are the Idempotency-Key,
+   * so a double click or two editors approving at once publish it once.
    */
   router.post('/briefings/:slug/drafts/:id/publish', editor, async (req, res) => {
     const slug = slugParam(req);
     const id = draftIdOf(req);
+    const seen = requiredSeenVersion(req);
     const { publishAt } = parse(createEntrySchema.pick({ publishAt: true }), req.body ?? {});
     const { draft, raw } = await drafts.get(slug, id).catch((error: unknown) => {
       throw error instanceof AppError && error.code === 'not_found'
         ? new AppError('conflict', `draft "${id}" was published, sent back or deleted meanwhile`)
         : error;
     });
+    if (draft.version !== seen) throw new StaleDraftError(seen, draft);
     const now = new Date();
     const at = publishAt ? new Date(publishAt) : null;
     const scheduled = at !== null && at.getTime() > now.getTime();
+    // The fields published are those of the version checked above, whatever happens next.
     const entry = buildEntry(slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, scheduled && at ? at : now);
     const result = await store.createEntry(entry, {
       scheduleAtMs: scheduled && at ? at.getTime() : undefined,
-      idempotencyKey: `draft:${draft.id}`,
+      idempotencyKey: `draft:${draft.id}:${draft.version}`,
     });
-    await drafts.remove(slug, id, raw).catch(() => undefined);
-    res.locals.auditTarget = { draft: id, author: draft.author.name, scheduled: String(scheduled) };
+    // Fails only if the author edited it in the moment between: that edit stays in the
+    // queue as a submission to review, never published by this approval.
+    await drafts.removeIfUnchanged(draft, raw).catch(() => false);
+    res.locals.auditTarget = { draft: id, version: String(draft.version), author: draft.author.name, scheduled: String(scheduled) };
     options.onQueueChange(slug);
     res.status(201).type('application/json').send(result.response);
   });
@@ -251,7 +268,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const slug = slugParam(req);
     const id = draftIdOf(req);
     const { note } = parse(returnDraftSchema, req.body ?? {});
-    const draft = await drafts.update(slug, id, (current) => {
+    const draft = await drafts.update(slug, id, seenVersion(req), (current) => {
       if (current.kind !== 'submitted') throw new AppError('conflict', 'only a submitted entry can be sent back');
       return { ...current, kind: 'returned', note: note || null };
     });
@@ -280,26 +297,27 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   router.patch('/users/:id', admin, async (req, res) => {
     const id = idParam(req, 'user');
     const patch = parse(updateUserSchema, req.body);
-    const user = await users.findById(id);
-    if (!user) throw new AppError('not_found', `no user "${id}"`);
     if (userIdOf(principalOf(req)) === id && (patch.disabled === true || (patch.role && patch.role !== 'admin'))) {
       throw new AppError('conflict', 'you cannot disable yourself or take away your own admin role');
     }
-    const next: UserRecord = {
-      ...user,
-      name: patch.name ?? user.name,
-      role: patch.role ?? user.role,
-      disabled: patch.disabled ?? user.disabled,
-      passwordHash: patch.password ? await hashPassword(patch.password) : user.passwordHash,
-    };
-    await users.save(next);
-    // A disabled account or a new password ends every session (a stolen one included).
-    if (next.disabled || patch.password) {
-      await sessions.destroyAllOf(id);
-      options.onSessionsEnded(id);
-    }
+    // Hashed once, before the compare-and-set, which may run the change more than once.
+    const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+    // One script: the change lands only on the record it was made from, leaves an active
+    // admin, and ends every session of the account with a new password or a disable.
+    const next = await users.update(
+      id,
+      (current) => ({
+        ...current,
+        name: patch.name ?? current.name,
+        role: patch.role ?? current.role,
+        disabled: patch.disabled ?? current.disabled,
+        passwordHash: passwordHash ?? current.passwordHash,
+      }),
+      { keepAnAdmin: true },
+    );
+    if (next.disabled || patch.password) options.onSessionsEnded(id);
     res.locals.auditTarget = {
-      username: user.username,
+      username: next.username,
       changed: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined).join(','),
     };
     res.json({ user: publicUser(next) });

@@ -1,10 +1,12 @@
 /**
  * Console sessions. The cookie carries a random secret; Redis keeps only its SHA-256 as the
  * key, so a copy of the database holds no usable session. Sessions expire after a period
- * without use and are ended all at once when an account is disabled or its password changes.
+ * without use and are ended all at once when an account is disabled or its password changes
+ * (users.ts does that in the same script as the change).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
 
 export interface SessionRecord {
@@ -20,25 +22,77 @@ function digestOf(secret: string): string {
 
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Starts a session only if the account exists, is not disabled and (when given) still has
+ * the password hash that was checked, so that a sign-in racing a password change or a
+ * disable cannot outlive it. KEYS: session:<digest>, user-sessions:<id>, users.
+ * ARGV: record JSON, ttl seconds, user id, the password hash checked or '', the digest.
+ * Returns 1, or 0 when the account changed.
+ */
+const CREATE_SESSION = {
+  numberOfKeys: 3,
+  lua: `
+local raw = redis.call('HGET', KEYS[3], ARGV[3])
+if not raw then return 0 end
+local user = cjson.decode(raw)
+if user.disabled or (ARGV[4] ~= '' and user.passwordHash ~= ARGV[4]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+`,
+};
+
+/** Ends every session of an account in one step. KEYS: user-sessions:<id>. ARGV: the session key prefix. */
+const DESTROY_ALL = {
+  numberOfKeys: 1,
+  lua: `
+for _, digest in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', ARGV[1] .. digest) end
+redis.call('DEL', KEYS[1])
+return 1
+`,
+};
+
+const COMMANDS = { livebriefCreateSession: CREATE_SESSION, livebriefDestroySessions: DESTROY_ALL };
+type Command = (...args: (string | number)[]) => Promise<number>;
+
 export class SessionStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     /** Idle lifetime of a session, in seconds. */
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    for (const [name, definition] of Object.entries(COMMANDS)) {
+      if (!(name in redis)) redis.defineCommand(name, definition);
+    }
+  }
 
-  /** Starts a session; returns the secret for the cookie and the record. */
-  async create(userId: string): Promise<{ secret: string; record: SessionRecord }> {
+  private command(name: keyof typeof COMMANDS): Command {
+    const command = (this.redis as unknown as Record<keyof typeof COMMANDS, Command>)[name];
+    return (...args) => command.apply(this.redis, args);
+  }
+
+  /**
+   * Starts a session; returns the secret for the cookie and the record. After a password
+   * check pass the hash it was checked against (`checkedHash`): if the password changed
+   * meanwhile, or the account is disabled or gone, no session starts (401).
+   */
+  async create(userId: string, checkedHash = ''): Promise<{ secret: string; record: SessionRecord }> {
     const secret = randomBytes(32).toString('base64url');
     const record: SessionRecord = { userId, csrf: randomBytes(32).toString('base64url'), createdAt: new Date().toISOString() };
     const digest = digestOf(secret);
-    await this.redis
-      .multi()
-      .set(this.keys.session(digest), JSON.stringify(record), 'EX', this.ttlSeconds)
-      .sadd(this.keys.userSessions(userId), digest)
-      .expire(this.keys.userSessions(userId), this.ttlSeconds)
-      .exec();
+    const created = await this.command('livebriefCreateSession')(
+      this.keys.session(digest),
+      this.keys.userSessions(userId),
+      this.keys.users,
+      JSON.stringify(record),
+      this.ttlSeconds,
+      userId,
+      checkedHash,
+      digest,
+    );
+    if (created !== 1) throw new AppError('unauthorized', 'password: the account changed while signing in; sign in again');
     return { secret, record };
   }
 
@@ -61,8 +115,6 @@ export class SessionStore {
 
   /** Ends every session of an account. */
   async destroyAllOf(userId: string): Promise<void> {
-    const digests = await this.redis.smembers(this.keys.userSessions(userId));
-    const keys = [...digests.map((digest) => this.keys.session(digest)), this.keys.userSessions(userId)];
-    await this.redis.del(...keys);
+    await this.command('livebriefDestroySessions')(this.keys.userSessions(userId), this.keys.session(''));
   }
 }

@@ -1,4 +1,12 @@
-/** Console accounts in Redis: one hash of records and a username index. */
+/**
+ * Console accounts in Redis: one hash of records and a username index. Every write is one
+ * Lua script, so that writes cannot interleave: a username is claimed and its account
+ * written in one step, and a change is a compare-and-set against the record it was made
+ * from, which also ends the account's sessions when it changes the password or disables it.
+ *
+ * The scripts touch `users`, `usernames`, `user-sessions:<id>` and `session:<digest>` together;
+ * on a Redis Cluster these would need one hash tag (they are not a briefing's keys).
+ */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PublicUser, Role } from '../../shared/console';
@@ -21,11 +29,81 @@ export function publicUser(record: UserRecord): PublicUser {
   };
 }
 
+/**
+ * Claims a username and writes its account at once. KEYS: usernames, users.
+ * ARGV: username, id, record JSON. Returns 1, or 0 when the username is taken.
+ */
+const CREATE_USER = {
+  numberOfKeys: 2,
+  lua: `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`,
+};
+
+/**
+ * Replaces an account record if it still is `expected`. KEYS: users, user-sessions:<id>.
+ * ARGV: id, expected JSON, next JSON, "1" to end its sessions, the session key prefix,
+ * "1" to refuse taking away the last active admin. Everything is read before anything is
+ * written, since a script that fails halfway keeps what it wrote.
+ * Returns 'ok' | 'missing' | 'stale' | 'last_admin'.
+ */
+const UPDATE_USER = {
+  numberOfKeys: 2,
+  lua: `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 'missing' end
+if current ~= ARGV[2] then return 'stale' end
+if ARGV[6] == '1' then
+  local before = cjson.decode(current)
+  local after = cjson.decode(ARGV[3])
+  if before.role == 'admin' and not before.disabled and (after.role ~= 'admin' or after.disabled) then
+    local others = 0
+    for _, raw in ipairs(redis.call('HVALS', KEYS[1])) do
+      local user = cjson.decode(raw)
+      if user.id ~= ARGV[1] and user.role == 'admin' and not user.disabled then others = others + 1 end
+    end
+    if others == 0 then return 'last_admin' end
+  end
+end
+local digests = {}
+if ARGV[4] == '1' then digests = redis.call('SMEMBERS', KEYS[2]) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] == '1' then
+  for _, digest in ipairs(digests) do redis.call('DEL', ARGV[5] .. digest) end
+  redis.call('DEL', KEYS[2])
+end
+return 'ok'
+`,
+};
+
+const COMMANDS = { livebriefCreateUser: CREATE_USER, livebriefUpdateUser: UPDATE_USER };
+type Command = (...args: (string | number)[]) => Promise<string | number>;
+
+/** A compare-and-set that keeps losing to other writes gives up after this many tries. */
+const MAX_UPDATE_ATTEMPTS = 10;
+
+export interface UpdateOptions {
+  /** Refuse (409) a change that leaves no active admin. Default false (the CLI may). */
+  keepAnAdmin?: boolean;
+}
+
 export class UserStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    for (const [name, definition] of Object.entries(COMMANDS)) {
+      if (!(name in redis)) redis.defineCommand(name, definition);
+    }
+  }
+
+  private command(name: keyof typeof COMMANDS): Command {
+    const command = (this.redis as unknown as Record<keyof typeof COMMANDS, Command>)[name];
+    return (...args) => command.apply(this.redis, args);
+  }
 
   async count(): Promise<number> {
     return this.redis.hlen(this.keys.users);
@@ -42,16 +120,19 @@ export class UserStore {
       createdAt: new Date().toISOString(),
       passwordHash: input.passwordHash,
     };
-    // HSETNX on the index decides between two people creating the same username at once.
-    const claimed = await this.redis.hsetnx(this.keys.usernames, record.username, record.id);
-    if (claimed !== 1) throw new AppError('conflict', `username: "${record.username}" is taken`);
-    await this.redis.hset(this.keys.users, record.id, JSON.stringify(record));
+    const created = await this.command('livebriefCreateUser')(this.keys.usernames, this.keys.users, record.username, record.id, JSON.stringify(record));
+    if (created !== 1) throw new AppError('conflict', `username: "${record.username}" is taken`);
     return record;
   }
 
   async findById(id: string): Promise<UserRecord | null> {
+    return (await this.readById(id))?.record ?? null;
+  }
+
+  /** The record and the JSON it was read from (what a later compare-and-set expects). */
+  async readById(id: string): Promise<{ record: UserRecord; raw: string } | null> {
     const raw = await this.redis.hget(this.keys.users, id);
-    return raw ? (JSON.parse(raw) as UserRecord) : null;
+    return raw ? { record: JSON.parse(raw) as UserRecord, raw } : null;
   }
 
   async findByUsername(username: string): Promise<UserRecord | null> {
@@ -64,8 +145,40 @@ export class UserStore {
     return all.map((raw) => JSON.parse(raw) as UserRecord).sort((a, b) => a.username.localeCompare(b.username));
   }
 
+  /**
+   * Changes an account by compare-and-set: `change` makes the next record from the current
+   * one (and may throw), and runs again on a fresh read if another write came first, so that
+   * no change undoes another. A new password or a disable ends every session of the account
+   * in the same step. 404 for an unknown account.
+   */
+  async update(id: string, change: (current: UserRecord) => UserRecord, options: UpdateOptions = {}): Promise<UserRecord> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const read = await this.readById(id);
+      if (!read) throw new AppError('not_found', `no user "${id}"`);
+      // The id and username are the index's; they never change.
+      const next: UserRecord = { ...change(read.record), id: read.record.id, username: read.record.username };
+      const endSessions = next.passwordHash !== read.record.passwordHash || (next.disabled && !read.record.disabled);
+      const result = await this.command('livebriefUpdateUser')(
+        this.keys.users,
+        this.keys.userSessions(id),
+        id,
+        read.raw,
+        JSON.stringify(next),
+        endSessions ? '1' : '0',
+        this.keys.session(''),
+        options.keepAnAdmin ? '1' : '0',
+      );
+      if (result === 'ok') return next;
+      if (result === 'missing') throw new AppError('not_found', `no user "${id}"`);
+      if (result === 'last_admin') {
+        throw new AppError('conflict', 'role: this is the last active admin; make someone else an admin first');
+      }
+    }
+    throw new AppError('conflict', `user "${id}" is being changed by others right now; try again`);
+  }
+
   /** Replaces a record (the username, which the index points at, never changes). */
   async save(record: UserRecord): Promise<void> {
-    await this.redis.hset(this.keys.users, record.id, JSON.stringify(record));
+    await this.update(record.id, () => record);
   }
 }

@@ -370,8 +370,8 @@ describe('drafts, submissions and corrections', () => {
     expect((await server.api.get<{ seq: number; entries: Entry[] }>('/api/v1/briefings/queue/entries')).body).toMatchObject({ seq: 0, entries: [] });
 
     const approvals = await Promise.all([
-      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}),
-      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}),
+      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } }),
+      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } }),
     ]);
     const published = approvals.filter((approval) => approval.status === 201);
     expect(published.length).toBeGreaterThanOrEqual(1);
