@@ -2,12 +2,7 @@
  * Drafts and contributors' submissions. They live beside a briefing but never in what
  * readers see: no change log entry, no seq. Every write is a compare-and-set, so two
  * editors acting on one submission cannot both win, and every write that decides
- * something (a save, an approval) names the version its author saw.
- *
- * Keys (besides `b:{slug}:drafts` and `b:{slug}:queue-rev`, see keys.ts):
- *
- *   b:{slug}:drafts:by:<author id>  SET  the ids of that author's drafts in the briefing,
- *                                        written with the drafts hash, for the per-author cap
+ * something (a save, an approval) names the version its author saw. Keys: see keys.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Draft, DraftConflictBody, DraftFields, DraftKind } from '../../shared/console';
@@ -143,7 +138,7 @@ export class DraftStore {
   private run(draft: Pick<Draft, 'id' | 'slug' | 'author'>, expected: string, next: string, cap: number): Promise<number> {
     const keys = this.store.keys;
     const drafts = keys.drafts(draft.slug);
-    return this.writeDraft(drafts, keys.queueRevision(draft.slug), `${drafts}:by:${draft.author.id}`, draft.id, expected, next, cap);
+    return this.writeDraft(drafts, keys.queueRevision(draft.slug), keys.draftsBy(draft.slug, draft.author.id), draft.id, expected, next, cap);
   }
 
   /** A number that changes whenever a draft of the briefing does. */

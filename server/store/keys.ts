@@ -18,6 +18,7 @@
  *   b:{slug}:versions:<id> LIST  the earlier versions of a published entry, oldest first
  *                                (written by the updateEntry script, so no edit loses one)
  *   b:{slug}:drafts        HASH  draft id -> draft JSON (drafts and submissions; never public, no seq)
+ *   b:{slug}:drafts:by:<author id>  SET  that author's draft ids, written with the drafts hash (the per-author cap)
  *   b:{slug}:presence      HASH  user id -> console presence JSON with its expiry ms
  *   b:{slug}:queue-rev     STRING bumped on every draft change, so consoles on every process notice
  *
@@ -84,6 +85,10 @@ export class Keys {
 
   drafts(slug: string): string {
     return `${this.prefix}b:{${slug}}:drafts`;
+  }
+
+  draftsBy(slug: string, authorId: string): string {
+    return `${this.drafts(slug)}:by:${authorId}`;
   }
 
   presence(slug: string): string {
