@@ -664,6 +664,8 @@ async function main(): Promise<number> {
       REDIS_URL,
       REDIS_PREFIX: resources.prefix,
       LIVEBRIEF_ADMIN_TOKEN: token,
+      // Every simulated reader comes from 127.0.0.1: the per-address cap must not refuse them.
+      LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(config.readers + 10),
       // Not "warn": the "listening on" line is logged at info level, and the server logs
       // nothing per request at info, so this is as quiet.
       LOG_LEVEL: 'info',
