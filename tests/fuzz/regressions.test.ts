@@ -2,8 +2,10 @@
  * What the fuzz suites found, each pinned by one deterministic request so that it stays
  * fixed even if the generators change.
  */
-import { closeAll, startServer, type TestServer } from '../support/harness';
-import { errorShapeProblems } from './support/checks';
+import type { Socket } from 'socket.io-client';
+import { addUser, connectConsole } from '../support/console';
+import { closeAll, connectReader, startServer, type TestServer } from '../support/harness';
+import { errorShapeProblems, isErrorAck } from './support/checks';
 
 let server: TestServer;
 
@@ -36,5 +38,24 @@ describe('found by fuzzing', () => {
     });
     expect(response.status).toBe(404);
     expect(errorShapeProblems(404, response.headers.get('content-type') ?? '', await response.text())).toEqual([]);
+  });
+
+  test('an unsubscribe that is not valid is answered with an error ack in the documented shape', async () => {
+    const reader: Socket = await connectReader(server.url);
+    for (const payload of [{}, { slug: 42 }, 'junk']) {
+      const ack: unknown = await reader.timeout(5000).emitWithAck('unsubscribe', payload);
+      expect({ payload, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({ ack: { ok: false, error: { code: 'invalid' } }, isErrorAck: true });
+    }
+    expect(await reader.timeout(5000).emitWithAck('unsubscribe', { slug: 'some-briefing' })).toEqual({ ok: true });
+  });
+
+  test('a console join or editing sent with only an ack is answered (invalid), not left hanging', async () => {
+    const user = await addUser(server, 'regression-editor', 'Regression editor', 'editor');
+    const { secret } = await server.app.console.sessions.create(user.id);
+    const consoleSocket: Socket = await connectConsole(server.url, { cookie: `lb_session=${secret}`, origin: server.url });
+    for (const event of ['join', 'editing']) {
+      const ack: unknown = await consoleSocket.timeout(5000).emitWithAck(event);
+      expect({ event, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({ ack: { ok: false, error: { code: 'invalid' } }, isErrorAck: true });
+    }
   });
 });
