@@ -58,4 +58,16 @@ describe('found by fuzzing', () => {
       expect({ event, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({ ack: { ok: false, error: { code: 'invalid' } }, isErrorAck: true });
     }
   });
+
+  test('Markdown nested thousands deep is shown as text: no 500 on publishing, or on the pages that show its summary', async () => {
+    const deep = `${'>'.repeat(3000)} deep`;
+    const created = await server.api.post('/api/v1/briefings', { slug: 'deep-summary', title: 'Deep', summary: deep });
+    expect(created.status).toBe(201);
+    const published = await server.api.post<{ entry: { html: string } }>('/api/v1/briefings/deep-summary/entries', { body: `${'- '.repeat(4000)}x` });
+    expect(published.status).toBe(201);
+    expect(published.body.entry.html).toContain('- - -');
+    for (const path of ['/', '/b/deep-summary', '/b/deep-summary/summary', '/b/deep-summary/feed.xml', '/embed/deep-summary']) {
+      expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
+    }
+  });
 });
