@@ -24,7 +24,7 @@ import { createToken } from '../../server/auth/tokens';
 import type { UserRecord } from '../../server/store/users';
 import { addUser } from '../support/console';
 import { ADMIN_TOKEN, DEFAULT_REDIS, closeAll, onClose, startServer, type TestServer } from '../support/harness';
-import { FUZZ_SEED, edgeString, headerText, hugeString, mutated, rawText } from './support/arbitraries';
+import { FUZZ_SEED, edgeString, headerText, hugeString, mutated, rawText, withEdgeValues } from './support/arbitraries';
 import { collector, errorShapeProblems, liveHeap } from './support/checks';
 import { differences, settledSnapshot, snapshot, type RedisState } from './support/redis-state';
 
@@ -369,7 +369,15 @@ const spec: fc.Arbitrary<Spec> = fc.nat({ max: ROUTES.length - 1 }).chain((route
     headers: fc.array(headerPair, { maxLength: 3 }),
     body: fc.oneof(
       { weight: 2, arbitrary: fc.constant<Body>({ kind: 'none' }) },
-      { weight: 8, arbitrary: fc.tuple(mutated(template), fc.double({ min: 0, max: 1, noNaN: true })).map(([value, p]): Body => ({ kind: 'json', value, gzip: p < 0.03 })) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(
+            withEdgeValues(template).chain((variant) => mutated(variant)),
+            fc.double({ min: 0, max: 1, noNaN: true }),
+          )
+          .map(([value, p]): Body => ({ kind: 'json', value, gzip: p < 0.03 })),
+      },
       { weight: 2, arbitrary: rawText(template).map((text): Body => ({ kind: 'text', text })) },
       { weight: 1, arbitrary: hugeString.map((text): Body => ({ kind: 'text', text: JSON.stringify({ ...template, body: text }) })) },
       { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes): Body => ({ kind: 'bytes', bytes })) },

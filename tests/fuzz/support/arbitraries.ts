@@ -160,3 +160,33 @@ export function rawText(template: Record<string, unknown>): fc.Arbitrary<string>
     ),
   );
 }
+
+/**
+ * Markdown nested or repeated thousands of times (within the body limit). Left out on
+ * purpose: unclosed links and images (`[a](` and `![a](` repeated), which marked takes
+ * super-linear time on (seconds to minutes at the body limit): they would stall the run
+ * rather than fail it, and are reported rather than fuzzed.
+ */
+export const hostileMarkdown = fc
+  .tuple(fc.constantFrom('>', '> ', '- ', '* ', '1. ', '  - ', '> - ', '<div>', '[', '`', '#', '|', '*a', '_a', '~', '\\', '&#', '<!--'), fc.integer({ min: 50, max: 5_000 }))
+  .map(([unit, count]) => `${unit.repeat(count)} x`);
+
+/** Valid but unusual values for the fields that pages format: far dates, odd offsets, rare locales and zones. */
+const EDGE_VALUES: Record<string, readonly unknown[]> = {
+  publishAt: ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00+23:59', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59.999Z', '2000-02-29T12:00:00.123456789-23:59', '2020-03-29T01:30:00+01:00'],
+  coverageStart: ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00+23:59', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59.999Z', '2026-10-25T01:30:00+02:00'],
+  locale: ['ar', 'he-IL', 'zh-Hant-TW', 'sr-Latn-RS', 'und', 'ja-JP-u-ca-japanese', 'th-TH-u-nu-thai', 'en-u-ca-islamic', 'i-klingon', 'qaa', 'de-CH-1996', 'en-US-u-hc-h24', 'x-private'],
+  timeZone: ['Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kathmandu', 'Etc/GMT+12', 'Etc/GMT-14', 'Antarctica/Troll', 'EST5EDT', 'Asia/Calcutta', 'Europe/Kiev', 'Factory', 'GMT0'],
+};
+
+/** A template with its formatted fields (dates, locale, zone, Markdown) sometimes swapped for edge values. */
+export function withEdgeValues(template: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const fields: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const [key, value] of Object.entries(template)) {
+    const edges = EDGE_VALUES[key];
+    if (edges) fields[key] = fc.oneof(fc.constant(value), fc.constantFrom(...edges));
+    else if (key === 'body' || key === 'summary') fields[key] = fc.oneof({ weight: 3, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: hostileMarkdown });
+    else fields[key] = fc.constant(value);
+  }
+  return fc.record(fields);
+}
