@@ -31,7 +31,11 @@ import { differences, settledSnapshot, snapshot, type RedisState } from './suppo
 const RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 10_000);
 /** FUZZ_KEEP_GOING=1: record every failing request and report them together (triage), instead of stopping and shrinking at the first. */
 const KEEP_GOING = process.env.FUZZ_KEEP_GOING === '1';
-/** How much the live heap may grow over the whole run (see the memory test). */
+/**
+ * How much the live heap (heapUsed after full collections; the server runs in this process)
+ * may grow from after the warm-up to after the run. Runs grow it by 1.5-4 MB (compiled code,
+ * V8's own tables); 16 MB is what a leak of about 1.7 KB per request over the 10 000 would take.
+ */
 const HEAP_GROWTH_LIMIT = 16 * 1024 * 1024;
 
 // ---------- the fixture: briefings, entries, drafts, accounts, tokens ----------
@@ -349,7 +353,7 @@ const spec: fc.Arbitrary<Spec> = fc.nat({ max: ROUTES.length - 1 }).chain((route
     ),
     junkAuth: fc.oneof(headerText(50), fc.constantFrom('Bearer', 'Bearer ', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${'x'.repeat(5000)}`, 'Bearer lbt_0123456789abcdef_x')),
     contentType: fc.oneof(
-      { weight: 6, arbitrary: fc.constant(undefined) },
+      { weight: 12, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.constant(null) },
       {
         weight: 2,
@@ -366,7 +370,8 @@ const spec: fc.Arbitrary<Spec> = fc.nat({ max: ROUTES.length - 1 }).chain((route
         ),
       },
     ),
-    headers: fc.array(headerPair, { maxLength: 3 }),
+    // half the requests carry no odd header, so that more of them get past the gates to the handlers
+    headers: fc.oneof(fc.constant([]), fc.array(headerPair, { minLength: 1, maxLength: 3 })),
     body: fc.oneof(
       { weight: 2, arbitrary: fc.constant<Body>({ kind: 'none' }) },
       {
