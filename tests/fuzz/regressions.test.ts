@@ -70,4 +70,13 @@ describe('found by fuzzing', () => {
       expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
     }
   });
+
+  test('a briefing in the valid locale "und" (undetermined) has its pages, not a 500', async () => {
+    expect((await server.api.post('/api/v1/briefings', { slug: 'undetermined', title: 'Undetermined', locale: 'und' })).status).toBe(201);
+    const published = await server.api.post<{ entry: { id: string } }>('/api/v1/briefings/undetermined/entries', { body: 'An update' });
+    expect(published.status).toBe(201);
+    for (const path of ['/', '/b/undetermined', `/b/undetermined/e/${published.body.entry.id}`, '/b/undetermined/feed.xml', '/embed/undetermined']) {
+      expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
+    }
+  });
 });
