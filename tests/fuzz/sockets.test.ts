@@ -313,7 +313,6 @@ function use(result: BatchResult, socket: Socket, label: string): void {
 
 async function send(p: Packet, result: BatchResult, pendingAcks: Array<Promise<void>>): Promise<void> {
   counts.packets++;
-  if (process.env.DBG) process.stdout.write(`${Date.now()} ${JSON.stringify(p).slice(0, 200)}\n`);
   if (p.kind === 'emit') {
     counts.emits++;
     const socket = await connection(p.ns, p.conn);
