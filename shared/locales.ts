@@ -31,7 +31,9 @@ export function dateFnsLocaleFor(tag: string): DateFnsLocaleCode {
   } catch {
     return DEFAULT_LOCALE_CODE;
   }
-  const language = locale.language.toLowerCase();
+  // V8 gives "und" (undetermined, a valid tag) no language at all: the default serves it.
+  const language = (locale.language as string | undefined)?.toLowerCase();
+  if (!language) return DEFAULT_LOCALE_CODE;
   const candidates = [
     tag.toLowerCase(),
     locale.script ? `${language}-${locale.script.toLowerCase()}` : '',

@@ -224,13 +224,15 @@ export type SubscribeAck =
   | { ok: true; mode: 'snapshot'; epoch: string; seq: number; snapshot: Snapshot }
   | { ok: false; error: { code: string; message: string } };
 
+export type UnsubscribeAck = { ok: true } | { ok: false; error: { code: string; message: string } };
+
 export interface ServerToClientEvents {
   change: (change: Change) => void;
 }
 
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (response: SubscribeAck) => void) => void;
-  unsubscribe: (request: { slug: string }, ack?: (response: { ok: boolean }) => void) => void;
+  unsubscribe: (request: { slug: string }, ack?: (response: UnsubscribeAck) => void) => void;
 }
 
 /** The first problem in a zod error as one sentence naming the field. */

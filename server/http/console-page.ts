@@ -37,7 +37,8 @@ export function consolePageRouter(): Router {
     res.type('html').send(SHELL);
   });
   router.use('/console/assets', (req, res, next) => {
-    if (!/^\/console\.(js|css)(\.map)?$/.test(req.path)) {
+    // Other methods fall through to the JSON 404 (serve-static would answer them with a bare 405).
+    if (!/^\/console\.(js|css)(\.map)?$/.test(req.path) || (req.method !== 'GET' && req.method !== 'HEAD')) {
       next();
       return;
     }

@@ -85,6 +85,10 @@ export function errorHandler(logger: Logger, isRedisReady: () => boolean): Error
         appError = new AppError('internal', 'something went wrong on our side');
       }
     }
+    // A static file fails after its headers are set (a 412 on If-Match, a 416 on Range):
+    // the error must not go out typed or cacheable as that file.
+    for (const header of ['Content-Type', 'ETag', 'Last-Modified', 'Accept-Ranges']) res.removeHeader(header);
+    if (res.getHeader('Cache-Control') !== undefined) res.setHeader('Cache-Control', 'no-store');
     if (appError.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer');
     if (appError.code === 'unavailable') res.setHeader('Retry-After', '2');
     res.status(appError.status).json(appError.toBody());

@@ -25,6 +25,7 @@ import type { DraftStore } from '../store/drafts';
 import type { PresenceStore } from '../store/presence';
 import type { Store } from '../store/store';
 import type { ReaderServer } from './feed-hub';
+import { splitAck } from './reader-socket';
 
 interface ConsoleSocketData {
   userId: string;
@@ -129,8 +130,10 @@ export function attachConsoleSockets(
   };
 
   namespace.on('connection', (socket: ConsoleSocket) => {
-    socket.on('join', (request, ack) => {
-      const respond = typeof ack === 'function' ? ack : undefined;
+    socket.on('join', (...args: unknown[]) => {
+      // The ack is the last argument wherever the client put it: `join` sent with no payload must still be answered.
+      const { request, ack } = splitAck<PresenceAck>(args);
+      const respond = ack ?? undefined;
       const parsed = presenceJoinSchema.safeParse(request);
       if (!parsed.success) {
         fail(respond, new AppError('invalid', describeIssue(parsed.error)));
@@ -146,8 +149,9 @@ export function attachConsoleSockets(
       })().catch((error: unknown) => fail(respond, error));
     });
 
-    socket.on('editing', (request, ack) => {
-      const respond = typeof ack === 'function' ? ack : undefined;
+    socket.on('editing', (...args: unknown[]) => {
+      const { request, ack } = splitAck<PresenceAck>(args);
+      const respond = ack ?? undefined;
       const parsed = presenceEditingSchema.safeParse(request);
       if (!parsed.success || !socket.data.open.has(parsed.data.slug)) {
         fail(respond, new AppError('invalid', parsed.success ? 'slug: join the briefing first' : describeIssue(parsed.error)));

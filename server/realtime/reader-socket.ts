@@ -6,14 +6,14 @@ import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
-import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck } from '../../shared/schemas';
+import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck, type UnsubscribeAck } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
 
 /** Socket.IO passes the ack as the last argument, wherever a client put it. */
-function splitAck(args: unknown[]): { request: unknown; ack: ((response: never) => void) | null } {
+export function splitAck<Response = never>(args: unknown[]): { request: unknown; ack: ((response: Response) => void) | null } {
   const last = args[args.length - 1];
-  const ack = typeof last === 'function' ? (last as (response: never) => void) : null;
+  const ack = typeof last === 'function' ? (last as (response: Response) => void) : null;
   return { request: ack && args.length === 1 ? undefined : args[0], ack };
 }
 
@@ -132,10 +132,15 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     });
 
     socket.on('unsubscribe', (...args: unknown[]) => {
-      const { request, ack } = splitAck(args);
+      const { request, ack } = splitAck<UnsubscribeAck>(args);
       const parsed = unsubscribeSchema.safeParse(request);
-      if (parsed.success) hub.unsubscribe(socket, parsed.data.slug);
-      ack?.({ ok: parsed.success } as never);
+      if (!parsed.success) {
+        // the same error ack as a refused subscribe, so a client handles both one way
+        ack?.({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
+        return;
+      }
+      hub.unsubscribe(socket, parsed.data.slug);
+      ack?.({ ok: true });
     });
 
     socket.on('disconnect', () => {

@@ -4,6 +4,7 @@
  */
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from '../../shared/html';
 
 const markdown = new Marked({ gfm: true, breaks: true, async: false });
 
@@ -51,7 +52,16 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 };
 
 export function renderMarkdown(source: string): string {
-  const html = markdown.parse(source) as string;
+  let html: string;
+  try {
+    html = markdown.parse(source) as string;
+  } catch (error) {
+    // marked recurses once per level of blockquote or list: a few thousand levels, well
+    // within the body and summary limits, overflow the stack. Such text is shown as text,
+    // so that neither its write nor every page that shows it becomes a 500.
+    if (!(error instanceof RangeError)) throw error;
+    html = `<p>${escapeHtml(source).replace(/\r?\n/g, '<br>')}</p>`;
+  }
   return sanitizeHtml(html, SANITIZE_OPTIONS).trim();
 }
 
