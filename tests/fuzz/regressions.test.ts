@@ -71,6 +71,18 @@ describe('found by fuzzing', () => {
     }
   });
 
+  test('unclosed links, images and emphasis by the thousand publish and render (marked 15 took up to minutes on them)', async () => {
+    expect((await server.api.post('/api/v1/briefings', { slug: 'unclosed', title: 'Unclosed', summary: '[a]('.repeat(1200) })).status).toBe(201);
+    for (const body of ['[a]('.repeat(4900), '![a]('.repeat(3900), '**a '.repeat(4900)]) {
+      const published = await server.api.post<{ entry: { html: string } }>('/api/v1/briefings/unclosed/entries', { body });
+      expect(published.status).toBe(201);
+      expect(published.body.entry.html.length).toBeGreaterThan(body.length / 2);
+    }
+    for (const path of ['/', '/b/unclosed', '/b/unclosed/feed.xml']) {
+      expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
+    }
+  });
+
   test('a briefing in the valid locale "und" (undetermined) has its pages, not a 500', async () => {
     expect((await server.api.post('/api/v1/briefings', { slug: 'undetermined', title: 'Undetermined', locale: 'und' })).status).toBe(201);
     const published = await server.api.post<{ entry: { id: string } }>('/api/v1/briefings/undetermined/entries', { body: 'An update' });
