@@ -25,7 +25,7 @@ import type { UserRecord } from '../../server/store/users';
 import { addUser } from '../support/console';
 import { ADMIN_TOKEN, DEFAULT_REDIS, closeAll, onClose, startServer, type TestServer } from '../support/harness';
 import { FUZZ_SEED, edgeString, headerText, hugeString, mutated, rawText, withEdgeValues } from './support/arbitraries';
-import { collector, errorShapeProblems, liveHeap } from './support/checks';
+import { collector, errorShapeProblems, liveHeap, errorLogCollector } from './support/checks';
 import { differences, settledSnapshot, snapshot, type RedisState } from './support/redis-state';
 
 const RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 10_000);
@@ -122,14 +122,9 @@ async function repair(): Promise<void> {
 }
 
 /** What the server logged at error level (a 5xx logs its cause there): shown with the failure. */
-const errorLogs: string[] = [];
+const { log, lines: errorLogs } = errorLogCollector();
 
 beforeAll(async () => {
-  const log = {
-    write(line: string) {
-      if ((JSON.parse(line) as { level: number }).level >= 50) errorLogs.push(line);
-    },
-  };
   const server = await startServer({ LOG_LEVEL: 'error' }, { log });
   const redis = new Redis(DEFAULT_REDIS);
   onClose(() => {

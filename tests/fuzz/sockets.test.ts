@@ -19,10 +19,10 @@ import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Change, Entry } from '../../shared/schemas';
 import { addUser } from '../support/console';
-import { DEFAULT_REDIS, closeAll, connectReader, onClose, startServer, waitFor, type TestServer } from '../support/harness';
+import { DEFAULT_REDIS, closeAll, connectReader, onClose, startServer, waitFor, type TestServer, connectOutcome } from '../support/harness';
 import { FoldingReader } from '../support/reader';
 import { FUZZ_SEED, edgeString, hugeString, mutated, shallowJunkValue } from './support/arbitraries';
-import { collector, isErrorAck, liveHeap } from './support/checks';
+import { collector, isErrorAck, liveHeap, errorLogCollector } from './support/checks';
 import { differences, settledSnapshot, snapshot, type RedisState } from './support/redis-state';
 
 const PACKETS = Number(process.env.FUZZ_SOCKET_PACKETS ?? 10_000);
@@ -184,7 +184,7 @@ interface Fixture {
 
 let fx: Fixture;
 let baseline: RedisState;
-const errorLogs: string[] = [];
+const { log, lines: errorLogs } = errorLogCollector();
 const counts = { packets: 0, emits: 0, acks: 0, errorAcks: 0, raw: 0, engine: 0, handshakes: 0, closedByServer: 0, controlChecks: 0 };
 
 /** Fuzz connections still open; closed at the end. (Not through the harness's closeAll, which would keep every retired one alive until then.) */
@@ -196,17 +196,7 @@ async function open(ns: Namespace): Promise<Socket> {
       ? connectSocket(fx.server.url, { transports: ['websocket'], reconnection: false, forceNew: true })
       : connectSocket(`${fx.server.url}/console`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: fx.cookie, origin: fx.server.url } });
   live.add(socket);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${ns} socket did not connect`)), 10_000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('connect_error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+  await connectOutcome(socket, `${ns} socket did not connect`);
   return socket;
 }
 
@@ -227,12 +217,6 @@ async function connection(ns: Namespace, conn: number): Promise<Socket> {
 }
 
 beforeAll(async () => {
-  const log = {
-    write(line: string) {
-      // pino writes one JSON line per record; level 50 and above are errors
-      if ((JSON.parse(line) as { level: number }).level >= 50) errorLogs.push(line);
-    },
-  };
   const server = await startServer({ LOG_LEVEL: 'error' }, { log });
   const redis = new Redis(DEFAULT_REDIS);
   onClose(() => {

@@ -61,6 +61,17 @@ async function publishAroundSnapshot(api: ApiClient, redisUrl: string): Promise<
   return last;
 }
 
+/** The history around a snapshot, a Redis restarted from it while no process ran, then a new process. */
+async function restartedWithNoProcessRunning(): Promise<{ lost: { epoch: string; seq: number }; url: string; api: ApiClient }> {
+  const redis = await startRedis({ appendOnly: false });
+  const first = await startServer({ REDIS_URL: redis.url });
+  const lost = await publishAroundSnapshot(first.api, redis.url);
+  await first.app.close();
+  await restartFromSnapshot(redis);
+  const { url, api } = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: first.prefix });
+  return { lost, url, api };
+}
+
 function expectNotResumed(ack: SubscribeAck, lostEpoch: string): void {
   expect(ack).toMatchObject({ ok: true, mode: 'snapshot' });
   if (ack.ok) expect(ack.epoch).not.toBe(lostEpoch);
@@ -119,13 +130,7 @@ describe('Redis restarted from an older snapshot', () => {
   });
 
   test('with no process running: the first process after the restart never resumes a lost cursor', async () => {
-    const redis = await startRedis({ appendOnly: false });
-    const first = await startServer({ REDIS_URL: redis.url });
-    const lost = await publishAroundSnapshot(first.api, redis.url);
-    await first.app.close();
-    await restartFromSnapshot(redis);
-
-    const { url, api } = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: first.prefix });
+    const { lost, url, api } = await restartedWithNoProcessRunning();
     // The same seqs are given out again, under a new epoch.
     const published: { epoch: string; seq: number }[] = [];
     for (const body of ['after 1', 'after 2', 'after 3']) published.push(await publish(api, SLUG, body));
@@ -141,13 +146,7 @@ describe('Redis restarted from an older snapshot', () => {
   });
 
   test('with no process running and no write since: reading the briefing starts the new epoch', async () => {
-    const redis = await startRedis({ appendOnly: false });
-    const first = await startServer({ REDIS_URL: redis.url });
-    const lost = await publishAroundSnapshot(first.api, redis.url);
-    await first.app.close();
-    await restartFromSnapshot(redis);
-
-    const { url, api } = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: first.prefix });
+    const { lost, url, api } = await restartedWithNoProcessRunning();
     const reader = new FoldingReader(await connectReader(url), SLUG);
     // seq 3 was the same change before and after the loss, but the history cannot vouch for it.
     expectNotResumed(await reader.subscribe({ epoch: lost.epoch, seq: 3 }), lost.epoch);

@@ -365,6 +365,11 @@ export async function connected(socket: Socket, timeoutMessage: string): Promise
   onClose(() => {
     socket.disconnect();
   });
+  await connectOutcome(socket, timeoutMessage);
+}
+
+/** Resolves when the socket connects; rejects with the server's refusal, or with `timeoutMessage` after 10 s. */
+export async function connectOutcome(socket: Socket, timeoutMessage: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(timeoutMessage)), 10_000);
     socket.once('connect', () => {

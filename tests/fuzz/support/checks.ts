@@ -60,3 +60,16 @@ export async function liveHeap(gc: () => void): Promise<number> {
   }
   return process.memoryUsage().heapUsed;
 }
+
+/** A pino destination that keeps the error-level records (level 50 and above), one JSON line each. */
+export function errorLogCollector(): { log: { write(line: string): void }; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: {
+      write(line: string) {
+        if ((JSON.parse(line) as { level: number }).level >= 50) lines.push(line);
+      },
+    },
+  };
+}
