@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../../shared/errors';
+import { UNAVAILABLE_MESSAGE, redisUnavailable } from '../redis';
 
 /** body-parser's error types and what they mean to a client. */
 const BODY_PARSER_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
@@ -34,40 +35,6 @@ function clientError(error: unknown): AppError | null {
   if (error instanceof URIError) return new AppError('invalid', 'path: malformed percent-encoding');
   const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((candidate) => ERROR_STATUS[candidate] === status) ?? 'invalid';
   return new AppError(code, 'request: could not be read; check the body and its Content-Encoding');
-}
-
-/**
- * Redis could not be reached, or refused for a while (loading its data, a failover under
- * way). Told apart by the client library's messages and names, the socket's error codes,
- * and Redis's own error prefixes, since none of them carries a type to test.
- */
-const NOT_SENT_MESSAGES = ["Stream isn't writeable", 'Connection is closed'];
-const CUT_OFF_MESSAGES = ['Command timed out', 'Command aborted due to connection close', 'Ready check failed', 'Socket timeout'];
-const CUT_OFF_NAMES = new Set(['MaxRetriesPerRequestError']);
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const REDIS_BUSY_PREFIXES = ['LOADING', 'BUSY', 'MASTERDOWN', 'READONLY', 'CLUSTERDOWN', 'TRYAGAIN', 'NOREPLICAS', 'MISCONF'];
-
-export const UNAVAILABLE_MESSAGE = 'the data store is unavailable; try again shortly';
-/** A write whose command was sent but never answered may still be applied when Redis runs again. */
-export const CUT_OFF_MESSAGE =
-  'the data store stopped answering; a change sent now may still be applied: retry with the same Idempotency-Key, or reload before retrying';
-
-/** The 503 for a Redis that is away, or null when `error` is something else. */
-export function redisUnavailable(error: unknown): AppError | null {
-  if (!(error instanceof Error)) return null;
-  const message = error.message;
-  if (CUT_OFF_NAMES.has(error.name) || CUT_OFF_MESSAGES.some((known) => message.startsWith(known))) {
-    return new AppError('unavailable', CUT_OFF_MESSAGE);
-  }
-  const code = 'code' in error ? String(error.code) : '';
-  if (
-    SOCKET_CODES.has(code) ||
-    NOT_SENT_MESSAGES.some((known) => message.startsWith(known)) ||
-    (error.name === 'ReplyError' && REDIS_BUSY_PREFIXES.some((prefix) => message.startsWith(`${prefix} `)))
-  ) {
-    return new AppError('unavailable', UNAVAILABLE_MESSAGE);
-  }
-  return null;
 }
 
 export function errorHandler(logger: Logger, isRedisReady: () => boolean): ErrorRequestHandler {

@@ -21,6 +21,7 @@ import type {
 } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
+import { redisUnavailable } from '../redis';
 import { decodeStreamEntry, seqOfStreamId, type Store } from '../store/store';
 
 export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -178,7 +179,12 @@ export class FeedHub {
       for (let generation = -1; generation !== feed.generation; ) {
         generation = feed.generation;
         pending.buffer.length = 0;
-        await this.verifyHead(feed);
+        await this.verifyHead(feed).catch((error: unknown) => {
+          // Redis away: serve what this process holds. Nothing can be written meanwhile, and
+          // a history found lost when Redis returns reaches this reader as a new epoch, as it
+          // reaches every reader connected through the outage.
+          if (!redisUnavailable(error)) throw error;
+        });
         if (generation !== feed.generation) continue;
         catchUp = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
         snapshot = catchUp ? null : await this.snapshotOf(feed);
