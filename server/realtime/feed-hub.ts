@@ -300,21 +300,31 @@ export class FeedHub {
   }
 
   private async compareHead(feed: Feed): Promise<void> {
+    const before = this.positionOf(feed);
     const head = await this.store.head(feed.slug);
     if (!head) throw new AppError('not_found', `no briefing "${feed.slug}"`);
-    await this.follow(feed, head);
+    await this.follow(feed, before, head);
   }
 
-  /** Brings the feed to the head's epoch: another epoch, or a log behind what was delivered, is a lost history. */
-  private async follow(feed: Feed, head: { epoch: string; seq: number }): Promise<void> {
+  private positionOf(feed: Feed): { generation: number; position: number } {
+    return { generation: feed.generation, position: feed.position };
+  }
+
+  /**
+   * Brings the feed to the head's epoch: another epoch, or a log behind what this process
+   * had delivered before the head was read, is a lost history. (The tail delivers while the
+   * head is read: only what it had delivered before may be compared.)
+   */
+  private async follow(feed: Feed, before: { generation: number; position: number }, head: { epoch: string; seq: number }): Promise<void> {
+    if (feed.generation !== before.generation) return;
     if (head.epoch !== feed.epoch) {
       this.resetFeed(feed, head.epoch);
       // A briefing wiped and created again has no change yet to tell its readers of the new
       // epoch: their connections are closed instead, and they come back with their cursors.
       if (head.seq === 0) this.io.in(feed.room).disconnectSockets(true);
-    } else if (head.seq < feed.position) {
+    } else if (head.seq < before.position) {
       const rotated = await this.store.rotateEpoch(feed.slug, feed.epoch);
-      if (rotated && rotated.epoch !== feed.epoch) this.resetFeed(feed, rotated.epoch);
+      if (rotated && rotated.epoch !== feed.epoch && feed.generation === before.generation) this.resetFeed(feed, rotated.epoch);
     }
   }
 
@@ -521,10 +531,12 @@ export class FeedHub {
   private async checkPositions(): Promise<void> {
     this.lastPositionCheck = Date.now();
     const feeds = [...this.feeds.values()].filter((feed) => feed.initialised);
+    const before = feeds.map((feed) => this.positionOf(feed));
     const heads = await Promise.all(feeds.map((feed) => this.store.head(feed.slug)));
     for (const [index, feed] of feeds.entries()) {
       const head = heads[index];
-      if (head) await this.follow(feed, head);
+      const seen = before[index];
+      if (head && seen) await this.follow(feed, seen, head);
     }
   }
 

@@ -198,3 +198,21 @@ describe('bounded catch-up (LIVEBRIEF_REPLAY_LIMIT)', () => {
     expect(near.body.changes.map((change) => change.seq)).toEqual([4, 5, 6, 7, 8]);
   });
 });
+
+test('no false alarm: readers joining while changes pour in never start a new epoch', async () => {
+  const { url, api } = await startServer();
+  const created = await createBriefing(api, SLUG);
+  let publishing = true;
+  const publisher = (async () => {
+    for (let i = 0; i < 150 && publishing; i++) await Promise.all([1, 2, 3].map((n) => publish(api, SLUG, `burst ${i}.${n}`)));
+  })();
+  const sockets = await Promise.all(Array.from({ length: 8 }, () => connectReader(url)));
+  // Each subscribe compares the head in Redis while the tail delivers: over and over.
+  for (let round = 0; round < 14; round++) {
+    await Promise.all(sockets.map((socket) => new FoldingReader(socket, SLUG).subscribe(null)));
+  }
+  publishing = false;
+  await publisher;
+  const briefing = await api.get<{ briefing: Briefing }>(`/api/v1/briefings/${SLUG}`);
+  expect(briefing.body.briefing.epoch).toBe(created.epoch);
+});
