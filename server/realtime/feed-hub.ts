@@ -493,6 +493,7 @@ export class FeedHub {
         if (this.tailClientId === null) this.tailClientId = Number(await this.tailRedis.client('ID'));
         const read = {};
         this.readInFlight = read;
+        const generations = new Map(feeds.map((feed) => [feed, feed.generation]));
         const reply = await this.tailRedis
           .xread(
             'COUNT',
@@ -508,7 +509,8 @@ export class FeedHub {
           });
         for (const [key, items] of reply ?? []) {
           const feed = this.feedsByLogKey.get(key);
-          if (!feed) continue;
+          // A feed reset to a new epoch while this read was under way reads its log again from the start.
+          if (!feed || feed.generation !== generations.get(feed)) continue;
           for (const item of items) this.deliverStreamEntry(feed, item);
         }
         if (!reply || Date.now() - this.lastPositionCheck > this.blockMs) await this.checkPositions();
