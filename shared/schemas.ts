@@ -108,16 +108,21 @@ export type Entry = z.infer<typeof entrySchema>;
 export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
-export interface Change {
-  slug: string;
-  epoch: string;
-  seq: number;
-  at: string;
-  type: ChangeType;
-  entry?: Entry;
-  id?: string;
-  briefing?: Briefing;
-}
+/** One step of a briefing's change log: a `change` event, and an element of a catch-up. */
+export const changeSchema = z.object({
+  slug: z.string(),
+  epoch: z.string(),
+  seq: z.number().int(),
+  at: z.string(),
+  type: z.enum(CHANGE_TYPES),
+  /** The whole entry, for entry.published and entry.updated. */
+  entry: entrySchema.optional(),
+  /** The entry's id, for entry.deleted. */
+  id: z.string().optional(),
+  /** The whole briefing, for briefing.updated. */
+  briefing: briefingSchema.optional(),
+});
+export type Change = z.infer<typeof changeSchema>;
 
 export interface Cursor {
   epoch: string;
