@@ -91,8 +91,7 @@ export interface OpenApiDocument {
 const errorBodySchema = z.object({
   error: z.object({
     code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
-    /** Names the field or header at fault first, e.g. "body: must not be empty". */
-    message: z.string(),
+    message: z.string().describe('Names the field or header at fault first, e.g. "body: must not be empty"'),
   }),
 });
 const positionSchema = z.object({ epoch: z.string(), seq: z.number().int() });
@@ -123,8 +122,7 @@ const OUTPUT_SCHEMAS = {
     entries: z.array(entrySchema),
     epoch: z.string(),
     seq: z.number().int(),
-    /** The `before` value for the following (older) page, or null on the last page. */
-    next: z.string().nullable(),
+    next: z.string().nullable().describe('The `before` value for the following (older) page; null on the last page'),
   }),
   EntryWrite: z.object({ entry: entrySchema, epoch: z.string(), seq: z.number().int() }),
   VersionList: z.object({ versions: z.array(entryVersionSchema) }),
