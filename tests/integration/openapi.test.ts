@@ -5,6 +5,7 @@
  * is served at GET /api/v1/openapi.json, and what the GET routes really answer fits the
  * schemas it gives for them.
  */
+import { request } from 'node:http';
 import type { Express } from 'express';
 import { openApiDocument, type HttpMethod, type JsonSchema, type OpenApiDocument, type ParameterObject, type Reference } from '../../server/http/openapi';
 import { closeAll, startServer, type TestServer } from '../support/harness';
@@ -229,6 +230,18 @@ describe('OpenAPI description of /api/v1', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.headers.get('cache-control')).toMatch(/public/);
     expect(response.body).toEqual(JSON.parse(JSON.stringify(document)));
+    // node:http rather than fetch: fetch applies its own cache rules to conditional requests, and the server's answer is what is tested
+    const etag = response.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const revalidated = await new Promise<number | undefined>((resolve, reject) => {
+      request(`${server.url}${BASE}/openapi.json`, { headers: { 'if-none-match': etag ?? '' } }, (answer) => {
+        answer.resume();
+        answer.on('end', () => resolve(answer.statusCode));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(revalidated).toBe(304);
   });
 
   it('gives schemas that what the GET routes really answer fits', async () => {
