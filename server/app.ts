@@ -27,6 +27,8 @@ import { TokenStore } from './store/tokens';
 export interface App {
   config: Readonly<Config>;
   http: HttpServer;
+  /** The Express app behind `http` (Socket.IO wraps the server's request listener, so it cannot be reached from there). */
+  express: express.Express;
   io: ReaderServer;
   store: Store;
   tokens: TokenStore;
@@ -129,6 +131,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   return {
     config,
     http,
+    express: app,
     io,
     store,
     tokens,

@@ -62,14 +62,14 @@ export const briefingStatusSchema = z.enum(['live', 'ended']);
 export const briefingSchema = z.object({
   slug: z.string(),
   title: z.string(),
-  summary: z.string(),
+  summary: z.string().describe('Markdown'),
   status: briefingStatusSchema,
-  locale: z.string(),
-  timeZone: z.string(),
-  createdAt: z.string(),
+  locale: z.string().describe('BCP 47 language tag, canonical form'),
+  timeZone: z.string().describe('IANA time zone'),
+  createdAt: z.string().describe('ISO 8601, UTC: when the coverage began'),
   updatedAt: z.string(),
-  epoch: z.string(),
-  seq: z.number().int(),
+  epoch: z.string().describe('Names the history of the change log; a new one means that history was lost'),
+  seq: z.number().int().describe('The last change of the log in this epoch (0: none yet)'),
 });
 export type Briefing = z.infer<typeof briefingSchema>;
 /** A briefing as stored: its log position (epoch, seq) is kept beside it, not inside it. */
@@ -90,13 +90,13 @@ export type Link = z.infer<typeof linkSchema>;
 export const entrySchema = z.object({
   id: z.string(),
   slug: z.string(),
-  version: z.number().int(),
+  version: z.number().int().describe('1, then one more on every edit'),
   publishedAt: z.string(),
-  updatedAt: z.string().nullable(),
+  updatedAt: z.string().nullable().describe('When the content was last corrected; null if never'),
   author: z.object({ id: z.string(), name: z.string() }),
   title: z.string().nullable(),
-  body: z.string(),
-  html: z.string(),
+  body: z.string().describe('Markdown source'),
+  html: z.string().describe('body rendered on the server and sanitized'),
   keyEvent: z.boolean(),
   pinned: z.boolean(),
   media: z.array(mediaSchema),
@@ -108,16 +108,18 @@ export type Entry = z.infer<typeof entrySchema>;
 export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
-export interface Change {
-  slug: string;
-  epoch: string;
-  seq: number;
-  at: string;
-  type: ChangeType;
-  entry?: Entry;
-  id?: string;
-  briefing?: Briefing;
-}
+/** One step of a briefing's change log: a `change` event, and an element of a catch-up. */
+export const changeSchema = z.object({
+  slug: z.string(),
+  epoch: z.string(),
+  seq: z.number().int(),
+  at: z.string(),
+  type: z.enum(CHANGE_TYPES),
+  entry: entrySchema.optional().describe('The whole entry, for entry.published and entry.updated'),
+  id: z.string().optional().describe("The entry's id, for entry.deleted"),
+  briefing: briefingSchema.optional().describe('The whole briefing, for briefing.updated'),
+});
+export type Change = z.infer<typeof changeSchema>;
 
 export interface Cursor {
   epoch: string;

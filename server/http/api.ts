@@ -15,6 +15,7 @@ import { buildEntry, correctionHistory, patchEntry } from '../entries';
 import type { Store } from '../store/store';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
+import { openApiJson } from './openapi';
 import { idParam, parse, slugParam } from './request-input';
 
 export interface ApiOptions {
@@ -44,6 +45,12 @@ export function apiRouter(options: ApiOptions): Router {
   const editor = requireRole(auth, EDITOR_ROLES);
 
   router.use(requireJsonBody, express.json({ limit: options.bodyLimitBytes, strict: true }));
+
+  /** This API's OpenAPI description: the same bytes for everyone until the next release, so caches may keep it. */
+  router.get('/openapi.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    sendJson(res, 200, openApiJson());
+  });
 
   router.get('/briefings', async (_req, res) => {
     res.json({ briefings: await store.listBriefings() });
