@@ -4,6 +4,7 @@ import type { Principal } from './auth/tokens';
 import type { EntryVersion } from '../shared/console';
 import type { CreateEntryInput, Entry, UpdateEntryInput } from '../shared/schemas';
 import { renderMarkdown } from './render/markdown';
+import type { Store } from './store/store';
 
 /** Time-ordered, URL-safe and unguessable: base-36 milliseconds, then random bits. */
 export function newEntryId(now: Date): string {
@@ -27,6 +28,29 @@ export function buildEntry(slug: string, input: CreateEntryInput, author: Princi
     links: input.links ?? [],
     sources: input.sources ?? null,
   };
+}
+
+/**
+ * Publishes an entry now, or keeps it scheduled for a `publishAt` in the future: the one
+ * path of the API's POST and the console's approvals. Returns the response JSON that an
+ * Idempotency-Key replays unchanged.
+ */
+export async function publishOrSchedule(
+  store: Store,
+  slug: string,
+  fields: CreateEntryInput,
+  author: Principal,
+  options: { publishAt?: string | null | undefined; idempotencyKey?: string | undefined },
+): Promise<{ entry: Entry; scheduled: boolean; response: string; replayed: boolean }> {
+  const now = new Date();
+  const at = options.publishAt ? new Date(options.publishAt) : null;
+  const scheduled = at !== null && at.getTime() > now.getTime();
+  const entry = buildEntry(slug, fields, author, scheduled && at ? at : now);
+  const result = await store.createEntry(entry, {
+    scheduleAtMs: scheduled && at ? at.getTime() : undefined,
+    idempotencyKey: options.idempotencyKey,
+  });
+  return { entry, scheduled, ...result };
 }
 
 const CONTENT_FIELDS = ['body', 'title', 'media', 'links', 'sources'] as const;

@@ -21,14 +21,6 @@ export interface LoginLimits {
   windowSeconds?: number;
 }
 
-export class RateLimitedError extends AppError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super('rate_limited', message);
-  }
-}
 
 /** One attempt taken from both counters; the route reports how it went. */
 export interface LoginAttempt {
@@ -77,7 +69,7 @@ export class LoginLimiter {
       // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error when Redis fails.
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new RateLimitedError(`password: too many failed logins for ${what}; wait ${seconds} seconds and try again`, seconds);
+      throw new AppError('rate_limited', `password: too many failed logins for ${what}; wait ${seconds} seconds and try again`, seconds);
     }
   }
 }

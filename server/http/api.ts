@@ -1,5 +1,5 @@
 /** The JSON API under /api/v1: parse, authorize, call the store, shape the answer. */
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Response, Router } from 'express';
 import { AppError } from '../../shared/errors';
 import {
   changesQuerySchema,
@@ -11,12 +11,12 @@ import {
 } from '../../shared/schemas';
 import { EDITOR_ROLES } from '../../shared/console';
 import type { Authenticator } from '../auth/authenticator';
-import { buildEntry, correctionHistory, patchEntry } from '../entries';
+import { correctionHistory, patchEntry, publishOrSchedule } from '../entries';
 import type { Store } from '../store/store';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
 import { openApiJson } from './openapi';
-import { idParam, parse, slugParam } from './request-input';
+import { idParam, ifMatchVersion, parse, slugParam } from './request-input';
 
 export interface ApiOptions {
   store: Store;
@@ -25,15 +25,6 @@ export interface ApiOptions {
 }
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
-/** If-Match: "3", W/"3" or 3. Absent: no version check. */
-function ifMatchVersion(req: Request): number | undefined {
-  const header = req.get('if-match');
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the entry version in quotes, e.g. "3"');
-  return Number(match[1]);
-}
 
 function sendJson(res: Response, status: number, json: string): void {
   res.status(status).type('application/json').send(json);
@@ -119,23 +110,16 @@ export function apiRouter(options: ApiOptions): Router {
       throw new AppError('invalid', 'Idempotency-Key: must be 1-200 printable ASCII characters');
     }
     const input = parse(createEntrySchema, req.body);
-    const now = new Date();
-    const publishAt = input.publishAt ? new Date(input.publishAt) : null;
-    const scheduled = publishAt !== null && publishAt.getTime() > now.getTime();
-    const entry = buildEntry(slug, input, principalOf(req), scheduled && publishAt ? publishAt : now);
-    const result = await store.createEntry(entry, {
-      scheduleAtMs: scheduled && publishAt ? publishAt.getTime() : undefined,
-      idempotencyKey,
-    });
+    const result = await publishOrSchedule(store, slug, input, principalOf(req), { publishAt: input.publishAt, idempotencyKey });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.locals.auditTarget = result.replayed ? { replayed: 'true' } : { id: entry.id, scheduled: String(scheduled) };
+    res.locals.auditTarget = result.replayed ? { replayed: 'true' } : { id: result.entry.id, scheduled: String(result.scheduled) };
     sendJson(res, 201, result.response);
   });
 
   router.patch('/briefings/:slug/entries/:id', editor, async (req, res) => {
     const slug = slugParam(req);
     const id = idParam(req, 'entry');
-    const expectedVersion = ifMatchVersion(req);
+    const expectedVersion = ifMatchVersion(req, 'entry');
     const patch = parse(updateEntrySchema, req.body);
     const result = await store.updateEntry(slug, id, (current) => {
       if (expectedVersion !== undefined && current.version !== expectedVersion) {

@@ -19,12 +19,11 @@ import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue,
 import { AppError } from '../../shared/errors';
 import { createEntrySchema } from '../../shared/schemas';
 import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
-import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter';
-import { RateLimitedError } from '../auth/login-limiter';
+import type { LoginLimiter } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { FirstRun } from '../auth/setup';
 import { createToken, type Principal } from '../auth/tokens';
-import { buildEntry } from '../entries';
+import { publishOrSchedule } from '../entries';
 import { renderMarkdown } from '../render/markdown';
 import type { AuditLog } from '../store/audit';
 import { StaleDraftError, type DraftStore } from '../store/drafts';
@@ -34,7 +33,7 @@ import type { TokenStore } from '../store/tokens';
 import { publicUser, type UserRecord, type UserStore } from '../store/users';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
-import { idParam, parse, pathParam, slugParam } from './request-input';
+import { idParam, ifMatchVersion, parse, pathParam, slugParam } from './request-input';
 
 export interface ConsoleApiOptions {
   store: Store;
@@ -55,18 +54,9 @@ export interface ConsoleApiOptions {
 }
 
 
-/** If-Match on a draft: the version its editor saw; undefined when absent. */
-function seenVersion(req: Request): number | undefined {
-  const header = req.get('if-match');
-  if (header === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (!match?.[1]) throw new AppError('invalid', 'If-Match: must be the draft version in quotes, e.g. "3"');
-  return Number(match[1]);
-}
-
 /** Saves and approvals decide on a text, so they must say which version of it they saw. */
 function requiredSeenVersion(req: Request): number {
-  const version = seenVersion(req);
+  const version = ifMatchVersion(req, 'draft');
   if (version === undefined) throw new AppError('invalid', 'If-Match: send the version of the draft you saw, e.g. "3"');
   return version;
 }
@@ -106,14 +96,8 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     assertSameOrigin(req, req.protocol);
     const input = parse(loginSchema, req.body);
     const address = req.ip ?? 'unknown';
-    let attempt: LoginAttempt;
-    try {
-      // Taken before the (slow) password check, so that attempts sent at once are counted at once.
-      attempt = await limiter.attempt(input.username, address);
-    } catch (error) {
-      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      throw error;
-    }
+    // Taken before the (slow) password check, so that attempts sent at once are counted at once.
+    const attempt = await limiter.attempt(input.username, address);
     const user = await users.findByUsername(input.username);
     const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
     const actor = { id: user ? `user:${user.id}` : 'unknown', name: input.username, role: user?.role ?? null, via: 'none' as const };
@@ -221,7 +205,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   router.delete('/briefings/:slug/drafts/:id', anyone, async (req, res) => {
     const slug = slugParam(req);
     const id = draftIdOf(req);
-    const seen = seenVersion(req);
+    const seen = ifMatchVersion(req, 'draft');
     const { draft, raw } = await drafts.get(slug, id);
     if (!mayTouch(principalOf(req), draft)) throw new AppError('forbidden', 'this draft is someone else’s');
     if (seen !== undefined && seen !== draft.version) throw new StaleDraftError(seen, draft);
@@ -247,19 +231,15 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
         : error;
     });
     if (draft.version !== seen) throw new StaleDraftError(seen, draft);
-    const now = new Date();
-    const at = publishAt ? new Date(publishAt) : null;
-    const scheduled = at !== null && at.getTime() > now.getTime();
     // The fields published are those of the version checked above, whatever happens next.
-    const entry = buildEntry(slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, scheduled && at ? at : now);
-    const result = await store.createEntry(entry, {
-      scheduleAtMs: scheduled && at ? at.getTime() : undefined,
+    const result = await publishOrSchedule(store, slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, {
+      publishAt,
       idempotencyKey: `draft:${draft.id}:${draft.version}`,
     });
     // Fails only if the author edited it in the moment between: that edit stays in the
     // queue as a submission to review, never published by this approval.
     await drafts.removeIfUnchanged(draft, raw).catch(() => false);
-    res.locals.auditTarget = { draft: id, version: String(draft.version), author: draft.author.name, scheduled: String(scheduled) };
+    res.locals.auditTarget = { draft: id, version: String(draft.version), author: draft.author.name, scheduled: String(result.scheduled) };
     options.onQueueChange(slug);
     res.status(201).type('application/json').send(result.response);
   });
@@ -268,7 +248,7 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const slug = slugParam(req);
     const id = draftIdOf(req);
     const { note } = parse(returnDraftSchema, req.body ?? {});
-    const draft = await drafts.update(slug, id, seenVersion(req), (current) => {
+    const draft = await drafts.update(slug, id, ifMatchVersion(req, 'draft'), (current) => {
       if (current.kind !== 'submitted') throw new AppError('conflict', 'only a submitted entry can be sent back');
       return { ...current, kind: 'returned', note: note || null };
     });

@@ -37,6 +37,9 @@ function clientError(error: unknown): AppError | null {
   return new AppError(code, 'request: could not be read; check the body and its Content-Encoding');
 }
 
+/** Retry-After when the refusal does not say: Redis comes back or fails over within seconds; a rate window is a minute. */
+const DEFAULT_RETRY_AFTER_SECONDS = { rate_limited: 60, unavailable: 2 } as const;
+
 export function errorHandler(logger: Logger, isRedisReady: () => boolean): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
@@ -57,7 +60,9 @@ export function errorHandler(logger: Logger, isRedisReady: () => boolean): Error
     for (const header of ['Content-Type', 'ETag', 'Last-Modified', 'Accept-Ranges']) res.removeHeader(header);
     if (res.getHeader('Cache-Control') !== undefined) res.setHeader('Cache-Control', 'no-store');
     if (appError.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer');
-    if (appError.code === 'unavailable') res.setHeader('Retry-After', '2');
+    if (appError.code === 'rate_limited' || appError.code === 'unavailable') {
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS[appError.code]));
+    }
     res.status(appError.status).json(appError.toBody());
   };
 }

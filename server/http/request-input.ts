@@ -29,3 +29,15 @@ export function slugParam(req: Request): string {
 export function idParam(req: Request, what: string): string {
   return pathParam(req, 'id', ID_PATTERN, what);
 }
+
+/**
+ * `If-Match: "3"` (also `W/"3"` or `3`): the version of the `what` (entry, draft) its
+ * sender saw. Absent or `*`: undefined, no version check.
+ */
+export function ifMatchVersion(req: Request, what: string): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match?.[1]) throw new AppError('invalid', `If-Match: must be the ${what} version in quotes, e.g. "3"`);
+  return Number(match[1]);
+}
