@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Draft, DraftConflictBody, DraftFields, DraftKind } from '../../shared/console';
 import { AppError } from '../../shared/errors';
+import { scriptCaller } from './scripting';
 import type { Store } from './store';
 
 /**
@@ -34,8 +35,6 @@ redis.call('INCR', KEYS[2])
 return 1
 `,
 };
-const WRITE_DRAFT_COMMAND = 'livebriefWriteDraft';
-
 type WriteDraft = (drafts: string, revision: string, byAuthor: string, id: string, expected: string, next: string, cap: number) => Promise<number>;
 
 /**
@@ -63,10 +62,8 @@ export class DraftStore {
     /** Drafts one author may keep in one briefing. */
     private readonly perAuthor: number,
   ) {
-    const redis = store.redis;
-    if (!(WRITE_DRAFT_COMMAND in redis)) redis.defineCommand(WRITE_DRAFT_COMMAND, WRITE_DRAFT);
-    const command = (redis as unknown as Record<typeof WRITE_DRAFT_COMMAND, WriteDraft>)[WRITE_DRAFT_COMMAND];
-    this.writeDraft = (...args) => command.apply(redis, args);
+    const call = scriptCaller<'livebriefWriteDraft', number>(store.redis, { livebriefWriteDraft: WRITE_DRAFT });
+    this.writeDraft = (...args) => call('livebriefWriteDraft', ...args);
   }
 
   async list(slug: string): Promise<Draft[]> {

@@ -63,10 +63,7 @@ local function trusted_epoch()
 end
 `;
 
-export interface ScriptDefinition {
-  numberOfKeys: number;
-  lua: string;
-}
+import type { ScriptDefinition } from './scripting';
 
 /** How many KEYS and ARGV the head of a briefing takes (see PRELUDE). */
 export const HEAD_KEY_COUNT = 5;

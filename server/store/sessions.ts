@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
+import { scriptCaller, type ScriptArg } from './scripting';
 
 export interface SessionRecord {
   userId: string;
@@ -54,7 +55,6 @@ return 1
 };
 
 const COMMANDS = { livebriefCreateSession: CREATE_SESSION, livebriefDestroySessions: DESTROY_ALL };
-type Command = (...args: (string | number)[]) => Promise<number>;
 
 export class SessionStore {
   constructor(
@@ -63,15 +63,10 @@ export class SessionStore {
     /** Idle lifetime of a session, in seconds. */
     private readonly ttlSeconds: number,
   ) {
-    for (const [name, definition] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, definition);
-    }
+    this.call = scriptCaller<keyof typeof COMMANDS, number>(redis, COMMANDS);
   }
 
-  private command(name: keyof typeof COMMANDS): Command {
-    const command = (this.redis as unknown as Record<keyof typeof COMMANDS, Command>)[name];
-    return (...args) => command.apply(this.redis, args);
-  }
+  private readonly call: (name: keyof typeof COMMANDS, ...keysThenArgs: ScriptArg[]) => Promise<number>;
 
   /**
    * Starts a session; returns the secret for the cookie and the record. After a password
@@ -82,7 +77,7 @@ export class SessionStore {
     const secret = randomBytes(32).toString('base64url');
     const record: SessionRecord = { userId, csrf: randomBytes(32).toString('base64url'), createdAt: new Date().toISOString() };
     const digest = digestOf(secret);
-    const created = await this.command('livebriefCreateSession')(
+    const created = await this.call('livebriefCreateSession', 
       this.keys.session(digest),
       this.keys.userSessions(userId),
       this.keys.users,
@@ -115,6 +110,6 @@ export class SessionStore {
 
   /** Ends every session of an account. */
   async destroyAllOf(userId: string): Promise<void> {
-    await this.command('livebriefDestroySessions')(this.keys.userSessions(userId), this.keys.session(''));
+    await this.call('livebriefDestroySessions', this.keys.userSessions(userId), this.keys.session(''));
   }
 }

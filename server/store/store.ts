@@ -10,6 +10,7 @@ import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, ChangeType, Entry } from '../../shared/schemas';
 import { CHANGE_TYPES } from '../../shared/schemas';
 import { Keys, type BriefingKeys } from './keys';
+import { scriptCaller, type ScriptArg } from './scripting';
 import { SCRIPTS, type ScriptName } from './scripts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -70,9 +71,7 @@ export class Store {
     private readonly options: StoreOptions,
   ) {
     this.keys = new Keys(prefix);
-    for (const [name, script] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, script);
-    }
+    this.call = scriptCaller<ScriptName, RedisReply>(redis, SCRIPTS);
     redis.on('ready', () => void this.readDurability());
     if (redis.status === 'ready') void this.readDurability();
   }
@@ -434,11 +433,10 @@ export class Store {
     return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
   }
 
-  private async run(name: ScriptName, keys: string[], args: (string | number)[]): Promise<RedisReply> {
-    const command = (this.redis as unknown as Record<ScriptName, (...params: (string | number)[]) => Promise<RedisReply>>)[
-      name
-    ];
-    return command.call(this.redis, ...keys, ...args);
+  private readonly call: (name: ScriptName, ...keysThenArgs: ScriptArg[]) => Promise<RedisReply>;
+
+  private run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<RedisReply> {
+    return this.call(name, ...keys, ...args);
   }
 }
 

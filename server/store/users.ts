@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { PublicUser, Role } from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
+import { scriptCaller, type ScriptArg } from './scripting';
 
 export interface UserRecord extends PublicUser {
   /** argon2id hash (PHC string); never leaves the server. */
@@ -80,7 +81,6 @@ return 'ok'
 };
 
 const COMMANDS = { livebriefCreateUser: CREATE_USER, livebriefUpdateUser: UPDATE_USER };
-type Command = (...args: (string | number)[]) => Promise<string | number>;
 
 /** A compare-and-set that keeps losing to other writes gives up after this many tries. */
 const MAX_UPDATE_ATTEMPTS = 10;
@@ -95,15 +95,10 @@ export class UserStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
   ) {
-    for (const [name, definition] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, definition);
-    }
+    this.call = scriptCaller<keyof typeof COMMANDS, string | number>(redis, COMMANDS);
   }
 
-  private command(name: keyof typeof COMMANDS): Command {
-    const command = (this.redis as unknown as Record<keyof typeof COMMANDS, Command>)[name];
-    return (...args) => command.apply(this.redis, args);
-  }
+  private readonly call: (name: keyof typeof COMMANDS, ...keysThenArgs: ScriptArg[]) => Promise<string | number>;
 
   async count(): Promise<number> {
     return this.redis.hlen(this.keys.users);
@@ -120,7 +115,7 @@ export class UserStore {
       createdAt: new Date().toISOString(),
       passwordHash: input.passwordHash,
     };
-    const created = await this.command('livebriefCreateUser')(this.keys.usernames, this.keys.users, record.username, record.id, JSON.stringify(record));
+    const created = await this.call('livebriefCreateUser', this.keys.usernames, this.keys.users, record.username, record.id, JSON.stringify(record));
     if (created !== 1) throw new AppError('conflict', `username: "${record.username}" is taken`);
     return record;
   }
@@ -158,7 +153,7 @@ export class UserStore {
       // The id and username are the index's; they never change.
       const next: UserRecord = { ...change(read.record), id: read.record.id, username: read.record.username };
       const endSessions = next.passwordHash !== read.record.passwordHash || (next.disabled && !read.record.disabled);
-      const result = await this.command('livebriefUpdateUser')(
+      const result = await this.call('livebriefUpdateUser', 
         this.keys.users,
         this.keys.userSessions(id),
         id,
