@@ -108,17 +108,22 @@ export type Entry = z.infer<typeof entrySchema>;
 export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
-/** One step of a briefing's change log: a `change` event, and an element of a catch-up. */
-export const changeSchema = z.object({
+const changeHead = {
   slug: z.string(),
   epoch: z.string(),
   seq: z.number().int(),
   at: z.string(),
-  type: z.enum(CHANGE_TYPES),
-  entry: entrySchema.optional().describe('The whole entry, for entry.published and entry.updated'),
-  id: z.string().optional().describe("The entry's id, for entry.deleted"),
-  briefing: briefingSchema.optional().describe('The whole briefing, for briefing.updated'),
-});
+};
+
+/**
+ * One step of a briefing's change log: a `change` event, and an element of a catch-up.
+ * Its `type` says which one field comes with it, so narrowing on `type` is all a consumer checks.
+ */
+export const changeSchema = z.discriminatedUnion('type', [
+  z.object({ ...changeHead, type: z.enum(['entry.published', 'entry.updated']), entry: entrySchema.describe('The whole entry') }),
+  z.object({ ...changeHead, type: z.literal('entry.deleted'), id: z.string().describe("The entry's id") }),
+  z.object({ ...changeHead, type: z.literal('briefing.updated'), briefing: briefingSchema.describe('The whole briefing') }),
+]);
 export type Change = z.infer<typeof changeSchema>;
 
 export interface Cursor {

@@ -174,8 +174,8 @@ export class LiveFeed implements FeedSink {
     const result = applyChange(before, change);
     if (result.status !== 'applied') return result.status;
     this.view = result.view;
-    if (change.type === 'entry.published' && change.entry) this.onPublished(change.entry);
-    if (change.type === 'entry.deleted' && change.id) this.held.delete(change.id);
+    if (change.type === 'entry.published') this.onPublished(change.entry);
+    if (change.type === 'entry.deleted') this.held.delete(change.id);
     if (change.type === 'briefing.updated') {
       const was = before.briefing;
       const now = result.view.briefing;

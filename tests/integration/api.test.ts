@@ -6,6 +6,7 @@
 import { createToken } from '../../server/auth/tokens';
 import { compareEntries } from '../../shared/apply-change';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
+import { briefingOf, entryOf } from '../support/changes';
 import { ADMIN_TOKEN, closeAll, startServer, waitFor, type ApiClient, type ApiResponse, type TestServer } from '../support/harness';
 
 // ---------- shapes ----------
@@ -477,16 +478,16 @@ describe('entries', () => {
       expect(change.epoch).toBe(briefing.epoch);
       expect(change.at).toMatch(ISO_UTC);
     }
-    expect(log.changes[0]?.entry).toEqual(a.entry);
-    expect(log.changes[1]?.entry).toEqual(b.entry);
-    expect(log.changes[2]?.entry).toEqual(editA.body.entry);
-    expect(log.changes[3]?.entry).toMatchObject({ id: b.entry.id, pinned: true });
-    expect(log.changes[4]?.briefing).toEqual(meta.body.briefing);
-    expect(log.changes[5]?.entry).toMatchObject({ id: b.entry.id, pinned: false });
-    expect(log.changes[6]?.entry).toMatchObject({ id: a.entry.id, keyEvent: true });
+    expect(entryOf(log.changes[0])).toEqual(a.entry);
+    expect(entryOf(log.changes[1])).toEqual(b.entry);
+    expect(entryOf(log.changes[2])).toEqual(editA.body.entry);
+    expect(entryOf(log.changes[3])).toMatchObject({ id: b.entry.id, pinned: true });
+    expect(briefingOf(log.changes[4])).toEqual(meta.body.briefing);
+    expect(entryOf(log.changes[5])).toMatchObject({ id: b.entry.id, pinned: false });
+    expect(entryOf(log.changes[6])).toMatchObject({ id: a.entry.id, keyEvent: true });
     expect(log.changes[7]).toMatchObject({ type: 'entry.deleted', id: a.entry.id });
-    expect(log.changes[7]?.entry).toBeUndefined();
-    expect(log.changes[8]?.entry).toEqual(c.entry);
+    expect(entryOf(log.changes[7])).toBeUndefined();
+    expect(entryOf(log.changes[8])).toEqual(c.entry);
 
     const page = await anonymous.get<PageBody>(`${B}/${slug}/entries`);
     expect(page.body.seq).toBe(9);
@@ -685,7 +686,7 @@ describe('changes', () => {
     for (const change of all.changes) {
       expect(sortedKeys(change)).toEqual(['at', 'entry', 'epoch', 'seq', 'slug', 'type']);
     }
-    expect(all.changes.map((c) => c.entry)).toEqual(writes.map((w) => w.entry));
+    expect(all.changes.map(entryOf)).toEqual(writes.map((w) => w.entry));
     for (let since = 0; since <= 6; since++) {
       const after = await changes(briefing.slug, since);
       expect(after.seq).toBe(6);
@@ -742,7 +743,7 @@ describe('changes', () => {
       expect(response.body.seq).toBe(8);
       const expectedSeqs = Array.from({ length: 8 - since }, (_, i) => since + 1 + i);
       expect(response.body.changes.map((c) => c.seq)).toEqual(expectedSeqs);
-      expect(response.body.changes.map((c) => c.entry?.id)).toEqual(entries.slice(since).map((e) => e.id));
+      expect(response.body.changes.map((c) => entryOf(c)?.id)).toEqual(entries.slice(since).map((e) => e.id));
     }
   });
 });
@@ -861,7 +862,7 @@ describe('scheduled entries', () => {
     expect(log.seq).toBe(5);
     expect(log.changes.map((c) => c.seq)).toEqual([2, 3, 4, 5]);
     expect(log.changes.every((c) => c.type === 'entry.published')).toBe(true);
-    expect(log.changes.map((c) => c.entry?.id).sort()).toEqual([...ids].sort());
+    expect(log.changes.map((c) => entryOf(c)?.id).sort()).toEqual([...ids].sort());
     for (const item of scheduled) {
       const got = await anonymous.get<EntryBody>(`${B}/${slug}/entries/${item.entry.id}`);
       expect(got.status).toBe(200);
@@ -1081,6 +1082,6 @@ describe('rendered html', () => {
     expect(edited.status).toBe(200);
     expect(edited.body.entry.html).not.toMatch(/javascript|onclick|<object/i);
     const log = await changes(briefing.slug, 0);
-    for (const change of log.changes) expect(change.entry?.html ?? '').not.toMatch(/<script|javascript:|onerror|onclick/i);
+    for (const change of log.changes) expect(entryOf(change)?.html ?? '').not.toMatch(/<script|javascript:|onerror|onclick/i);
   });
 });

@@ -105,7 +105,7 @@ function isReference(value: unknown): value is Reference {
 
 /**
  * Enough of JSON Schema 2020-12 for what zod's toJSONSchema produces (type, properties,
- * required, additionalProperties, items, enum, const, anyOf, allOf, $ref, bounds), so a
+ * required, additionalProperties, items, enum, const, anyOf, oneOf, allOf, $ref, bounds), so a
  * real answer can be held against the document without a validator dependency.
  * Returns the problems found, each with its JSON path.
  */
@@ -128,6 +128,10 @@ function check(document: OpenApiDocument, schema: JsonSchema | Reference | boole
   }
   if (schema.allOf) for (const part of schema.allOf) problems.push(...check(document, part, value, at));
   if (schema.anyOf && !schema.anyOf.some((part) => check(document, part, value, at).length === 0)) problems.push(`${at}: matches none of anyOf`);
+  if (schema.oneOf) {
+    const matching = schema.oneOf.filter((part) => check(document, part, value, at).length === 0).length;
+    if (matching !== 1) problems.push(`${at}: matches ${matching} of oneOf, not exactly one`);
+  }
   if (Array.isArray(value) && schema.items !== undefined && !Array.isArray(schema.items)) {
     const items = schema.items;
     value.forEach((item, index) => problems.push(...check(document, items, item, `${at}[${index}]`)));

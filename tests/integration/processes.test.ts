@@ -16,6 +16,7 @@ import {
   uniquePrefix,
   waitFor,
 } from '../support/harness';
+import { entryOf } from '../support/changes';
 import { createBriefing, publish } from '../support/fixtures';
 import { FoldingReader } from '../support/reader';
 
@@ -153,7 +154,7 @@ test('a scheduled entry is published once, at its time, with three processes run
   for (const reader of readers) await reader.waitForSeq(2);
 
   const log = await api.get<{ changes: Change[] }>('/api/v1/briefings/later/changes?since=0');
-  const published = log.body.changes.filter((change) => change.entry?.id === scheduled.entry.id);
+  const published = log.body.changes.filter((change) => entryOf(change)?.id === scheduled.entry.id);
   expect(published).toHaveLength(1);
   const lateness = Date.parse(published[0]?.at ?? '') - publishAt.getTime();
   expect(lateness).toBeGreaterThanOrEqual(0);

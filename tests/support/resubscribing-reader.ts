@@ -145,9 +145,22 @@ export class ResubscribingReader {
 
   private remember(change: Change): void {
     const key = `${change.epoch}/${change.seq}`;
-    const what = `${change.type}:${change.entry?.id ?? change.id ?? ''}:${change.entry?.version ?? ''}`;
+    const what = `${change.type}:${carried(change)}`;
     const before = this.seen.get(key);
     if (before === undefined) this.seen.set(key, what);
     else if (before !== what) this.reused.push(`${key} was ${before}, then ${what}`);
+  }
+}
+
+/** "id:version" of the entry a change carries, "id:" of a deleted one, ":" for a briefing. */
+function carried(change: Change): string {
+  switch (change.type) {
+    case 'entry.published':
+    case 'entry.updated':
+      return `${change.entry.id}:${change.entry.version}`;
+    case 'entry.deleted':
+      return `${change.id}:`;
+    case 'briefing.updated':
+      return ':';
   }
 }
