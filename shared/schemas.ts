@@ -3,6 +3,7 @@
  * derived from them. Server and browser import these; nothing redeclares them.
  */
 import { z } from 'zod';
+import type { RefusedAck } from './errors';
 import { LIMITS } from './limits';
 
 export { LIMITS };
@@ -229,9 +230,9 @@ export interface Snapshot {
 export type SubscribeAck =
   | { ok: true; mode: 'resume'; epoch: string; seq: number }
   | { ok: true; mode: 'snapshot'; epoch: string; seq: number; snapshot: Snapshot }
-  | { ok: false; error: { code: string; message: string } };
+  | RefusedAck;
 
-export type UnsubscribeAck = { ok: true } | { ok: false; error: { code: string; message: string } };
+export type UnsubscribeAck = { ok: true } | RefusedAck;
 
 export interface ServerToClientEvents {
   change: (change: Change) => void;

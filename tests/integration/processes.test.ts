@@ -2,6 +2,7 @@
  * Several real server processes (`node dist/server/main.js`) on one Redis: killing one,
  * restarting the server or Redis, and scheduled entries raced for by three processes.
  */
+import type { EntriesPage } from '../../shared/apply-change';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
 import {
   ADMIN_TOKEN,
@@ -26,8 +27,8 @@ function apiOf(url: string): ApiClient {
   return new ApiClient(url, ADMIN_TOKEN);
 }
 
-async function entriesOf(api: ApiClient, slug: string): Promise<{ entries: Entry[]; epoch: string; seq: number }> {
-  const response = await api.get<{ entries: Entry[]; epoch: string; seq: number }>(`/api/v1/briefings/${slug}/entries?limit=100`);
+async function entriesOf(api: ApiClient, slug: string): Promise<EntriesPage> {
+  const response = await api.get<EntriesPage>(`/api/v1/briefings/${slug}/entries?limit=100`);
   expect(response.status).toBe(200);
   return response.body;
 }

@@ -8,6 +8,7 @@
  * seqs follow one by one.
  */
 import { applyChange, viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import type { ErrorCode } from '../../shared/errors';
 import type { Change, Cursor, SubscribeAck } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 import { onClose, waitFor, type ReaderClient } from './harness';
@@ -17,7 +18,7 @@ const RETRY_MS = 200;
 
 export type ReaderEvent =
   | { kind: 'ack'; mode: 'resume' | 'snapshot'; epoch: string; seq: number }
-  | { kind: 'refused'; code: string }
+  | { kind: 'refused'; code: ErrorCode }
   | { kind: 'disconnect'; reason: string }
   | { kind: 'applied'; epoch: string; seq: number }
   | { kind: 'gap'; had: Cursor; got: Cursor }
