@@ -4,14 +4,12 @@
  */
 import { z } from 'zod';
 import type { RefusedAck } from './errors';
+import { ID_PATTERN, SLUG_PATTERN } from './identifiers';
 import { LIMITS } from './limits';
 
 export { LIMITS };
 
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-/** Ids of entries, drafts and accounts as they stand in paths and messages: URL-safe, 1-64 characters. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export { ID_PATTERN, SLUG_PATTERN };
 
 export const slugSchema = z
   .string()

@@ -16,6 +16,7 @@ import {
 } from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
+import { feedHookSelector, type FeedHook } from '../../shared/page-hooks';
 import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
@@ -457,8 +458,8 @@ export class LiveFeed implements FeedSink {
 
   // ---------- helpers ----------
 
-  private el(name: string): HTMLElement | null {
-    return this.options.root.querySelector<HTMLElement>(`[data-lb="${name}"]`);
+  private el(name: FeedHook): HTMLElement | null {
+    return this.options.root.querySelector<HTMLElement>(feedHookSelector(name));
   }
 
   private listen(target: EventTarget, type: string, handler: (event: Event) => void): void {
