@@ -175,7 +175,6 @@ export const createBriefingSchema = z.object({
   locale: localeSchema.default('en'),
   timeZone: timeZoneSchema.default('UTC'),
 });
-export type CreateBriefingInput = z.infer<typeof createBriefingSchema>;
 
 export const updateBriefingSchema = z
   .object({
@@ -191,7 +190,6 @@ export const updateBriefingSchema = z
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'must change at least one of title, summary, status, locale, timeZone, coverageStart',
   });
-export type UpdateBriefingInput = z.infer<typeof updateBriefingSchema>;
 
 /** Query strings arrive as text; these coerce and bound them. */
 export const entriesQuerySchema = z.object({

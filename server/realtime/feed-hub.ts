@@ -250,11 +250,6 @@ export class FeedHub {
     for (const slug of [...subscriptions.keys()]) this.unsubscribe(socket, slug);
   }
 
-  /** Slugs tailed by this process (for metrics and tests). */
-  watchedSlugs(): string[] {
-    return [...this.feeds.keys()];
-  }
-
   // ---------- subscription internals ----------
 
   private joinIfCaughtUp(feed: Feed, pending: PendingSubscription): void {

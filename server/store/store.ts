@@ -424,10 +424,6 @@ export class Store {
     return this.keys.briefing(slug).log;
   }
 
-  briefingKeys(slug: string): BriefingKeys {
-    return this.keys.briefing(slug);
-  }
-
   /** The ARGV every script on a briefing's head starts with: a candidate epoch, the time of the change, the history limit, durable writes. */
   private headArgs(candidateEpoch: string = newEpoch()): (string | number)[] {
     return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
@@ -466,7 +462,7 @@ function jsonStrings(raw: RedisReply | undefined): string[] {
   return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string') : [];
 }
 
-export function composeBriefing(metaJson: string, epoch: string, seq: number): Briefing {
+function composeBriefing(metaJson: string, epoch: string, seq: number): Briefing {
   return { ...(JSON.parse(metaJson) as BriefingMeta), epoch, seq };
 }
 
