@@ -106,8 +106,8 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     const allowance = new SubscribeAllowance(limits.subscribesPerMinute);
 
     socket.on('subscribe', (...args: unknown[]) => {
-      const { request, ack } = splitAck(args);
-      const reply = (response: SubscribeAck): void => ack?.(response as never);
+      const { request, ack } = splitAck<SubscribeAck>(args);
+      const reply = (response: SubscribeAck): void => ack?.(response);
       const parsed = subscribeSchema.safeParse(request);
       if (!parsed.success) {
         reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
