@@ -104,9 +104,6 @@ export const entrySchema = z.object({
 });
 export type Entry = z.infer<typeof entrySchema>;
 
-export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
-
 const changeHead = {
   slug: z.string(),
   epoch: z.string(),
