@@ -53,7 +53,7 @@ export class TimedReader {
       if (change.seq !== this.expectedNext) this.problems.outOfOrder++;
       this.expectedNext = change.seq + 1;
       if (change.seq > this.highest) this.highest = change.seq;
-      this.arrivals.set(change.seq, { at, entryId: change.entry?.id ?? null });
+      this.arrivals.set(change.seq, { at, entryId: 'entry' in change ? change.entry.id : null });
     });
   }
 

@@ -3,6 +3,7 @@
  * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/users, #/tokens, #/audit.
  */
 import type { SessionInfo } from '../shared/console';
+import { SLUG_SOURCE } from '../shared/identifiers';
 import { auditView, tokensView, usersView } from './console/admin';
 import { briefingListView } from './console/briefing-list';
 import { h, replace } from './console/dom';
@@ -15,6 +16,8 @@ let session: SessionInfo | null = null;
 let workspace: Workspace | null = null;
 /** Why the console is signed out, shown on the sign-in form. */
 let signedOutNotice: string | null = null;
+/** #/b/<slug>: one briefing's workspace. */
+const BRIEFING_ROUTE = new RegExp(`^#\\/b\\/(${SLUG_SOURCE})$`);
 
 // ---------- idle timeout ----------
 // The console's background requests (queue, feed) keep the server's session alive, so a tab
@@ -120,7 +123,7 @@ function route(): void {
   }
   const current = session;
   const hash = location.hash || '#/';
-  const briefing = /^#\/b\/([a-z0-9][a-z0-9-]{0,63})$/.exec(hash);
+  const briefing = BRIEFING_ROUTE.exec(hash);
   let view: HTMLElement;
   if (briefing?.[1]) {
     workspace = new Workspace(briefing[1], current.user);

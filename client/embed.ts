@@ -9,6 +9,8 @@ import embedCss from './styles/embed.css';
 import { LiveFeed } from './feed/live-feed';
 import { briefingUrl } from '../shared/feed-markup';
 import { html } from '../shared/html';
+import { SLUG_PATTERN } from '../shared/identifiers';
+import { FRAME_ATTRIBUTE, feedHook } from '../shared/page-hooks';
 
 /** The URL of this module, filled in by the bundler (import.meta.url). */
 declare const __LB_MODULE_URL__: string;
@@ -30,15 +32,15 @@ function shell(slug: string): string {
   const pageUrl = briefingUrl(ORIGIN, slug);
   return html`<section class="lb-theme lb-embed" part="feed" aria-labelledby="lb-embed-title">
 <header class="lb-embed-head">
-<p class="lb-kicker"><span data-lb="badge"></span><span class="lb-conn" data-lb="connection" role="status"></span></p>
-<h2 class="lb-embed-title" id="lb-embed-title"><a href="${pageUrl}" target="_blank" rel="noopener" data-lb="title">Live briefing</a></h2>
+<p class="lb-kicker"><span ${feedHook('badge')}></span><span class="lb-conn" ${feedHook('connection')} role="status"></span></p>
+<h2 class="lb-embed-title" id="lb-embed-title"><a href="${pageUrl}" target="_blank" rel="noopener" ${feedHook('title')}>Live briefing</a></h2>
 </header>
-<div class="lb-pinned" data-lb="pinned"></div>
-<div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" data-lb="reveal" hidden></button></div>
-<div class="lb-feed" data-lb="feed" aria-busy="true"></div>
-<p class="lb-empty" data-lb="empty" hidden>No updates yet.</p>
-<nav class="lb-more" aria-label="More updates"><button type="button" class="lb-load-older" data-action="load-older" data-lb="older" hidden>Show more</button><a class="lb-open" href="${pageUrl}" target="_blank" rel="noopener">Open the full briefing</a></nav>
-<div class="lb-sr-only" aria-live="polite" data-lb="announce"></div>
+<div class="lb-pinned" ${feedHook('pinned')}></div>
+<div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" ${feedHook('reveal')} hidden></button></div>
+<div class="lb-feed" ${feedHook('feed')} aria-busy="true"></div>
+<p class="lb-empty" ${feedHook('empty')} hidden>No updates yet.</p>
+<nav class="lb-more" aria-label="More updates"><button type="button" class="lb-load-older" data-action="load-older" ${feedHook('older')} hidden>Show more</button><a class="lb-open" href="${pageUrl}" target="_blank" rel="noopener">Open the full briefing</a></nav>
+<div class="lb-sr-only" aria-live="polite" ${feedHook('announce')}></div>
 </section>`.value;
 }
 
@@ -66,7 +68,7 @@ export class LiveBriefingElement extends HTMLElement {
   private start(): void {
     this.stop();
     const slug = this.getAttribute('slug') ?? '';
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(slug)) return;
+    if (!SLUG_PATTERN.test(slug)) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     shadow.adoptedStyleSheets = [styles()];
     shadow.innerHTML = shell(slug);
@@ -105,7 +107,7 @@ export class LiveBriefingElement extends HTMLElement {
 if (!customElements.get('live-briefing')) customElements.define('live-briefing', LiveBriefingElement);
 
 /** In our own iframe page: the parent cannot see our height, so we tell it on every change. */
-if (document.documentElement.hasAttribute('data-lb-frame') && window.parent !== window) {
+if (document.documentElement.hasAttribute(FRAME_ATTRIBUTE) && window.parent !== window) {
   let last = -1;
   new ResizeObserver(() => {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height);

@@ -49,20 +49,18 @@ export function applyChange(view: FeedView, change: Change): ApplyResult {
   const next: FeedView = { ...view, seq: change.seq, briefing: { ...view.briefing, seq: change.seq } };
   switch (change.type) {
     case 'entry.published':
-    case 'entry.updated':
-      if (change.entry) {
-        next.entries = upsertInWindow(view, change.entry);
-        next.pinned = change.entry.pinned
-          ? upsertSorted(view.pinned, change.entry)
-          : view.pinned.filter((entry) => entry.id !== change.entry?.id);
-      }
+    case 'entry.updated': {
+      const changed = change.entry;
+      next.entries = upsertInWindow(view, changed);
+      next.pinned = changed.pinned ? upsertSorted(view.pinned, changed) : view.pinned.filter((entry) => entry.id !== changed.id);
       break;
+    }
     case 'entry.deleted':
       next.entries = view.entries.filter((entry) => entry.id !== change.id);
       next.pinned = view.pinned.filter((entry) => entry.id !== change.id);
       break;
     case 'briefing.updated':
-      if (change.briefing) next.briefing = { ...change.briefing, epoch: change.epoch, seq: change.seq };
+      next.briefing = { ...change.briefing, epoch: change.epoch, seq: change.seq };
       break;
   }
   return { status: 'applied', view: next };

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { draftFieldsSchema } from './console-schemas';
+import type { RefusedAck } from './errors';
 import type { Entry } from './schemas';
 
 // ---------- roles ----------
@@ -131,7 +132,7 @@ export interface PresentEditor {
   editing: string | null;
 }
 
-export type PresenceAck = { ok: true; present: PresentEditor[] } | { ok: false; error: { code: string; message: string } };
+export type PresenceAck = { ok: true; present: PresentEditor[] } | RefusedAck;
 
 export interface ConsoleServerEvents {
   /** Who has this briefing open, sent whenever it changes. */

@@ -20,6 +20,16 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
 
+/** A refused Socket.IO request: its ack carries the same error as an HTTP answer would. */
+export interface RefusedAck extends ErrorBody {
+  ok: false;
+}
+
+/** The `data` of a refused Socket.IO connection (its message says why, for people). */
+export interface ConnectRefusalData {
+  code: ErrorCode;
+}
+
 /** An expected failure, carried as a value with a code; mapped to HTTP or an ack in one place. */
 export class AppError extends Error {
   constructor(

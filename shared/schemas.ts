@@ -3,14 +3,13 @@
  * derived from them. Server and browser import these; nothing redeclares them.
  */
 import { z } from 'zod';
+import type { RefusedAck } from './errors';
+import { ID_PATTERN, SLUG_PATTERN } from './identifiers';
 import { LIMITS } from './limits';
 
 export { LIMITS };
 
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-/** Ids of entries, drafts and accounts as they stand in paths and messages: URL-safe, 1-64 characters. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export { ID_PATTERN, SLUG_PATTERN };
 
 export const slugSchema = z
   .string()
@@ -105,20 +104,22 @@ export const entrySchema = z.object({
 });
 export type Entry = z.infer<typeof entrySchema>;
 
-export const CHANGE_TYPES = ['entry.published', 'entry.updated', 'entry.deleted', 'briefing.updated'] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
-
-/** One step of a briefing's change log: a `change` event, and an element of a catch-up. */
-export const changeSchema = z.object({
+const changeHead = {
   slug: z.string(),
   epoch: z.string(),
   seq: z.number().int(),
   at: z.string(),
-  type: z.enum(CHANGE_TYPES),
-  entry: entrySchema.optional().describe('The whole entry, for entry.published and entry.updated'),
-  id: z.string().optional().describe("The entry's id, for entry.deleted"),
-  briefing: briefingSchema.optional().describe('The whole briefing, for briefing.updated'),
-});
+};
+
+/**
+ * One step of a briefing's change log: a `change` event, and an element of a catch-up.
+ * Its `type` says which one field comes with it, so narrowing on `type` is all a consumer checks.
+ */
+export const changeSchema = z.discriminatedUnion('type', [
+  z.object({ ...changeHead, type: z.enum(['entry.published', 'entry.updated']), entry: entrySchema.describe('The whole entry') }),
+  z.object({ ...changeHead, type: z.literal('entry.deleted'), id: z.string().describe("The entry's id") }),
+  z.object({ ...changeHead, type: z.literal('briefing.updated'), briefing: briefingSchema.describe('The whole briefing') }),
+]);
 export type Change = z.infer<typeof changeSchema>;
 
 export interface Cursor {
@@ -171,7 +172,6 @@ export const createBriefingSchema = z.object({
   locale: localeSchema.default('en'),
   timeZone: timeZoneSchema.default('UTC'),
 });
-export type CreateBriefingInput = z.infer<typeof createBriefingSchema>;
 
 export const updateBriefingSchema = z
   .object({
@@ -187,7 +187,6 @@ export const updateBriefingSchema = z
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
     message: 'must change at least one of title, summary, status, locale, timeZone, coverageStart',
   });
-export type UpdateBriefingInput = z.infer<typeof updateBriefingSchema>;
 
 /** Query strings arrive as text; these coerce and bound them. */
 export const entriesQuerySchema = z.object({
@@ -224,9 +223,9 @@ export interface Snapshot {
 export type SubscribeAck =
   | { ok: true; mode: 'resume'; epoch: string; seq: number }
   | { ok: true; mode: 'snapshot'; epoch: string; seq: number; snapshot: Snapshot }
-  | { ok: false; error: { code: string; message: string } };
+  | RefusedAck;
 
-export type UnsubscribeAck = { ok: true } | { ok: false; error: { code: string; message: string } };
+export type UnsubscribeAck = { ok: true } | RefusedAck;
 
 export interface ServerToClientEvents {
   change: (change: Change) => void;

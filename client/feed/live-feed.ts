@@ -16,6 +16,7 @@ import {
 } from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
+import { feedHookSelector, type FeedHook } from '../../shared/page-hooks';
 import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
@@ -174,8 +175,8 @@ export class LiveFeed implements FeedSink {
     const result = applyChange(before, change);
     if (result.status !== 'applied') return result.status;
     this.view = result.view;
-    if (change.type === 'entry.published' && change.entry) this.onPublished(change.entry);
-    if (change.type === 'entry.deleted' && change.id) this.held.delete(change.id);
+    if (change.type === 'entry.published') this.onPublished(change.entry);
+    if (change.type === 'entry.deleted') this.held.delete(change.id);
     if (change.type === 'briefing.updated') {
       const was = before.briefing;
       const now = result.view.briefing;
@@ -457,8 +458,8 @@ export class LiveFeed implements FeedSink {
 
   // ---------- helpers ----------
 
-  private el(name: string): HTMLElement | null {
-    return this.options.root.querySelector<HTMLElement>(`[data-lb="${name}"]`);
+  private el(name: FeedHook): HTMLElement | null {
+    return this.options.root.querySelector<HTMLElement>(feedHookSelector(name));
   }
 
   private listen(target: EventTarget, type: string, handler: (event: Event) => void): void {

@@ -25,7 +25,7 @@ import type { DraftStore } from '../store/drafts';
 import type { PresenceStore } from '../store/presence';
 import type { Store } from '../store/store';
 import type { ReaderServer } from './feed-hub';
-import { splitAck } from './reader-socket';
+import { connectionRefusal, splitAck } from './reader-socket';
 
 interface ConsoleSocketData {
   userId: string;
@@ -83,14 +83,14 @@ export function attachConsoleSockets(
       // A WebSocket is not bound by the same-origin policy: refuse other sites' pages.
       assertSameOrigin(socket.request, protocolOf(socket.request));
     } catch (error) {
-      next(error instanceof Error ? error : new Error('forbidden'));
+      next(error instanceof AppError ? connectionRefusal(error.code, error.message) : connectionRefusal('forbidden', 'forbidden'));
       return;
     }
     auth
       .sessionOf(socket.request)
       .then((active) => {
         if (!active) {
-          next(new Error('unauthorized: sign in to the console'));
+          next(connectionRefusal('unauthorized', 'unauthorized: sign in to the console'));
           return;
         }
         socket.data = {
@@ -102,7 +102,7 @@ export function attachConsoleSockets(
         };
         next();
       })
-      .catch(() => next(new Error('unavailable: try again')));
+      .catch(() => next(connectionRefusal('unavailable', 'unavailable: try again')));
   });
 
   const editorOf = (socket: ConsoleSocket, slug: string): PresentEditor => ({

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
-import { AppError } from '../../shared/errors';
+import { AppError, type ConnectRefusalData, type ErrorCode } from '../../shared/errors';
 import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck, type UnsubscribeAck } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
@@ -15,6 +15,11 @@ export function splitAck<Response = never>(args: unknown[]): { request: unknown;
   const last = args[args.length - 1];
   const ack = typeof last === 'function' ? (last as (response: Response) => void) : null;
   return { request: ack && args.length === 1 ? undefined : args[0], ack };
+}
+
+/** Refuses a connection: Socket.IO hands the client the message and `data`, which names the code from the error catalogue. */
+export function connectionRefusal(code: ErrorCode, message: string): Error & { data: ConnectRefusalData } {
+  return Object.assign(new Error(message), { data: { code } });
 }
 
 /** What one reader may cost a process. */
@@ -78,9 +83,7 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     const address = clientAddress(socket.request);
     if ((connectionsByAddress.get(address) ?? 0) >= limits.connectionsPerAddress) {
       metrics.readersRefused.inc({ reason: 'connections_per_address' });
-      const refusal = new Error(`too many connections from your address (at most ${limits.connectionsPerAddress}); close some and try again`);
-      Object.assign(refusal, { data: { code: 'rate_limited' } });
-      next(refusal);
+      next(connectionRefusal('rate_limited', `too many connections from your address (at most ${limits.connectionsPerAddress}); close some and try again`));
       return;
     }
     next();
@@ -103,8 +106,8 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     const allowance = new SubscribeAllowance(limits.subscribesPerMinute);
 
     socket.on('subscribe', (...args: unknown[]) => {
-      const { request, ack } = splitAck(args);
-      const reply = (response: SubscribeAck): void => ack?.(response as never);
+      const { request, ack } = splitAck<SubscribeAck>(args);
+      const reply = (response: SubscribeAck): void => ack?.(response);
       const parsed = subscribeSchema.safeParse(request);
       if (!parsed.success) {
         reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });

@@ -18,6 +18,7 @@ import {
 } from '../../shared/feed-markup';
 import { html, scriptJson, trusted, type Markup } from '../../shared/html';
 import { textDirection, type DateFnsLocaleCode } from '../../shared/locales';
+import { FRAME_ATTRIBUTE, feedHook } from '../../shared/page-hooks';
 import type { PageState } from '../../shared/page-state';
 
 export interface SiteInfo {
@@ -132,11 +133,11 @@ function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHr
 <button type="button" class="lb-toggle" data-action="order" aria-pressed="false">Oldest first</button>
 <button type="button" class="lb-toggle" data-action="zone" aria-pressed="false">My time zone</button>
 </div>
-<div class="lb-pinned" data-lb="pinned"${options.archive ? trusted(' hidden') : ''}>${options.archive ? '' : pinned}</div>
-<div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" data-lb="reveal" hidden></button></div>
-<div class="lb-feed" id="lb-feed" data-lb="feed">${view.entries.map((entry) => renderEntry(entry, ctx))}</div>
-${view.entries.length === 0 ? html`<p class="lb-empty" data-lb="empty">No updates yet. New ones appear here as they are published.</p>` : html`<p class="lb-empty" data-lb="empty" hidden>No updates to show.</p>`}
-<nav class="lb-more" aria-label="More updates">${options.olderHref ? html`<a class="lb-load-older" data-action="load-older" data-lb="older" href="${options.olderHref}">Load older updates</a>` : ''}</nav>`;
+<div class="lb-pinned" ${feedHook('pinned')}${options.archive ? trusted(' hidden') : ''}>${options.archive ? '' : pinned}</div>
+<div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" ${feedHook('reveal')} hidden></button></div>
+<div class="lb-feed" id="lb-feed" ${feedHook('feed')}>${view.entries.map((entry) => renderEntry(entry, ctx))}</div>
+${view.entries.length === 0 ? html`<p class="lb-empty" ${feedHook('empty')}>No updates yet. New ones appear here as they are published.</p>` : html`<p class="lb-empty" ${feedHook('empty')} hidden>No updates to show.</p>`}
+<nav class="lb-more" aria-label="More updates">${options.olderHref ? html`<a class="lb-load-older" data-action="load-older" ${feedHook('older')} href="${options.olderHref}">Load older updates</a>` : ''}</nav>`;
 }
 
 export function renderBriefingPage(input: BriefingPageInput): string {
@@ -149,26 +150,26 @@ export function renderBriefingPage(input: BriefingPageInput): string {
   const onPage = new Set(view.entries.map((entry) => entry.id));
   const state: PageState = { kind: 'briefing', view, localeCode: input.localeCode, live: !archive };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
-  const body = html`<main id="main" class="lb-wrap lb-briefing" data-lb="root">
-<div class="lb-kicker"><span data-lb="badge">${renderStatusBadge(briefing.status)}</span><span class="lb-conn" data-lb="connection" role="status" data-js-only></span></div>
-<h1 class="lb-title" data-lb="title">${briefing.title}</h1>
-<p class="lb-dateline">Started ${renderTime(briefing.createdAt, ctx)} <span aria-hidden="true">·</span> Times in <span data-lb="zone">${ctx.time.zoneName(ctx.nowMs)}</span> <span aria-hidden="true">·</span> <a href="${briefingUrl('', briefing.slug)}/feed.xml">Atom feed</a></p>
+  const body = html`<main id="main" class="lb-wrap lb-briefing">
+<div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>
+<h1 class="lb-title" ${feedHook('title')}>${briefing.title}</h1>
+<p class="lb-dateline">Started ${renderTime(briefing.createdAt, ctx)} <span aria-hidden="true">·</span> Times in <span ${feedHook('zone')}>${ctx.time.zoneName(ctx.nowMs)}</span> <span aria-hidden="true">·</span> <a href="${briefingUrl('', briefing.slug)}/feed.xml">Atom feed</a></p>
 ${archive ? html`<p class="lb-archive-note">You are reading older updates. <a href="${briefingUrl('', briefing.slug)}">Back to the latest</a></p>` : ''}
-<section class="lb-summary" aria-labelledby="lb-summary-h"${input.summaryHtml ? '' : trusted(' hidden')} data-lb="summary-box">
+<section class="lb-summary" aria-labelledby="lb-summary-h"${input.summaryHtml ? '' : trusted(' hidden')} ${feedHook('summary-box')}>
 <h2 id="lb-summary-h">What you need to know</h2>
-<div class="lb-summary-body" data-lb="summary">${trusted(input.summaryHtml)}</div>
+<div class="lb-summary-body" ${feedHook('summary')}>${trusted(input.summaryHtml)}</div>
 </section>
 <div class="lb-columns">
-<nav class="lb-key-events" aria-labelledby="lb-ke-h" data-lb="key-events-box"${keyEvents.length === 0 ? trusted(' hidden') : ''}>
+<nav class="lb-key-events" aria-labelledby="lb-ke-h" ${feedHook('key-events-box')}${keyEvents.length === 0 ? trusted(' hidden') : ''}>
 <h2 id="lb-ke-h">Key events</h2>
-<ol data-lb="key-events">${renderKeyEventItems(keyEvents, ctx, (id) => onPage.has(id))}</ol>
+<ol ${feedHook('key-events')}>${renderKeyEventItems(keyEvents, ctx, (id) => onPage.has(id))}</ol>
 </nav>
 <section class="lb-feed-col" aria-labelledby="lb-feed-h">
 <h2 id="lb-feed-h" class="lb-section-title">${archive ? 'Older updates' : 'Latest updates'}</h2>
 ${renderFeedColumn(view, ctx, { olderHref, archive })}
 </section>
 </div>
-<div class="lb-sr-only" aria-live="polite" data-lb="announce"></div>
+<div class="lb-sr-only" aria-live="polite" ${feedHook('announce')}></div>
 </main>
 <script type="application/json" id="lb-state">${scriptJson(state)}</script>`;
   return layout(
@@ -231,7 +232,7 @@ ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
 export function renderEmbedPage(site: SiteInfo, briefing: Briefing, query: { theme: string; limit: string }): string {
   const pageUrl = briefingUrl(site.baseUrl, briefing.slug);
   return html`<!doctype html>
-<html lang="${briefing.locale}" dir="${textDirection(briefing.locale)}" class="lb-frame" data-lb-frame>
+<html lang="${briefing.locale}" dir="${textDirection(briefing.locale)}" class="lb-frame" ${FRAME_ATTRIBUTE}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,8 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../shared/errors';
 import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
-import type { Briefing, BriefingMeta, Change, ChangeType, Entry } from '../../shared/schemas';
-import { CHANGE_TYPES } from '../../shared/schemas';
+import type { Briefing, BriefingMeta, Change, Entry } from '../../shared/schemas';
 import { Keys, type BriefingKeys } from './keys';
 import { scriptCaller, type ScriptArg } from './scripting';
 import { SCRIPTS, type ScriptName } from './scripts';
@@ -424,10 +423,6 @@ export class Store {
     return this.keys.briefing(slug).log;
   }
 
-  briefingKeys(slug: string): BriefingKeys {
-    return this.keys.briefing(slug);
-  }
-
   /** The ARGV every script on a briefing's head starts with: a candidate epoch, the time of the change, the history limit, durable writes. */
   private headArgs(candidateEpoch: string = newEpoch()): (string | number)[] {
     return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
@@ -465,7 +460,7 @@ function jsonStrings(raw: RedisReply | undefined): string[] {
   return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string') : [];
 }
 
-export function composeBriefing(metaJson: string, epoch: string, seq: number): Briefing {
+function composeBriefing(metaJson: string, epoch: string, seq: number): Briefing {
   return { ...(JSON.parse(metaJson) as BriefingMeta), epoch, seq };
 }
 
@@ -479,17 +474,23 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
   const seq = seqOfStreamId(String(id));
   // Changes written before the log carried its epoch belong to the briefing's current one.
   epoch = values.get('e') ?? epoch;
-  const type = values.get('t') as ChangeType;
+  const type = values.get('t');
   const data = values.get('d') ?? '';
-  const change: Change = { slug, epoch, seq, at: values.get('a') ?? '', type };
+  const head = { slug, epoch, seq, at: values.get('a') ?? '' };
   try {
-    if (!CHANGE_TYPES.includes(type)) throw new Error(`unknown change type ${String(type)}`);
-    if (type === 'entry.deleted') change.id = data;
-    else if (type === 'briefing.updated') change.briefing = composeBriefing(data, epoch, seq);
-    else change.entry = JSON.parse(data) as Entry;
+    switch (type) {
+      case 'entry.published':
+      case 'entry.updated':
+        return { ...head, type, entry: JSON.parse(data) as Entry };
+      case 'entry.deleted':
+        return { ...head, type, id: data };
+      case 'briefing.updated':
+        return { ...head, type, briefing: composeBriefing(data, epoch, seq) };
+      default:
+        throw new Error(`unknown change type ${String(type)}`);
+    }
   } catch (error) {
     // Only a damaged log gets here: its history cannot be replayed, as if it were gone.
     throw new AppError('gone', `the change log of "${slug}" cannot be read at ${seq} (${error instanceof Error ? error.message : 'unreadable'}); reload the briefing`);
   }
-  return change;
 }

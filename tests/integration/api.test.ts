@@ -4,15 +4,14 @@
  * If-Match, Idempotency-Key, scheduled entries, auth and the body limits.
  */
 import { createToken } from '../../server/auth/tokens';
-import { compareEntries } from '../../shared/apply-change';
-import type { Briefing, Change, Entry } from '../../shared/schemas';
+import { compareEntries, type EntriesPage } from '../../shared/apply-change';
+import type { ErrorBody, ErrorCode } from '../../shared/errors';
+import type { Briefing, Change, Cursor, Entry } from '../../shared/schemas';
+import { briefingOf, entryOf } from '../support/changes';
 import { ADMIN_TOKEN, closeAll, startServer, waitFor, type ApiClient, type ApiResponse, type TestServer } from '../support/harness';
 
 // ---------- shapes ----------
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
 interface BriefingBody {
   briefing: Briefing;
 }
@@ -26,16 +25,6 @@ interface EntryWrite {
   entry: Entry;
   epoch: string;
   seq: number;
-}
-interface Position {
-  epoch: string;
-  seq: number;
-}
-interface PageBody {
-  entries: Entry[];
-  epoch: string;
-  seq: number;
-  next: string | null;
 }
 interface ChangesBody {
   epoch: string;
@@ -111,7 +100,7 @@ function expectNoStack(body: unknown): void {
 }
 
 /** The contract's error shape, exactly, with the given status and code. */
-function expectError(response: ApiResponse<unknown>, status: number, code: string, field?: string): ErrorBody {
+function expectError(response: ApiResponse<unknown>, status: number, code: ErrorCode, field?: string): ErrorBody {
   expect({ status: response.status, body: response.body }).toMatchObject({ status, body: { error: { code } } });
   const body = response.body as ErrorBody;
   expect(sortedKeys(body)).toEqual(['error']);
@@ -158,7 +147,7 @@ async function getBriefing(slug: string, client: ApiClient = anonymous): Promise
 }
 
 async function allEntries(slug: string): Promise<Entry[]> {
-  const response = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=100`);
+  const response = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=100`);
   expect(response.status).toBe(200);
   expect(response.body.next).toBeNull();
   return response.body.entries;
@@ -445,7 +434,7 @@ describe('entries', () => {
     seqs.push(unpinB.body.seq);
     const keyA = await api.patch<EntryWrite>(`${B}/${slug}/entries/${a.entry.id}`, { keyEvent: true });
     seqs.push(keyA.body.seq);
-    const deleteA = await api.delete<Position>(`${B}/${slug}/entries/${a.entry.id}`);
+    const deleteA = await api.delete<Cursor>(`${B}/${slug}/entries/${a.entry.id}`);
     expect(deleteA.status).toBe(200);
     seqs.push(deleteA.body.seq);
     const c = await publish(slug, { body: 'C' });
@@ -477,18 +466,18 @@ describe('entries', () => {
       expect(change.epoch).toBe(briefing.epoch);
       expect(change.at).toMatch(ISO_UTC);
     }
-    expect(log.changes[0]?.entry).toEqual(a.entry);
-    expect(log.changes[1]?.entry).toEqual(b.entry);
-    expect(log.changes[2]?.entry).toEqual(editA.body.entry);
-    expect(log.changes[3]?.entry).toMatchObject({ id: b.entry.id, pinned: true });
-    expect(log.changes[4]?.briefing).toEqual(meta.body.briefing);
-    expect(log.changes[5]?.entry).toMatchObject({ id: b.entry.id, pinned: false });
-    expect(log.changes[6]?.entry).toMatchObject({ id: a.entry.id, keyEvent: true });
+    expect(entryOf(log.changes[0])).toEqual(a.entry);
+    expect(entryOf(log.changes[1])).toEqual(b.entry);
+    expect(entryOf(log.changes[2])).toEqual(editA.body.entry);
+    expect(entryOf(log.changes[3])).toMatchObject({ id: b.entry.id, pinned: true });
+    expect(briefingOf(log.changes[4])).toEqual(meta.body.briefing);
+    expect(entryOf(log.changes[5])).toMatchObject({ id: b.entry.id, pinned: false });
+    expect(entryOf(log.changes[6])).toMatchObject({ id: a.entry.id, keyEvent: true });
     expect(log.changes[7]).toMatchObject({ type: 'entry.deleted', id: a.entry.id });
-    expect(log.changes[7]?.entry).toBeUndefined();
-    expect(log.changes[8]?.entry).toEqual(c.entry);
+    expect(entryOf(log.changes[7])).toBeUndefined();
+    expect(entryOf(log.changes[8])).toEqual(c.entry);
 
-    const page = await anonymous.get<PageBody>(`${B}/${slug}/entries`);
+    const page = await anonymous.get<EntriesPage>(`${B}/${slug}/entries`);
     expect(page.body.seq).toBe(9);
     expect(page.body.entries.map((entry) => entry.id)).toEqual([c.entry.id, b.entry.id]);
   });
@@ -581,7 +570,7 @@ describe('entries', () => {
     const keep = await publish(briefing.slug, { body: 'keep' });
     const gone = await publish(briefing.slug, { body: 'gone', pinned: true });
     const path = `${B}/${briefing.slug}/entries/${gone.entry.id}`;
-    const response = await api.delete<Position>(path);
+    const response = await api.delete<Cursor>(path);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ epoch: briefing.epoch, seq: 3 });
     expectError(await anonymous.get(path), 404, 'not_found');
@@ -615,7 +604,7 @@ describe('pagination', () => {
     let before: string | null = null;
     for (let page = 0; page < 10; page++) {
       const query: string = before === null ? '' : `&before=${encodeURIComponent(before)}`;
-      const response: ApiResponse<PageBody> = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=10${query}`);
+      const response: ApiResponse<EntriesPage> = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=10${query}`);
       expect(response.status).toBe(200);
       expect(sortedKeys(response.body)).toEqual(['entries', 'epoch', 'next', 'seq']);
       expect(response.body.epoch).toBe(epoch);
@@ -633,29 +622,29 @@ describe('pagination', () => {
   });
 
   test('the default limit is 20; limit 1 and 100 are the bounds', async () => {
-    const byDefault = await anonymous.get<PageBody>(`${B}/${slug}/entries`);
+    const byDefault = await anonymous.get<EntriesPage>(`${B}/${slug}/entries`);
     expect(byDefault.body.entries.map((e) => e.id)).toEqual(expected.slice(0, 20).map((e) => e.id));
     expect(byDefault.body.next).not.toBeNull();
 
-    const one = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=1`);
+    const one = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=1`);
     expect(one.status).toBe(200);
     expect(one.body.entries.map((e) => e.id)).toEqual([expected[0]?.id]);
     expect(one.body.next).not.toBeNull();
 
-    const hundred = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=100`);
+    const hundred = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=100`);
     expect(hundred.status).toBe(200);
     expect(hundred.body.entries.map((e) => e.id)).toEqual(expected.map((e) => e.id));
     expect(hundred.body.next).toBeNull();
   });
 
   test('next is null exactly when nothing follows', async () => {
-    const exact = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=45`);
+    const exact = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=45`);
     expect(exact.body.entries).toHaveLength(45);
     expect(exact.body.next).toBeNull();
-    const almost = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=44`);
+    const almost = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=44`);
     expect(almost.body.entries).toHaveLength(44);
     expect(almost.body.next).not.toBeNull();
-    const rest = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=44&before=${encodeURIComponent(almost.body.next ?? '')}`);
+    const rest = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=44&before=${encodeURIComponent(almost.body.next ?? '')}`);
     expect(rest.body.entries.map((e) => e.id)).toEqual([expected[44]?.id]);
     expect(rest.body.next).toBeNull();
   });
@@ -685,7 +674,7 @@ describe('changes', () => {
     for (const change of all.changes) {
       expect(sortedKeys(change)).toEqual(['at', 'entry', 'epoch', 'seq', 'slug', 'type']);
     }
-    expect(all.changes.map((c) => c.entry)).toEqual(writes.map((w) => w.entry));
+    expect(all.changes.map(entryOf)).toEqual(writes.map((w) => w.entry));
     for (let since = 0; since <= 6; since++) {
       const after = await changes(briefing.slug, since);
       expect(after.seq).toBe(6);
@@ -742,7 +731,7 @@ describe('changes', () => {
       expect(response.body.seq).toBe(8);
       const expectedSeqs = Array.from({ length: 8 - since }, (_, i) => since + 1 + i);
       expect(response.body.changes.map((c) => c.seq)).toEqual(expectedSeqs);
-      expect(response.body.changes.map((c) => c.entry?.id)).toEqual(entries.slice(since).map((e) => e.id));
+      expect(response.body.changes.map((c) => entryOf(c)?.id)).toEqual(entries.slice(since).map((e) => e.id));
     }
   });
 });
@@ -861,7 +850,7 @@ describe('scheduled entries', () => {
     expect(log.seq).toBe(5);
     expect(log.changes.map((c) => c.seq)).toEqual([2, 3, 4, 5]);
     expect(log.changes.every((c) => c.type === 'entry.published')).toBe(true);
-    expect(log.changes.map((c) => c.entry?.id).sort()).toEqual([...ids].sort());
+    expect(log.changes.map((c) => entryOf(c)?.id).sort()).toEqual([...ids].sort());
     for (const item of scheduled) {
       const got = await anonymous.get<EntryBody>(`${B}/${slug}/entries/${item.entry.id}`);
       expect(got.status).toBe(200);
@@ -894,7 +883,7 @@ describe('scheduled entries', () => {
     expect(all.slice(0, 4).every((e) => e.publishedAt === publishAt)).toBe(true);
     expect(all.map((e) => e.id)).toEqual([...all].sort(compareEntries).map((e) => e.id));
 
-    const first = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=2`);
+    const first = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=2`);
     expect(first.body.entries.map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
     const cursor = first.body.next;
     expect(cursor).not.toBeNull();
@@ -902,10 +891,10 @@ describe('scheduled entries', () => {
     expect(cursorEntry).toBeDefined();
     expect((await api.delete(`${B}/${slug}/entries/${cursorEntry?.id ?? ''}`)).status).toBe(200);
 
-    const second = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=2&before=${encodeURIComponent(cursor ?? '')}`);
+    const second = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=2&before=${encodeURIComponent(cursor ?? '')}`);
     expect(second.status).toBe(200);
     expect(second.body.entries.map((e) => e.id)).toEqual(all.slice(2, 4).map((e) => e.id));
-    const third = await anonymous.get<PageBody>(`${B}/${slug}/entries?limit=2&before=${encodeURIComponent(second.body.next ?? '')}`);
+    const third = await anonymous.get<EntriesPage>(`${B}/${slug}/entries?limit=2&before=${encodeURIComponent(second.body.next ?? '')}`);
     expect(third.body.entries.map((e) => e.id)).toEqual([older.entry.id]);
     expect(third.body.next).toBeNull();
   });
@@ -1039,7 +1028,7 @@ describe('request bodies', () => {
     expectError(tooLarge, 413, 'too_large');
     expectError(await small.api.patch(`${B}/${slug}/entries/${fits.body.entry.id}`, { body: 'b'.repeat(3000) }), 413, 'too_large');
     const reader = small.api.withToken(null);
-    const page = await reader.get<PageBody>(`${B}/${slug}/entries`);
+    const page = await reader.get<EntriesPage>(`${B}/${slug}/entries`);
     expect(page.body.seq).toBe(1);
     expect(page.body.entries).toEqual([fits.body.entry]);
   });
@@ -1081,6 +1070,6 @@ describe('rendered html', () => {
     expect(edited.status).toBe(200);
     expect(edited.body.entry.html).not.toMatch(/javascript|onclick|<object/i);
     const log = await changes(briefing.slug, 0);
-    for (const change of log.changes) expect(change.entry?.html ?? '').not.toMatch(/<script|javascript:|onerror|onclick/i);
+    for (const change of log.changes) expect(entryOf(change)?.html ?? '').not.toMatch(/<script|javascript:|onerror|onclick/i);
   });
 });

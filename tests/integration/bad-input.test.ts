@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
-import { ERROR_STATUS } from '../../shared/errors';
+import { ERROR_STATUS, type ErrorBody } from '../../shared/errors';
 import type { Briefing, Change, Entry, SubscribeAck } from '../../shared/schemas';
 import {
   ADMIN_TOKEN,
@@ -93,10 +93,6 @@ class Random {
 
 // ---------- the shape every refusal must have ----------
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-
 function problemsWithRefusal(status: number, contentType: string, text: string): string[] {
   const problems: string[] = [];
   if (status < 400 || status > 499) problems.push(`status ${status} is not a 4xx`);
@@ -124,7 +120,7 @@ function problemsWithRefusal(status: number, contentType: string, text: string):
     return problems;
   }
   if (!(error.code in ERROR_STATUS)) problems.push(`unknown code ${error.code}`);
-  else if (ERROR_STATUS[error.code as keyof typeof ERROR_STATUS] !== status) problems.push(`code ${error.code} with status ${status}`);
+  else if (ERROR_STATUS[error.code] !== status) problems.push(`code ${error.code} with status ${status}`);
   if (/"stack"|\n\s+at\s|\\n\s+at\s|\.(ts|js):\d+|node_modules/.test(text)) problems.push(`looks like a stack trace: ${text.slice(0, 300)}`);
   return problems;
 }

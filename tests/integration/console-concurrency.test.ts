@@ -6,16 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Draft, PublicUser, SessionInfo } from '../../shared/console';
+import type { Draft, DraftConflictBody, PublicUser, SessionInfo } from '../../shared/console';
+import type { ErrorBody } from '../../shared/errors';
 import type { Entry } from '../../shared/schemas';
 import { SessionStore } from '../../server/store/sessions';
 import { addUser, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
 import { ADMIN_TOKEN, ApiClient, closeAll, DEFAULT_REDIS, deletePrefix, onClose, spawnServer, startServer, uniquePrefix, waitFor, type TestServer } from '../support/harness';
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
 
 afterEach(closeAll);
 
@@ -92,11 +89,6 @@ describe('login limits under concurrency', () => {
     expect(countBy(later, (answer) => answer.status)).toEqual({ 401: 5, 429: 1 });
   });
 });
-
-interface DraftConflictBody extends ErrorBody {
-  seenVersion: number;
-  draft: Draft;
-}
 
 describe('approving what was reviewed', () => {
   let server: TestServer;

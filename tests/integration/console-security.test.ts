@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import type { AuditRecord, PublicToken, PublicUser, SessionInfo } from '../../shared/console';
+import type { ErrorBody } from '../../shared/errors';
 import type { Entry } from '../../shared/schemas';
 import { FirstRun } from '../../server/auth/setup';
 import { SessionStore } from '../../server/store/sessions';
@@ -17,10 +18,6 @@ import { FoldingReader } from '../support/reader';
 /** The secret of an API token `lbt_<16 hex id>_<secret>`; the secret itself may contain '_'. */
 function tokenSecretPart(token: string): string {
   return token.slice('lbt_'.length + 16 + 1);
-}
-
-interface ErrorBody {
-  error: { code: string; message: string };
 }
 
 afterEach(closeAll);

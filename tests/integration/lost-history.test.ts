@@ -5,7 +5,7 @@
  * Each test runs its own redis-server, which it restarts from an older RDB file.
  */
 import { Redis } from 'ioredis';
-import type { Briefing, Change, Entry, SubscribeAck } from '../../shared/schemas';
+import type { Briefing, Change, Cursor, Entry, SubscribeAck } from '../../shared/schemas';
 import { closeAll, connectReader, startRedis, startServer, waitFor, type ApiClient, type RedisProcess } from '../support/harness';
 import { createBriefing, publish } from '../support/fixtures';
 import { FoldingReader } from '../support/reader';
@@ -51,7 +51,7 @@ function changesOf(reader: FoldingReader): Change[] {
 }
 
 /** Publishes 3 entries, snapshots Redis, publishes 3 more (the ones a restart will lose). */
-async function publishAroundSnapshot(api: ApiClient, redisUrl: string): Promise<{ epoch: string; seq: number }> {
+async function publishAroundSnapshot(api: ApiClient, redisUrl: string): Promise<Cursor> {
   await createBriefing(api, SLUG);
   for (const body of ['kept 1', 'kept 2', 'kept 3']) await publish(api, SLUG, body);
   await snapshotNow(redisUrl);
@@ -62,7 +62,7 @@ async function publishAroundSnapshot(api: ApiClient, redisUrl: string): Promise<
 }
 
 /** The history around a snapshot, a Redis restarted from it while no process ran, then a new process. */
-async function restartedWithNoProcessRunning(): Promise<{ lost: { epoch: string; seq: number }; url: string; api: ApiClient }> {
+async function restartedWithNoProcessRunning(): Promise<{ lost: Cursor; url: string; api: ApiClient }> {
   const redis = await startRedis({ appendOnly: false });
   const first = await startServer({ REDIS_URL: redis.url });
   const lost = await publishAroundSnapshot(first.api, redis.url);
@@ -132,7 +132,7 @@ describe('Redis restarted from an older snapshot', () => {
   test('with no process running: the first process after the restart never resumes a lost cursor', async () => {
     const { lost, url, api } = await restartedWithNoProcessRunning();
     // The same seqs are given out again, under a new epoch.
-    const published: { epoch: string; seq: number }[] = [];
+    const published: Cursor[] = [];
     for (const body of ['after 1', 'after 2', 'after 3']) published.push(await publish(api, SLUG, body));
     expect(published.every((position) => position.epoch !== lost.epoch)).toBe(true);
 

@@ -2,6 +2,7 @@
  * Several real server processes (`node dist/server/main.js`) on one Redis: killing one,
  * restarting the server or Redis, and scheduled entries raced for by three processes.
  */
+import type { EntriesPage } from '../../shared/apply-change';
 import type { Briefing, Change, Entry } from '../../shared/schemas';
 import {
   ADMIN_TOKEN,
@@ -16,6 +17,7 @@ import {
   uniquePrefix,
   waitFor,
 } from '../support/harness';
+import { entryOf } from '../support/changes';
 import { createBriefing, publish } from '../support/fixtures';
 import { FoldingReader } from '../support/reader';
 
@@ -25,8 +27,8 @@ function apiOf(url: string): ApiClient {
   return new ApiClient(url, ADMIN_TOKEN);
 }
 
-async function entriesOf(api: ApiClient, slug: string): Promise<{ entries: Entry[]; epoch: string; seq: number }> {
-  const response = await api.get<{ entries: Entry[]; epoch: string; seq: number }>(`/api/v1/briefings/${slug}/entries?limit=100`);
+async function entriesOf(api: ApiClient, slug: string): Promise<EntriesPage> {
+  const response = await api.get<EntriesPage>(`/api/v1/briefings/${slug}/entries?limit=100`);
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -153,7 +155,7 @@ test('a scheduled entry is published once, at its time, with three processes run
   for (const reader of readers) await reader.waitForSeq(2);
 
   const log = await api.get<{ changes: Change[] }>('/api/v1/briefings/later/changes?since=0');
-  const published = log.body.changes.filter((change) => change.entry?.id === scheduled.entry.id);
+  const published = log.body.changes.filter((change) => entryOf(change)?.id === scheduled.entry.id);
   expect(published).toHaveLength(1);
   const lateness = Date.parse(published[0]?.at ?? '') - publishAt.getTime();
   expect(lateness).toBeGreaterThanOrEqual(0);

@@ -4,6 +4,7 @@
  * entry can make Redis hold: its versions.
  */
 import type { Socket as NetSocket } from 'node:net';
+import type { ErrorBody } from '../../shared/errors';
 import type { Entry, SubscribeAck } from '../../shared/schemas';
 import { closeAll, connectReader, onClose, startServer, waitFor } from '../support/harness';
 import { createBriefing, publish } from '../support/fixtures';
@@ -70,7 +71,7 @@ test('an entry takes edits up to LIVEBRIEF_VERSIONS_PER_ENTRY versions; the next
   const { entry } = await publish(api, SLUG, 'version 1');
   const path = `/api/v1/briefings/${SLUG}/entries/${entry.id}`;
   for (const body of ['version 2', 'version 3']) expect((await api.patch(path, { body })).status).toBe(200);
-  const refused = await api.patch<{ error: { code: string; message: string } }>(path, { body: 'version 4' });
+  const refused = await api.patch<ErrorBody>(path, { body: 'version 4' });
   expect(refused.status).toBe(409);
   expect(refused.body.error.message).toMatch(/3 versions/);
   const stored = await api.get<{ entry: Entry }>(path);

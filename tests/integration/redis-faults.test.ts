@@ -6,7 +6,8 @@
  * stay up, nothing acknowledged is lost, and no epoch/seq means two changes.
  */
 import { Redis } from 'ioredis';
-import type { Entry, SubscribeAck } from '../../shared/schemas';
+import type { EntriesPage } from '../../shared/apply-change';
+import type { Change, Cursor, Entry, SubscribeAck } from '../../shared/schemas';
 import { Store } from '../../server/store/store';
 import {
   ADMIN_TOKEN,
@@ -21,6 +22,7 @@ import {
   type RedisProcess,
   type ServerProcess,
 } from '../support/harness';
+import { entryOf } from '../support/changes';
 import { createBriefing, publish } from '../support/fixtures';
 import { ResubscribingReader } from '../support/resubscribing-reader';
 
@@ -35,11 +37,7 @@ const ROUND_MS = 500;
 /** A request that takes this long has hung; the test fails rather than waits. */
 const HANG_MS = 8000;
 
-interface Published {
-  entry: Entry;
-  epoch: string;
-  seq: number;
-}
+type Published = Cursor & { entry: Entry };
 
 async function serverOn(redis: RedisProcess): Promise<{ server: ServerProcess; api: ApiClient }> {
   const server = await spawnServer({ REDIS_URL: redis.url, REDIS_PREFIX: 'lb:', LOG_LEVEL: 'warn' });
@@ -61,8 +59,8 @@ async function timed<T>(request: () => Promise<ApiResponse<T>>): Promise<{ respo
   }
 }
 
-async function entriesOf(api: ApiClient, slug: string): Promise<{ entries: Entry[]; epoch: string; seq: number }> {
-  const response = await api.get<{ entries: Entry[]; epoch: string; seq: number }>(`/api/v1/briefings/${slug}/entries?limit=100`);
+async function entriesOf(api: ApiClient, slug: string): Promise<EntriesPage> {
+  const response = await api.get<EntriesPage>(`/api/v1/briefings/${slug}/entries?limit=100`);
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -200,7 +198,7 @@ test('kill -9 of Redis (appendfsync always) mid-publishing: nothing acknowledged
   const acknowledged: Published[] = [];
   const failures: { status: number; body: unknown }[] = [];
   let crashed = false;
-  let leftAt: { epoch: string; seq: number } | null = null;
+  let leftAt: Cursor | null = null;
   const publishers = Array.from({ length: PUBLISHERS }, async (_, p) => {
     for (let n = 0; n < PER_PUBLISHER; n++) {
       const key = `crash-${p}-${n}`;
@@ -262,13 +260,13 @@ test('kill -9 of Redis (appendfsync always) mid-publishing: nothing acknowledged
   }
 
   // The log of the epoch now current counts 1, 2, 3 … from its start, once each.
-  const log = await api.get<{ epoch: string; seq: number; changes: { seq: number; entry?: Entry }[] }>(
+  const log = await api.get<{ epoch: string; seq: number; changes: Change[] }>(
     `/api/v1/briefings/${slug}/changes?epoch=${stored.epoch}&since=0`,
   );
   expect(log.status).toBe(200);
   expect(log.body.changes.map((change) => change.seq)).toEqual(Array.from({ length: stored.seq }, (_, i) => i + 1));
   for (const item of acknowledged.filter((ack) => ack.epoch === stored.epoch)) {
-    expect(log.body.changes.find((change) => change.seq === item.seq)?.entry?.id).toBe(item.entry.id);
+    expect(entryOf(log.body.changes.find((change) => change.seq === item.seq))?.id).toBe(item.entry.id);
   }
 
   const back = new ResubscribingReader(await connectReader(server.url), slug);

@@ -8,6 +8,7 @@
  * seqs follow one by one.
  */
 import { applyChange, viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import type { ErrorCode } from '../../shared/errors';
 import type { Change, Cursor, SubscribeAck } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 import { onClose, waitFor, type ReaderClient } from './harness';
@@ -17,7 +18,7 @@ const RETRY_MS = 200;
 
 export type ReaderEvent =
   | { kind: 'ack'; mode: 'resume' | 'snapshot'; epoch: string; seq: number }
-  | { kind: 'refused'; code: string }
+  | { kind: 'refused'; code: ErrorCode }
   | { kind: 'disconnect'; reason: string }
   | { kind: 'applied'; epoch: string; seq: number }
   | { kind: 'gap'; had: Cursor; got: Cursor }
@@ -145,9 +146,22 @@ export class ResubscribingReader {
 
   private remember(change: Change): void {
     const key = `${change.epoch}/${change.seq}`;
-    const what = `${change.type}:${change.entry?.id ?? change.id ?? ''}:${change.entry?.version ?? ''}`;
+    const what = `${change.type}:${carried(change)}`;
     const before = this.seen.get(key);
     if (before === undefined) this.seen.set(key, what);
     else if (before !== what) this.reused.push(`${key} was ${before}, then ${what}`);
+  }
+}
+
+/** "id:version" of the entry a change carries, "id:" of a deleted one, ":" for a briefing. */
+function carried(change: Change): string {
+  switch (change.type) {
+    case 'entry.published':
+    case 'entry.updated':
+      return `${change.entry.id}:${change.entry.version}`;
+    case 'entry.deleted':
+      return `${change.id}:`;
+    case 'briefing.updated':
+      return ':';
   }
 }

@@ -40,8 +40,15 @@ function view(entries: Entry[], complete: boolean, pinned: Entry[] = []): FeedVi
   return { epoch: 'e1', seq: 3, briefing, entries, pinned, complete };
 }
 
-function change(seq: number, fields: Partial<Change>): Change {
-  return { slug: 's', epoch: 'e1', seq, at: '2026-01-01T11:00:00.000Z', type: 'entry.published', ...fields };
+/** What a change carries, by its type; an entry without a type is published. */
+type ChangeFields =
+  | { type?: 'entry.published' | 'entry.updated'; entry: Entry }
+  | { type: 'entry.deleted'; id: string }
+  | { type: 'briefing.updated'; briefing: Briefing };
+
+function change(seq: number, fields: ChangeFields): Change {
+  const head = { slug: 's', epoch: 'e1', seq, at: '2026-01-01T11:00:00.000Z' };
+  return 'entry' in fields ? { ...head, type: fields.type ?? 'entry.published', entry: fields.entry } : { ...head, ...fields };
 }
 
 const ids = (entries: Entry[]) => entries.map((item) => item.id);
