@@ -5,10 +5,11 @@
  * composition: a double click or a retry after a network error publishes once.
  */
 import { canEdit, type Draft, type PresentEditor, type PublicUser } from '../../shared/console';
-import type { Briefing, Entry } from '../../shared/schemas';
+import type { Briefing, Entry, Link, Media } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { announce, confirmAction, h, replace } from './dom';
-import { ApiError, NetworkError, messageOf, newIdempotencyKey, patch, post } from './http';
+import * as api from './api';
+import { ApiError, NetworkError, messageOf, newIdempotencyKey } from './http';
 import { entryContent } from './entry-card';
 import { draftConflictOf, resolveConflict, showDraftConflict } from './conflict';
 
@@ -84,8 +85,19 @@ export function fieldsOfDraft(draft: Draft): ComposerFields {
   };
 }
 
+/** What the composer sends: every field of an entry, so it replaces all of them. */
+export interface EntryPayload {
+  body: string;
+  title: string | null;
+  keyEvent: boolean;
+  pinned: boolean;
+  media: Omit<Media, 'kind'>[];
+  links: Link[];
+  sources: string | null;
+}
+
 /** The API's entry fields: empty optional rows dropped, blanks as null. */
-export function payloadOf(fields: ComposerFields): Record<string, unknown> {
+export function payloadOf(fields: ComposerFields): EntryPayload {
   return {
     body: fields.body,
     title: fields.title.trim() || null,
@@ -456,9 +468,9 @@ export class Composer {
       return;
     }
     try {
-      const { html } = await post<{ html: string }>('/console/api/preview', { body: fields.body });
+      const { html } = await api.preview({ body: fields.body });
       if (request !== this.previewRequest) return;
-      const payload = payloadOf(fields) as { media: Entry['media']; links: Entry['links'] };
+      const payload = payloadOf(fields);
       replace(
         this.preview,
         h('div', { class: 'entry-meta' }, fields.keyEvent ? h('span', { class: 'badge key' }, 'Key event') : null, fields.pinned ? h('span', { class: 'badge pin' }, 'Pinned') : null),
@@ -528,13 +540,9 @@ export class Composer {
         const saved = await this.saveOntoDraft(composition, target);
         if (!saved) return 'Not published yet: the text is kept in the composer.';
         // Publishes exactly the version just saved: a change in between is refused (412).
-        await post(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}/publish`, publishAt ? { publishAt } : {}, { 'If-Match': `"${saved.version}"` });
+        await api.publishDraft(this.context.slug, target.draftId, saved.version, publishAt ? { publishAt } : {});
       } else {
-        await post(
-          `/api/v1/briefings/${this.context.slug}/entries`,
-          { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) },
-          { 'Idempotency-Key': composition.idempotencyKey },
-        );
+        await api.createEntry(this.context.slug, { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) }, composition.idempotencyKey);
       }
       this.reset();
       return at && at.getTime() > Date.now() ? `Scheduled: ${this.describeSchedule(scheduleAt ?? '')}` : 'Published. Readers have it now.';
@@ -549,7 +557,7 @@ export class Composer {
       if (target.kind === 'draft') {
         if (!(await this.saveOntoDraft(composition, target, kind))) return 'Not saved yet: the text is kept in the composer.';
       } else {
-        const { draft } = await post<{ draft: Draft }>(`/console/api/briefings/${this.context.slug}/drafts`, { kind, fields });
+        const { draft } = await api.createDraft(this.context.slug, { kind, fields });
         composition.target = { kind: 'draft', draftId: draft.id, draftVersion: draft.version, label: `Draft by ${draft.author.name}` };
       }
       if (kind === 'submitted') {
@@ -568,9 +576,8 @@ export class Composer {
    * choice. Resolves with the saved draft, or null when nothing was saved.
    */
   private async saveOntoDraft(composition: Composition, target: DraftTarget, kind?: 'draft' | 'submitted'): Promise<Draft | null> {
-    const url = `/console/api/briefings/${this.context.slug}/drafts/${target.draftId}`;
     try {
-      const { draft } = await patch<{ draft: Draft }>(url, { ...(kind ? { kind } : {}), fields: payloadOf(composition.fields) }, { 'If-Match': `"${target.draftVersion}"` });
+      const { draft } = await api.updateDraft(this.context.slug, target.draftId, target.draftVersion, { ...(kind ? { kind } : {}), fields: payloadOf(composition.fields) });
       target.draftVersion = draft.version;
       this.persist();
       return draft;
@@ -607,13 +614,13 @@ export class Composer {
     if (!composition || composition.target.kind !== 'edit') return Promise.resolve();
     const target = composition.target;
     return this.send('Saving the correction', async () => {
-      const url = `/api/v1/briefings/${this.context.slug}/entries/${target.entryId}`;
+      const { slug } = this.context;
       try {
-        await patch(url, payloadOf(composition.fields), { 'If-Match': `"${target.baseVersion}"` });
+        await api.updateEntry(slug, target.entryId, payloadOf(composition.fields), target.baseVersion);
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 412)) throw error;
         // Someone saved first: never overwrite silently. Show both and let the editor decide.
-        const outcome = await resolveConflict(url, composition.fields, this.context.briefing());
+        const outcome = await resolveConflict(slug, target.entryId, composition.fields, this.context.briefing());
         if (outcome.kind === 'cancel') {
           this.render();
           return 'Not saved yet: your version is kept in the composer.';
@@ -626,7 +633,7 @@ export class Composer {
         target.baseVersion = outcome.version;
         this.persist();
         // Still guarded: if yet another save came in meanwhile, this is a 412 again.
-        await patch(url, payloadOf(outcome.fields), { 'If-Match': `"${outcome.version}"` });
+        await api.updateEntry(slug, target.entryId, payloadOf(outcome.fields), outcome.version);
       }
       this.finishEdit();
       return 'Correction saved. Readers see it as updated.';

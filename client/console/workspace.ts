@@ -11,7 +11,6 @@ import {
   type ConsoleClientEvents,
   type ConsoleServerEvents,
   type Draft,
-  type EntryVersion,
   type PresentEditor,
   type PublicUser,
   type Queue,
@@ -25,7 +24,8 @@ import { Composer, fieldsOfDraft } from './composer';
 import { draftConflictOf, showDraftConflict } from './conflict';
 import { announce, confirmAction, h, openDialog, replace, setSanitizedHtml } from './dom';
 import { entryContent, entryMeta } from './entry-card';
-import { del, get, messageOf, patch, post, request } from './http';
+import * as api from './api';
+import { messageOf } from './http';
 
 type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
@@ -213,7 +213,7 @@ export class Workspace {
   private async setStatus(status: 'live' | 'ended'): Promise<void> {
     if (status === 'ended' && !(await confirmAction('End the coverage?', 'Readers will no longer see the LIVE badge. You can reopen it later.', 'End coverage'))) return;
     try {
-      await patch(`/api/v1/briefings/${this.slug}`, { status });
+      await api.updateBriefing(this.slug, { status });
     } catch (error) {
       announce(this.feedStatus, messageOf(error), 'error');
     }
@@ -244,7 +244,7 @@ export class Workspace {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const coverageStart = start.value ? new Date(start.value).toISOString() : undefined;
-      patch(`/api/v1/briefings/${this.slug}`, {
+      api.updateBriefing(this.slug, {
         title: title.value,
         summary: summary.value,
         locale: locale.value.trim(),
@@ -368,7 +368,6 @@ export class Workspace {
             });
         },
       }, label);
-    const url = `/api/v1/briefings/${this.slug}/entries/${entry.id}`;
     return h(
       'li',
       { class: `entry${entry.keyEvent ? ' key-event' : ''}${entry.pinned ? ' is-pinned' : ''}`, 'data-entry': entry.id },
@@ -378,13 +377,13 @@ export class Workspace {
         'div',
         { class: 'entry-actions', role: 'group', 'aria-label': 'Entry actions' },
         editor ? act('edit', 'Edit', () => Promise.resolve(this.composer.startEdit(entry))) : null,
-        editor ? act('pin', entry.pinned ? 'Unpin' : 'Pin', () => patch(url, { pinned: !entry.pinned })) : null,
-        editor ? act('key', entry.keyEvent ? 'Not a key event' : 'Key event', () => patch(url, { keyEvent: !entry.keyEvent })) : null,
+        editor ? act('pin', entry.pinned ? 'Unpin' : 'Pin', () => api.updateEntry(this.slug, entry.id, { pinned: !entry.pinned })) : null,
+        editor ? act('key', entry.keyEvent ? 'Not a key event' : 'Key event', () => api.updateEntry(this.slug, entry.id, { keyEvent: !entry.keyEvent })) : null,
         entry.updatedAt ? act('history', 'History', () => this.showHistory(entry)) : null,
         editor
           ? act('delete', 'Delete', async () => {
               const yes = await confirmAction('Delete this entry?', `“${excerpt(entry.title ?? entry.body, 80)}” disappears from every reader’s screen. This cannot be undone.`, 'Delete entry');
-              if (yes) await del(url);
+              if (yes) await api.deleteEntry(this.slug, entry.id);
             }, 'danger')
           : null,
       ),
@@ -392,7 +391,7 @@ export class Workspace {
   }
 
   private async showHistory(entry: Entry): Promise<void> {
-    const { versions } = await get<{ versions: EntryVersion[] }>(`/api/v1/briefings/${this.slug}/entries/${entry.id}/versions`);
+    const { versions } = await api.entryVersions(this.slug, entry.id);
     const time = this.time;
     const list = h(
       'ol',
@@ -416,7 +415,7 @@ export class Workspace {
 
   private async loadQueue(): Promise<void> {
     try {
-      this.queue = await get<Queue>(`/console/api/briefings/${this.slug}/queue`);
+      this.queue = await api.getQueue(this.slug);
       this.drawQueue();
     } catch (error) {
       replace(this.queueBox, h('p', { class: 'status error' }, messageOf(error)));
@@ -461,7 +460,7 @@ export class Workspace {
             'data-action': 'discard',
             onclick: (event: Event) =>
               void confirmAction('Discard this draft?', 'It will be gone for everyone.', 'Discard').then((yes) => {
-                if (yes) void this.queueAction(event, () => request('DELETE', `/console/api/briefings/${this.slug}/drafts/${draft.id}`, { headers: { 'If-Match': `"${draft.version}"` } }), 'Discarded.');
+                if (yes) void this.queueAction(event, () => api.deleteDraft(this.slug, draft.id, draft.version), 'Discarded.');
               }),
           }, 'Discard'),
         ),
@@ -488,7 +487,7 @@ export class Workspace {
             'data-action': 'delete',
             onclick: (event: Event) =>
               void confirmAction('Cancel this scheduled entry?', 'It will not be published.', 'Delete').then((yes) => {
-                if (yes) void this.queueAction(event, () => del(`/api/v1/briefings/${this.slug}/entries/${entry.id}`), 'Scheduled entry deleted.');
+                if (yes) void this.queueAction(event, () => api.deleteEntry(this.slug, entry.id), 'Scheduled entry deleted.');
               }),
           }, 'Delete'),
         ),
@@ -507,9 +506,8 @@ export class Workspace {
    * explicit choice approves the current one. Resolves false when nothing was published.
    */
   private async approve(seen: Draft): Promise<boolean> {
-    const url = `/console/api/briefings/${this.slug}/drafts/${seen.id}/publish`;
     try {
-      await post(url, {}, { 'If-Match': `"${seen.version}"` });
+      await api.publishDraft(this.slug, seen.id, seen.version);
       return true;
     } catch (error) {
       const conflict = draftConflictOf(error);
@@ -551,7 +549,7 @@ export class Workspace {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.queueAction(event, () => post(`/console/api/briefings/${this.slug}/drafts/${draft.id}/return`, { note: note.value }, { 'If-Match': `"${draft.version}"` }), 'Sent back.').then(() => dialog.close());
+      void this.queueAction(event, () => api.returnDraft(this.slug, draft.id, draft.version, { note: note.value }), 'Sent back.').then(() => dialog.close());
     });
     const dialog = openDialog('Send back for changes', form);
   }
