@@ -9,7 +9,7 @@ import { TimeFormat } from '../../shared/time-format';
 import { h, openDialog } from './dom';
 import * as api from './api';
 import { ApiError } from './http';
-import { fieldsOfEntry, type ComposerFields } from './composer';
+import { fieldsOfEntry, type ComposerFields } from './composition';
 
 export type ConflictOutcome =
   | { kind: 'cancel' }
