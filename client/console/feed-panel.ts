@@ -9,6 +9,7 @@ import { LIMITS } from '../../shared/limits';
 import type { Entry } from '../../shared/schemas';
 import type { TimeFormat } from '../../shared/time-format';
 import { loadOlderPage } from '../feed/older-page';
+import { reconcile } from '../feed/reconcile';
 import * as api from './api';
 import { announce, confirmAction, h, openDialog, setSanitizedHtml } from './dom';
 import { entryContent, entryMeta, excerpt } from './entry-card';
@@ -36,8 +37,8 @@ export class FeedPanel {
   /** Shown while older entries are left to load; merged below with the reader's own code. */
   private readonly olderButton = h('button', { type: 'button', class: 'load-older', 'data-action': 'load-older', hidden: true, onclick: () => void this.loadOlder() }, 'Load older');
   private loadingOlder = false;
-  /** Per list: entry id -> its drawn card and what it was drawn from. */
-  private readonly cards = new Map<HTMLElement, Map<string, { element: HTMLElement; signature: string }>>();
+  /** Each drawn card: what it was drawn from (entry, who edits it, time format). */
+  private readonly drawnFrom = new WeakMap<Element, string>();
 
   constructor(private readonly context: FeedContext) {
     this.root = h(
@@ -103,26 +104,23 @@ export class FeedPanel {
   }
 
   /**
-   * Updates a list in place: only cards whose entry changed are rebuilt and only moved
-   * cards are moved, so focus and scroll stay where the editor is working.
+   * Updates a list in place: only cards whose entry, editor or time format changed are
+   * rebuilt, and a button that was rebuilt under the keyboard gets the focus back.
    */
   private reconcile(list: HTMLElement, entries: Entry[], editing: Map<string, string>, time: TimeFormat): void {
     const focused = document.activeElement instanceof HTMLElement && list.contains(document.activeElement) ? document.activeElement : null;
     const focusedEntry = focused?.closest('[data-entry]')?.getAttribute('data-entry') ?? null;
     const focusedAction = focused?.dataset.action ?? null;
-    const previous = this.cards.get(list) ?? new Map<string, { element: HTMLElement; signature: string }>();
-    const next = new Map<string, { element: HTMLElement; signature: string }>();
-    const wanted = entries.map((entry) => {
-      const signature = JSON.stringify([entry, editing.get(entry.id) ?? null, time.timeZone, time.localeTag]);
-      let card = previous.get(entry.id);
-      if (!card || card.signature !== signature) card = { element: this.entryCard(entry, editing.get(entry.id) ?? null, time), signature };
-      next.set(entry.id, card);
-      return card.element;
-    });
-    this.cards.set(list, next);
-    for (const child of [...list.children]) if (!wanted.includes(child as HTMLElement)) child.remove();
-    wanted.forEach((element, index) => {
-      if (list.children[index] !== element) list.insertBefore(element, list.children[index] ?? null);
+    const signature = (entry: Entry): string => JSON.stringify([entry, editing.get(entry.id) ?? null, time.timeZone, time.localeTag]);
+    reconcile(list, entries, {
+      key: (entry) => entry.id,
+      keyOf: (element) => element.getAttribute('data-entry'),
+      isCurrent: (element, entry) => this.drawnFrom.get(element) === signature(entry),
+      draw: (entry) => {
+        const card = this.entryCard(entry, editing.get(entry.id) ?? null, time);
+        this.drawnFrom.set(card, signature(entry));
+        return card;
+      },
     });
     if (focused && !focused.isConnected && focusedEntry && focusedAction) {
       list.querySelector<HTMLElement>(`[data-entry="${focusedEntry}"] [data-action="${focusedAction}"]`)?.focus();
