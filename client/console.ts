@@ -7,7 +7,8 @@ import { SLUG_SOURCE } from '../shared/identifiers';
 import { auditView, tokensView, usersView } from './console/admin';
 import { briefingListView } from './console/briefing-list';
 import { h, replace } from './console/dom';
-import { get, messageOf, onSessionEnded, post, useSession } from './console/http';
+import * as api from './console/api';
+import { messageOf, onSessionEnded, useSession } from './console/http';
 import { setupView, signInView } from './console/sign-in';
 import { Workspace } from './console/workspace';
 
@@ -62,7 +63,7 @@ function checkIdle(): void {
 /** Shows the console signed out; `tellServer` ends the server's session too. */
 async function endSession(notice: string, tellServer: boolean): Promise<void> {
   if (!session) return;
-  if (tellServer) await post('/console/api/logout', {}).catch(() => undefined);
+  if (tellServer) await api.logout().catch(() => undefined);
   session = null;
   useSession(null);
   signedOutNotice = notice;
@@ -97,7 +98,7 @@ function topBar(current: SessionInfo): HTMLElement {
 }
 
 async function signOut(): Promise<void> {
-  await post('/console/api/logout', {}).catch(() => undefined);
+  await api.logout().catch(() => undefined);
   session = null;
   useSession(null);
   signedOutNotice = null;
@@ -144,7 +145,7 @@ function route(): void {
 
 window.addEventListener('hashchange', route);
 
-get<{ session: SessionInfo | null; setupNeeded: boolean }>('/console/api/session')
+api.getSession()
   .then((answer) => {
     session = answer.session;
     useSession(session);

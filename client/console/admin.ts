@@ -1,11 +1,13 @@
 /** Admins' pages: people and their roles, API tokens (shown once), and the audit log. */
-import { PASSWORD_MIN, ROLES, TOKEN_ROLES, type AuditRecord, type PublicToken, type PublicUser } from '../../shared/console';
+import { PASSWORD_MIN, ROLES, TOKEN_ROLES, type PublicUser, type Role, type TokenRole } from '../../shared/console';
 import { announce, confirmAction, h, openDialog, replace } from './dom';
-import { del, get, messageOf, patch, post } from './http';
+import * as api from './api';
+import { messageOf } from './http';
 
 const field = (id: string, label: string, control: HTMLElement): HTMLElement =>
   h('div', { class: 'field' }, h('label', { for: id }, label), control);
 
+/** Offers only `roles`, so its value is always one of them (read back with `as`). */
 const roleSelect = (id: string, roles: readonly string[], value: string): HTMLSelectElement =>
   h('select', { id }, ...roles.map((role) => h('option', { value: role, selected: role === value }, role)));
 
@@ -13,12 +15,12 @@ export function usersView(me: PublicUser): HTMLElement {
   const table = h('tbody');
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const load = (): void => {
-    get<{ users: PublicUser[] }>('/console/api/users')
+    api.listUsers()
       .then(({ users }) => replace(table, ...users.map(row)))
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   };
-  const change = (user: PublicUser, body: Record<string, unknown>, done: string): void => {
-    patch(`/console/api/users/${user.id}`, body)
+  const change = (user: PublicUser, body: Parameters<typeof api.updateUser>[1], done: string): void => {
+    api.updateUser(user.id, body)
       .then(() => {
         announce(status, done, 'ok');
         load();
@@ -28,7 +30,7 @@ export function usersView(me: PublicUser): HTMLElement {
   const row = (user: PublicUser): HTMLElement => {
     const role = roleSelect(`role-${user.id}`, ROLES, user.role);
     role.disabled = user.id === me.id;
-    role.addEventListener('change', () => change(user, { role: role.value }, `${user.name} is now ${role.value}.`));
+    role.addEventListener('change', () => change(user, { role: role.value as Role }, `${user.name} is now ${role.value}.`));
     return h(
       'tr',
       { class: user.disabled ? 'disabled' : '', 'data-user': user.username },
@@ -81,7 +83,7 @@ export function usersView(me: PublicUser): HTMLElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post('/console/api/users', { name: name.value, username: username.value, role: role.value, password: password.value })
+    api.createUser({ name: name.value, username: username.value, role: role.value as Role, password: password.value })
       .then(() => {
         announce(status, `${name.value} can sign in now.`, 'ok');
         form.reset();
@@ -106,7 +108,7 @@ export function tokensView(): HTMLElement {
   const table = h('tbody');
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const load = (): void => {
-    get<{ tokens: PublicToken[] }>('/console/api/tokens')
+    api.listTokens()
       .then(({ tokens }) =>
         replace(
           table,
@@ -121,7 +123,7 @@ export function tokensView(): HTMLElement {
                 onclick: () =>
                   void confirmAction(`Revoke “${token.name}”?`, 'Anything using it stops working at once.', 'Revoke').then((yes) => {
                     if (!yes) return;
-                    del(`/console/api/tokens/${token.id}`).then(load).catch((error: unknown) => announce(status, messageOf(error), 'error'));
+                    api.deleteToken(token.id).then(load).catch((error: unknown) => announce(status, messageOf(error), 'error'));
                   }),
               }, 'Revoke')),
             ),
@@ -139,7 +141,7 @@ export function tokensView(): HTMLElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post<{ token: string; record: PublicToken }>('/console/api/tokens', { name: name.value, role: role.value })
+    api.createToken({ name: name.value, role: role.value as TokenRole })
       .then(({ token, record }) => {
         form.reset();
         load();
@@ -170,7 +172,7 @@ export function auditView(): HTMLElement {
   const more = h('button', { type: 'button', hidden: true }, 'Older');
   let next: string | null = null;
   const load = (): void => {
-    get<{ records: AuditRecord[]; next: string | null }>(`/console/api/audit${next ? `?before=${encodeURIComponent(next)}` : ''}`)
+    api.listAudit(next)
       .then((page) => {
         next = page.next;
         more.hidden = next === null;

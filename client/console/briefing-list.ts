@@ -1,15 +1,15 @@
 /** The briefings, newest first, and a form to start a new one. */
 import { canEdit, type PublicUser } from '../../shared/console';
-import type { Briefing } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { announce, h, replace } from './dom';
-import { get, messageOf, post } from './http';
+import * as api from './api';
+import { messageOf } from './http';
 
 export function briefingListView(user: PublicUser): HTMLElement {
   const list = h('ul', { class: 'briefing-list' });
   const status = h('p', { class: 'status', role: 'status' });
   const load = (): void => {
-    get<{ briefings: Briefing[] }>('/api/v1/briefings')
+    api.listBriefings()
       .then(({ briefings }) => {
         replace(
           list,
@@ -58,7 +58,7 @@ export function briefingListView(user: PublicUser): HTMLElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post<{ briefing: Briefing }>('/api/v1/briefings', { slug: slug.value, title: title.value, locale: locale.value, timeZone: zone.value })
+    api.createBriefing({ slug: slug.value, title: title.value, locale: locale.value, timeZone: zone.value })
       .then(({ briefing }) => {
         location.hash = `#/b/${briefing.slug}`;
       })

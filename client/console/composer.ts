@@ -1,103 +1,21 @@
 /**
- * The composer: a new entry, a draft or submission, or a correction of a published one.
- * What is typed is kept in localStorage on every keystroke until it is published, so a
- * reload or a lost connection loses nothing. Publishing carries one Idempotency-Key per
- * composition: a double click or a retry after a network error publishes once.
+ * The composer on the page: the form for a new entry, a draft or submission, or a
+ * correction of a published one, its preview, and its buttons. What is typed is kept in
+ * localStorage on every keystroke until it is sent, so a reload or a lost connection loses
+ * nothing. The model is composition.ts, the inputs composer-form.ts, the sending
+ * composer-sending.ts.
  */
 import { canEdit, type Draft, type PresentEditor, type PublicUser } from '../../shared/console';
 import type { Briefing, Entry } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
+import { Sending } from './composer-sending';
+import { fieldInputs } from './composer-form';
+import { Preview } from './composer-preview';
+import { draftTarget, fieldsOfDraft, fieldsOfEntry, freshComposition, restoreComposition, storageKey, type Composition, type Slot } from './composition';
 import { announce, confirmAction, h, replace } from './dom';
-import { ApiError, NetworkError, messageOf, newIdempotencyKey, patch, post } from './http';
-import { entryContent } from './entry-card';
-import { draftConflictOf, resolveConflict, showDraftConflict } from './conflict';
+import { NetworkError, messageOf, newIdempotencyKey } from './http';
 
-interface MediaDraft {
-  url: string;
-  alt: string;
-  caption: string;
-  credit: string;
-}
-
-interface LinkDraft {
-  title: string;
-  url: string;
-}
-
-export interface ComposerFields {
-  title: string;
-  body: string;
-  keyEvent: boolean;
-  pinned: boolean;
-  media: MediaDraft[];
-  links: LinkDraft[];
-  sources: string;
-}
-
-/** A draft target's `draftVersion` is the version the composer holds: every save names it (If-Match). */
-type DraftTarget = { kind: 'draft'; draftId: string; draftVersion: number; label: string };
-type Target = { kind: 'new' } | DraftTarget | { kind: 'edit'; entryId: string; baseVersion: number };
-
-interface Composition {
-  target: Target;
-  fields: ComposerFields;
-  idempotencyKey: string;
-  scheduleAt: string;
-}
-
-const emptyFields = (): ComposerFields => ({
-  title: '',
-  body: '',
-  keyEvent: false,
-  pinned: false,
-  media: [],
-  links: [],
-  sources: '',
-});
-
-const fresh = (): Composition => ({ target: { kind: 'new' }, fields: emptyFields(), idempotencyKey: newIdempotencyKey(), scheduleAt: '' });
-
-export function fieldsOfEntry(entry: Pick<Entry, 'title' | 'body' | 'keyEvent' | 'pinned' | 'media' | 'links' | 'sources'>): ComposerFields {
-  return {
-    title: entry.title ?? '',
-    body: entry.body,
-    keyEvent: entry.keyEvent,
-    pinned: entry.pinned,
-    media: entry.media.map((item) => ({ url: item.url, alt: item.alt, caption: item.caption ?? '', credit: item.credit ?? '' })),
-    links: entry.links.map((link) => ({ ...link })),
-    sources: entry.sources ?? '',
-  };
-}
-
-export function fieldsOfDraft(draft: Draft): ComposerFields {
-  return {
-    ...emptyFields(),
-    ...fieldsOfEntry({
-      title: draft.fields.title ?? null,
-      body: draft.fields.body,
-      keyEvent: draft.fields.keyEvent ?? false,
-      pinned: draft.fields.pinned ?? false,
-      media: (draft.fields.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
-      links: draft.fields.links ?? [],
-      sources: draft.fields.sources ?? null,
-    }),
-  };
-}
-
-/** The API's entry fields: empty optional rows dropped, blanks as null. */
-export function payloadOf(fields: ComposerFields): Record<string, unknown> {
-  return {
-    body: fields.body,
-    title: fields.title.trim() || null,
-    keyEvent: fields.keyEvent,
-    pinned: fields.pinned,
-    media: fields.media
-      .filter((item) => item.url.trim() || item.alt.trim())
-      .map((item) => ({ url: item.url.trim(), alt: item.alt.trim(), caption: item.caption.trim() || null, credit: item.credit.trim() || null })),
-    links: fields.links.filter((link) => link.url.trim() || link.title.trim()).map((link) => ({ title: link.title.trim(), url: link.url.trim() })),
-    sources: fields.sources.trim() || null,
-  };
-}
+const fresh = (): Composition => freshComposition(newIdempotencyKey());
 
 export interface ComposerContext {
   slug: string;
@@ -117,12 +35,19 @@ export class Composer {
   private present: PresentEditor[] = [];
   private readonly status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly warning = h('div', { class: 'warning', role: 'alert', hidden: true });
-  private readonly preview = h('div', { class: 'preview-body entry' });
-  private previewTimer: number | undefined;
-  private previewRequest = 0;
+  private readonly preview = new Preview(() => this.current.fields);
   private busy = false;
+  private readonly sending: Sending;
 
   constructor(private readonly context: ComposerContext) {
+    this.sending = new Sending({
+      slug: context.slug,
+      briefing: context.briefing,
+      persist: () => this.persist(),
+      render: () => this.render(),
+      reset: () => this.reset(),
+      finishEdit: () => this.finishEdit(),
+    });
     this.compose = this.load('compose') ?? fresh();
     this.edit = this.load('edit');
     this.root.addEventListener('keydown', (event) => {
@@ -139,15 +64,15 @@ export class Composer {
     return this.edit ?? this.compose;
   }
 
-  private storageKey(slot: 'compose' | 'edit'): string {
-    return `livebrief.console.${this.context.user.id}.${this.context.slug}.${slot}`;
+  private storageKey(slot: Slot): string {
+    return storageKey(this.context.user.id, this.context.slug, slot);
   }
 
-  private load(slot: 'compose' | 'edit'): Composition | null {
+  private load(slot: Slot): Composition | null {
     try {
-      const raw = localStorage.getItem(this.storageKey(slot));
-      return raw ? (JSON.parse(raw) as Composition) : null;
+      return restoreComposition(localStorage.getItem(this.storageKey(slot)), slot);
     } catch {
+      // Storage is off: the composer starts empty.
       return null;
     }
   }
@@ -183,14 +108,8 @@ export class Composer {
       this.focusBody();
       return;
     }
-    const label = draft.kind === 'submitted' ? `Submission by ${draft.author.name}` : draft.kind === 'returned' ? 'Sent back to you' : `Draft by ${draft.author.name}`;
     this.edit = null;
-    this.compose = {
-      target: { kind: 'draft', draftId: draft.id, draftVersion: draft.version, label },
-      fields: fieldsOfDraft(draft),
-      idempotencyKey: newIdempotencyKey(),
-      scheduleAt: '',
-    };
+    this.compose = { ...fresh(), target: draftTarget(draft), fields: fieldsOfDraft(draft) };
     this.persist();
     this.context.setEditing(null);
     this.render();
@@ -228,38 +147,8 @@ export class Composer {
     const editor = canEdit(this.context.user.role);
     const onInput = (): void => {
       this.persist();
-      this.schedulePreview();
+      this.preview.schedule();
     };
-    const text = (name: 'title' | 'sources', label: string, placeholder: string): HTMLElement => {
-      const input = h('input', { id: `composer-${name}`, name, type: 'text', value: fields[name], placeholder, autocomplete: 'off' });
-      input.addEventListener('input', () => {
-        fields[name] = input.value;
-        onInput();
-      });
-      return h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
-    };
-    const body = h('textarea', {
-      id: 'composer-body',
-      name: 'body',
-      rows: 8,
-      required: true,
-      'aria-describedby': 'composer-body-help',
-      placeholder: 'What happened? Markdown: **bold**, _italic_, [link](https://…), > quote',
-    });
-    body.value = fields.body;
-    body.addEventListener('input', () => {
-      fields.body = body.value;
-      onInput();
-    });
-    const toggle = (name: 'keyEvent' | 'pinned', label: string): HTMLElement => {
-      const box = h('input', { type: 'checkbox', id: `composer-${name}`, checked: fields[name] });
-      box.addEventListener('change', () => {
-        fields[name] = box.checked;
-        onInput();
-      });
-      return h('label', { class: 'check', for: box.id }, box, ` ${label}`);
-    };
-
     const heading =
       target.kind === 'edit'
         ? `Correcting an entry (version ${target.baseVersion})`
@@ -286,104 +175,15 @@ export class Composer {
         h(
           'div',
           { class: 'composer-form' },
-          text('title', 'Title (optional)', 'A headline for this update'),
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { for: body.id }, 'Text'),
-            body,
-            h('p', { id: 'composer-body-help', class: 'help' }, 'Markdown. ', h('kbd', {}, navigator.platform.startsWith('Mac') ? '⌘' : 'Ctrl'), '+', h('kbd', {}, 'Enter'), editor ? ' publishes.' : ' submits.'),
-          ),
-          h('div', { class: 'toggles' }, toggle('keyEvent', 'Key event'), editor ? toggle('pinned', 'Pin to top') : null),
-          this.mediaSection(fields, onInput),
-          this.linksSection(fields, onInput),
-          text('sources', 'Sources', 'With reporting by …'),
+          ...fieldInputs(fields, editor, onInput),
           this.actions(composition),
           this.status,
         ),
-        h('div', { class: 'composer-preview', 'aria-label': 'Preview as readers will see it' }, h('h3', { class: 'preview-label' }, 'Preview'), this.preview),
+        h('div', { class: 'composer-preview', 'aria-label': 'Preview as readers will see it' }, h('h3', { class: 'preview-label' }, 'Preview'), this.preview.element),
       ),
     );
     this.updateWarning();
-    this.schedulePreview(0);
-  }
-
-  private mediaSection(fields: ComposerFields, onInput: () => void): HTMLElement {
-    const list = h('div', { class: 'rows' });
-    const draw = (): void => {
-      replace(
-        list,
-        ...fields.media.map((item, index) => {
-          const input = (name: keyof MediaDraft, label: string, type = 'text', required = false): HTMLElement => {
-            const id = `media-${index}-${name}`;
-            const element = h('input', { id, type, value: item[name], required, autocomplete: 'off' });
-            element.addEventListener('input', () => {
-              item[name] = element.value;
-              onInput();
-            });
-            return h('div', { class: 'field' }, h('label', { for: id }, label), element);
-          };
-          return h(
-            'fieldset',
-            { class: 'row' },
-            h('legend', {}, `Image ${index + 1}`),
-            input('url', 'Image URL', 'url', true),
-            input('alt', 'Alt text (required: describe the image)', 'text', true),
-            input('caption', 'Caption'),
-            input('credit', 'Credit'),
-            h('button', { type: 'button', class: 'link danger', onclick: () => { fields.media.splice(index, 1); onInput(); draw(); } }, 'Remove image'),
-          );
-        }),
-      );
-      summary.textContent = `Images (${fields.media.length})`;
-    };
-    const summary = h('summary', {}, '');
-    draw();
-    return h(
-      'details',
-      { class: 'extras', open: fields.media.length > 0 },
-      summary,
-      list,
-      h('button', { type: 'button', class: 'small', onclick: () => { fields.media.push({ url: '', alt: '', caption: '', credit: '' }); onInput(); draw(); } }, 'Add image'),
-    );
-  }
-
-  private linksSection(fields: ComposerFields, onInput: () => void): HTMLElement {
-    const list = h('div', { class: 'rows' });
-    const summary = h('summary', {}, '');
-    const draw = (): void => {
-      replace(
-        list,
-        ...fields.links.map((link, index) => {
-          const input = (name: keyof LinkDraft, label: string, type: string): HTMLElement => {
-            const id = `link-${index}-${name}`;
-            const element = h('input', { id, type, value: link[name], autocomplete: 'off' });
-            element.addEventListener('input', () => {
-              link[name] = element.value;
-              onInput();
-            });
-            return h('div', { class: 'field' }, h('label', { for: id }, label), element);
-          };
-          return h(
-            'fieldset',
-            { class: 'row link-row' },
-            h('legend', {}, `Link ${index + 1}`),
-            input('title', 'Link text', 'text'),
-            input('url', 'URL', 'url'),
-            h('button', { type: 'button', class: 'link danger', onclick: () => { fields.links.splice(index, 1); onInput(); draw(); } }, 'Remove link'),
-          );
-        }),
-      );
-      summary.textContent = `See also (${fields.links.length})`;
-    };
-    draw();
-    return h(
-      'details',
-      { class: 'extras', open: fields.links.length > 0 },
-      summary,
-      list,
-      h('button', { type: 'button', class: 'small', onclick: () => { fields.links.push({ title: '', url: '' }); onInput(); draw(); } }, 'Add link'),
-    );
+    this.preview.schedule(0);
   }
 
   private actions(composition: Composition): HTMLElement {
@@ -442,39 +242,6 @@ export class Composer {
     return `Readers see ${inBriefing} (${zone}); that is ${inMine} for you.${past}`;
   }
 
-  private schedulePreview(delayMs = 200): void {
-    window.clearTimeout(this.previewTimer);
-    this.previewTimer = window.setTimeout(() => void this.renderPreview(), delayMs);
-  }
-
-  /** The preview is rendered by the server's own Markdown renderer and sanitizer. */
-  private async renderPreview(): Promise<void> {
-    const fields = this.current.fields;
-    const request = ++this.previewRequest;
-    if (!fields.body.trim() && !fields.title.trim()) {
-      replace(this.preview, h('p', { class: 'empty' }, 'The entry will appear here as readers will see it.'));
-      return;
-    }
-    try {
-      const { html } = await post<{ html: string }>('/console/api/preview', { body: fields.body });
-      if (request !== this.previewRequest) return;
-      const payload = payloadOf(fields) as { media: Entry['media']; links: Entry['links'] };
-      replace(
-        this.preview,
-        h('div', { class: 'entry-meta' }, fields.keyEvent ? h('span', { class: 'badge key' }, 'Key event') : null, fields.pinned ? h('span', { class: 'badge pin' }, 'Pinned') : null),
-        entryContent({
-          title: fields.title.trim() || null,
-          html,
-          media: payload.media.filter((item) => /^https?:\/\//.test(item.url)).map((item) => ({ ...item, kind: 'image' as const })),
-          links: payload.links.filter((link) => /^https?:\/\//.test(link.url)),
-          sources: fields.sources.trim() || null,
-        }),
-      );
-    } catch {
-      // The preview is a convenience: the composer keeps working without it.
-    }
-  }
-
   // ---------- sending ----------
 
   private primary(): Promise<void> {
@@ -521,116 +288,19 @@ export class Composer {
       announce(this.status, 'Pick the date and time to publish at.', 'error');
       return Promise.resolve();
     }
-    const publishAt = at ? at.toISOString() : undefined;
-    return this.send(at ? 'Scheduling' : 'Publishing', async () => {
-      const target = composition.target;
-      if (target.kind === 'draft') {
-        const saved = await this.saveOntoDraft(composition, target);
-        if (!saved) return 'Not published yet: the text is kept in the composer.';
-        // Publishes exactly the version just saved: a change in between is refused (412).
-        await post(`/console/api/briefings/${this.context.slug}/drafts/${target.draftId}/publish`, publishAt ? { publishAt } : {}, { 'If-Match': `"${saved.version}"` });
-      } else {
-        await post(
-          `/api/v1/briefings/${this.context.slug}/entries`,
-          { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) },
-          { 'Idempotency-Key': composition.idempotencyKey },
-        );
-      }
-      this.reset();
-      return at && at.getTime() > Date.now() ? `Scheduled: ${this.describeSchedule(scheduleAt ?? '')}` : 'Published. Readers have it now.';
-    });
+    return this.send(at ? 'Scheduling' : 'Publishing', () => this.sending.publish(composition, at, () => this.describeSchedule(scheduleAt ?? '')));
   }
 
   private saveDraft(kind: 'draft' | 'submitted' = 'draft'): Promise<void> {
     const composition = this.compose;
-    return this.send(kind === 'submitted' ? 'Submitting' : 'Saving the draft', async () => {
-      const target = composition.target;
-      const fields = payloadOf(composition.fields);
-      if (target.kind === 'draft') {
-        if (!(await this.saveOntoDraft(composition, target, kind))) return 'Not saved yet: the text is kept in the composer.';
-      } else {
-        const { draft } = await post<{ draft: Draft }>(`/console/api/briefings/${this.context.slug}/drafts`, { kind, fields });
-        composition.target = { kind: 'draft', draftId: draft.id, draftVersion: draft.version, label: `Draft by ${draft.author.name}` };
-      }
-      if (kind === 'submitted') {
-        this.reset();
-        return 'Submitted. An editor will review it; you will see it in the queue until then.';
-      }
-      this.persist();
-      this.render();
-      return 'Draft saved. Only editors of this briefing can see it.';
-    });
-  }
-
-  /**
-   * Saves the composer onto its draft at the version it holds. If the draft was saved by
-   * someone else meanwhile (412), both are shown and nothing is overwritten without a
-   * choice. Resolves with the saved draft, or null when nothing was saved.
-   */
-  private async saveOntoDraft(composition: Composition, target: DraftTarget, kind?: 'draft' | 'submitted'): Promise<Draft | null> {
-    const url = `/console/api/briefings/${this.context.slug}/drafts/${target.draftId}`;
-    try {
-      const { draft } = await patch<{ draft: Draft }>(url, { ...(kind ? { kind } : {}), fields: payloadOf(composition.fields) }, { 'If-Match': `"${target.draftVersion}"` });
-      target.draftVersion = draft.version;
-      this.persist();
-      return draft;
-    } catch (error) {
-      const conflict = draftConflictOf(error);
-      if (!conflict) throw error;
-      const choice = await showDraftConflict({
-        title: 'Someone else saved this draft first',
-        intro: `It is now at version ${conflict.draft.version}; you opened version ${conflict.seenVersion}. Nothing of yours is lost. Choose which text to keep.`,
-        current: { label: `Saved meanwhile (version ${conflict.draft.version})`, fields: fieldsOfDraft(conflict.draft) },
-        seen: { label: 'Yours (not saved)', fields: composition.fields },
-        choices: [
-          { action: 'mine', label: 'Use mine', primary: true },
-          { action: 'theirs', label: 'Take the saved version' },
-        ],
-      });
-      if (choice === 'mine') {
-        target.draftVersion = conflict.draft.version;
-        // Still guarded: if yet another save came in meanwhile, this asks again.
-        return this.saveOntoDraft(composition, target, kind);
-      }
-      if (choice === 'theirs') {
-        composition.fields = fieldsOfDraft(conflict.draft);
-        target.draftVersion = conflict.draft.version;
-        this.persist();
-        this.render();
-      }
-      return null;
-    }
+    return this.send(kind === 'submitted' ? 'Submitting' : 'Saving the draft', () => this.sending.saveDraft(composition, kind));
   }
 
   private saveCorrection(): Promise<void> {
     const composition = this.edit;
     if (!composition || composition.target.kind !== 'edit') return Promise.resolve();
     const target = composition.target;
-    return this.send('Saving the correction', async () => {
-      const url = `/api/v1/briefings/${this.context.slug}/entries/${target.entryId}`;
-      try {
-        await patch(url, payloadOf(composition.fields), { 'If-Match': `"${target.baseVersion}"` });
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 412)) throw error;
-        // Someone saved first: never overwrite silently. Show both and let the editor decide.
-        const outcome = await resolveConflict(url, composition.fields, this.context.briefing());
-        if (outcome.kind === 'cancel') {
-          this.render();
-          return 'Not saved yet: your version is kept in the composer.';
-        }
-        if (outcome.kind === 'theirs') {
-          this.finishEdit();
-          return 'Kept their version; yours is discarded.';
-        }
-        composition.fields = outcome.fields;
-        target.baseVersion = outcome.version;
-        this.persist();
-        // Still guarded: if yet another save came in meanwhile, this is a 412 again.
-        await patch(url, payloadOf(outcome.fields), { 'If-Match': `"${outcome.version}"` });
-      }
-      this.finishEdit();
-      return 'Correction saved. Readers see it as updated.';
-    });
+    return this.send('Saving the correction', () => this.sending.saveCorrection(composition, target));
   }
 
   private finishEdit(): void {

@@ -4,11 +4,12 @@
  * and the editor's text stays in the composer (and its storage) until one is made.
  */
 import type { DraftConflictBody } from '../../shared/console';
-import type { Briefing, Entry } from '../../shared/schemas';
+import type { Briefing } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { h, openDialog } from './dom';
-import { ApiError, get } from './http';
-import { fieldsOfEntry, type ComposerFields } from './composer';
+import * as api from './api';
+import { ApiError } from './http';
+import { fieldsOfEntry, type ComposerFields } from './composition';
 
 export type ConflictOutcome =
   | { kind: 'cancel' }
@@ -53,8 +54,8 @@ function sideBySide(label: string, fields: ComposerFields, other: ComposerFields
   );
 }
 
-export async function resolveConflict(url: string, mine: ComposerFields, briefing: Briefing | null): Promise<ConflictOutcome> {
-  const { entry } = await get<{ entry: Entry }>(url);
+export async function resolveConflict(slug: string, entryId: string, mine: ComposerFields, briefing: Briefing | null): Promise<ConflictOutcome> {
+  const { entry } = await api.getEntry(slug, entryId);
   const theirs = fieldsOfEntry(entry);
   const time = new TimeFormat(briefing?.locale ?? 'en', undefined, briefing?.timeZone ?? 'UTC');
   return new Promise((resolve) => {

@@ -46,3 +46,9 @@ export function entryMeta(entry: Entry, time: TimeFormat, extra: (HTMLElement | 
     ...extra,
   );
 }
+
+/** Text in one short line, for the queue and for confirmations that name an entry. */
+export function excerpt(text: string, max = 140): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,7 +1,7 @@
 /**
- * Talking to the server from the console: JSON in and out, the session cookie sent by the
- * browser, the session's CSRF token on every write, and errors as values with the
- * contract's code and message.
+ * How the console talks to the server (which routes it calls is api.ts): JSON in and
+ * out, the session cookie sent by the browser, the session's CSRF token on every write,
+ * and errors as values with the contract's code and message.
  */
 import type { SessionInfo } from '../../shared/console';
 
@@ -38,6 +38,8 @@ export function onSessionEnded(handler: (() => void) | null): void {
 export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
+  /** The request signs in: its 401 is a refused password, not a session that ended. */
+  signingIn?: boolean;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -63,19 +65,12 @@ export async function request<T>(method: string, path: string, options: RequestO
     json = null;
   }
   if (!response.ok) {
-    if (response.status === 401 && csrfToken !== '' && path !== '/console/api/login') sessionEnded?.();
+    if (response.status === 401 && csrfToken !== '' && !options.signingIn) sessionEnded?.();
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
     throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`, json);
   }
   return json as T;
 }
-
-export const get = <T>(path: string): Promise<T> => request<T>('GET', path);
-export const post = <T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> =>
-  request<T>('POST', path, { body, headers });
-export const patch = <T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> =>
-  request<T>('PATCH', path, { body, headers });
-export const del = <T>(path: string): Promise<T> => request<T>('DELETE', path);
 
 /** A message for people: the server's own sentence, without the field prefix when it is obvious. */
 export function messageOf(error: unknown): string {

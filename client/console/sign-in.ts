@@ -1,7 +1,8 @@
 /** Signing in, and the first-run setup of the first admin from the one-time link. */
 import { PASSWORD_MIN, type SessionInfo } from '../../shared/console';
 import { announce, h } from './dom';
-import { messageOf, post } from './http';
+import * as api from './api';
+import { messageOf } from './http';
 
 function field(id: string, label: string, input: HTMLInputElement, help?: string): HTMLElement {
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, help ? h('p', { class: 'help' }, help) : null);
@@ -27,7 +28,7 @@ export function signInView(onSignedIn: (session: SessionInfo) => void, notice: s
     event.preventDefault();
     submit.disabled = true;
     announce(status, 'Signing in…');
-    post<SessionInfo>('/console/api/login', { username: username.value, password: password.value })
+    api.login({ username: username.value, password: password.value })
       .then(onSignedIn)
       .catch((error: unknown) => {
         announce(status, messageOf(error).replace(/^password: /, ''), 'error');
@@ -59,7 +60,7 @@ export function setupView(token: string, onSignedIn: (session: SessionInfo) => v
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    post<SessionInfo>('/console/api/setup', { token, name: name.value, username: username.value, password: password.value })
+    api.setup({ token, name: name.value, username: username.value, password: password.value })
       .then((session) => {
         history.replaceState(null, '', '/console#/');
         onSignedIn(session);

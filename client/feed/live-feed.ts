@@ -22,6 +22,7 @@ import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
 import { loadDateFnsLocale } from './locale-loader';
 import { loadOlderPage } from './older-page';
+import { reconcile, type KeyedList } from './reconcile';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
 import { shareEntry } from './share';
 
@@ -72,31 +73,14 @@ function toElement(markup: Markup): Element {
   return element;
 }
 
-/**
- * Makes `container`'s children the rendered `items`, in order, keyed by data-id: an
- * element whose data-version still matches is kept as it is (and keeps focus and
- * loaded images); others are drawn anew.
- */
-function reconcile(container: Element, items: Entry[], draw: (entry: Entry) => Markup): void {
-  const byId = new Map<string, Element>();
-  for (const child of Array.from(container.children)) byId.set((child as HTMLElement).dataset.id ?? '', child);
-  let cursor = container.firstElementChild;
-  for (const item of items) {
-    const old = byId.get(item.id);
-    byId.delete(item.id);
-    let element = old;
-    if (!old || (old as HTMLElement).dataset.version !== String(item.version)) {
-      element = toElement(draw(item));
-      if (old) {
-        if (old === cursor) cursor = old.nextElementSibling;
-        old.remove();
-      }
-    }
-    if (!element) continue;
-    if (element === cursor) cursor = element.nextElementSibling;
-    else container.insertBefore(element, cursor);
-  }
-  for (const leftover of byId.values()) leftover.remove();
+/** The feed's articles, keyed by data-id: one whose data-version still matches is kept. */
+function entryList(draw: (entry: Entry) => Markup): KeyedList<Entry> {
+  return {
+    key: (entry) => entry.id,
+    keyOf: (element) => (element as HTMLElement).dataset.id,
+    isCurrent: (element, entry) => (element as HTMLElement).dataset.version === String(entry.version),
+    draw: (entry) => toElement(draw(entry)),
+  };
 }
 
 export class LiveFeed implements FeedSink {
@@ -288,10 +272,10 @@ export class LiveFeed implements FeedSink {
     }
     const shown = this.shownEntries();
     if (feed) {
-      reconcile(feed, shown, (entry) => renderEntry(entry, ctx));
+      reconcile(feed, shown, entryList((entry) => renderEntry(entry, ctx)));
       feed.removeAttribute('aria-busy');
     }
-    if (pinned && !pinned.hidden) reconcile(pinned, view.pinned, (entry) => renderEntry(entry, ctx, { variant: 'pinned' }));
+    if (pinned && !pinned.hidden) reconcile(pinned, view.pinned, entryList((entry) => renderEntry(entry, ctx, { variant: 'pinned' })));
 
     const briefing = view.briefing;
     const badge = this.el('badge');

@@ -1,0 +1,94 @@
+/**
+ * The composer's inputs, each bound to a field of the composition it is given: title,
+ * text, flags, images, links and sources. Every change is written into the fields at once
+ * and reported, so the composer can store it and refresh the preview.
+ */
+import { emptyLink, emptyMedia, type ComposerFields } from './composition';
+import { h } from './dom';
+import { rowsEditor } from './row-editor';
+
+function mediaSection(fields: ComposerFields, onInput: () => void): HTMLElement {
+  return rowsEditor({
+    rows: fields.media,
+    idPrefix: 'media',
+    title: 'Images',
+    noun: 'Image',
+    rowClass: 'row',
+    inputs: [
+      { name: 'url', label: 'Image URL', type: 'url', required: true },
+      { name: 'alt', label: 'Alt text (required: describe the image)', required: true },
+      { name: 'caption', label: 'Caption' },
+      { name: 'credit', label: 'Credit' },
+    ],
+    addLabel: 'Add image',
+    removeLabel: 'Remove image',
+    empty: emptyMedia,
+    onInput,
+  });
+}
+
+function linksSection(fields: ComposerFields, onInput: () => void): HTMLElement {
+  return rowsEditor({
+    rows: fields.links,
+    idPrefix: 'link',
+    title: 'See also',
+    noun: 'Link',
+    rowClass: 'row link-row',
+    inputs: [
+      { name: 'title', label: 'Link text' },
+      { name: 'url', label: 'URL', type: 'url' },
+    ],
+    addLabel: 'Add link',
+    removeLabel: 'Remove link',
+    empty: emptyLink,
+    onInput,
+  });
+}
+
+/** `editor`: the person may publish, so the form offers pinning and says Ctrl+Enter publishes. */
+export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: () => void): HTMLElement[] {
+  const text = (name: 'title' | 'sources', label: string, placeholder: string): HTMLElement => {
+    const input = h('input', { id: `composer-${name}`, name, type: 'text', value: fields[name], placeholder, autocomplete: 'off' });
+    input.addEventListener('input', () => {
+      fields[name] = input.value;
+      onInput();
+    });
+    return h('div', { class: 'field' }, h('label', { for: input.id }, label), input);
+  };
+  const body = h('textarea', {
+    id: 'composer-body',
+    name: 'body',
+    rows: 8,
+    required: true,
+    'aria-describedby': 'composer-body-help',
+    placeholder: 'What happened? Markdown: **bold**, _italic_, [link](https://…), > quote',
+  });
+  body.value = fields.body;
+  body.addEventListener('input', () => {
+    fields.body = body.value;
+    onInput();
+  });
+  const toggle = (name: 'keyEvent' | 'pinned', label: string): HTMLElement => {
+    const box = h('input', { type: 'checkbox', id: `composer-${name}`, checked: fields[name] });
+    box.addEventListener('change', () => {
+      fields[name] = box.checked;
+      onInput();
+    });
+    return h('label', { class: 'check', for: box.id }, box, ` ${label}`);
+  };
+
+  return [
+    text('title', 'Title (optional)', 'A headline for this update'),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: body.id }, 'Text'),
+      body,
+      h('p', { id: 'composer-body-help', class: 'help' }, 'Markdown. ', h('kbd', {}, navigator.platform.startsWith('Mac') ? '⌘' : 'Ctrl'), '+', h('kbd', {}, 'Enter'), editor ? ' publishes.' : ' submits.'),
+    ),
+    h('div', { class: 'toggles' }, toggle('keyEvent', 'Key event'), editor ? toggle('pinned', 'Pin to top') : null),
+    mediaSection(fields, onInput),
+    linksSection(fields, onInput),
+    text('sources', 'Sources', 'With reporting by …'),
+  ];
+}
