@@ -1,5 +1,6 @@
 /** The briefings, newest first, and a form to start a new one. */
 import { canEdit, type PublicUser } from '../../shared/console';
+import { SLUG_SOURCE } from '../../shared/identifiers';
 import { TimeFormat } from '../../shared/time-format';
 import { announce, h, replace } from './dom';
 import * as api from './api';
@@ -32,7 +33,7 @@ export function briefingListView(user: PublicUser): HTMLElement {
   };
   load();
 
-  const slug = h('input', { id: 'new-slug', type: 'text', required: true, pattern: '[a-z0-9][a-z0-9-]{0,63}', placeholder: 'storm-kyiv', autocapitalize: 'none' });
+  const slug = h('input', { id: 'new-slug', type: 'text', required: true, pattern: SLUG_SOURCE, placeholder: 'storm-kyiv', autocapitalize: 'none' });
   const title = h('input', { id: 'new-title', type: 'text', required: true });
   const zone = h('input', { id: 'new-zone', type: 'text', value: Intl.DateTimeFormat().resolvedOptions().timeZone, list: 'new-zones' });
   const locale = h('input', { id: 'new-locale', type: 'text', value: 'en' });

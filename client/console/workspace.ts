@@ -10,6 +10,7 @@ import {
   CONSOLE_NAMESPACE,
   type ConsoleClientEvents,
   type ConsoleServerEvents,
+  type PresenceAck,
   type PresentEditor,
   type PublicUser,
 } from '../../shared/console';
@@ -131,7 +132,7 @@ export class Workspace {
     }
   }
 
-  private takePresence(ack: { ok: true; present: PresentEditor[] } | { ok: false; error: { message: string } }): void {
+  private takePresence(ack: PresenceAck): void {
     if (ack.ok) this.setPresence(ack.present);
   }
 
@@ -164,7 +165,7 @@ export class Workspace {
 
   private showView(view: FeedView, change: Change | null): void {
     // A scheduled entry that went out leaves the queue.
-    if (change?.type === 'entry.published' && this.queuePanel.queue.scheduled.some((entry) => entry.id === change.entry?.id)) void this.queuePanel.load();
+    if (change?.type === 'entry.published' && this.queuePanel.queue.scheduled.some((entry) => entry.id === change.entry.id)) void this.queuePanel.load();
     const briefingChanged = JSON.stringify(this.view?.briefing) !== JSON.stringify(view.briefing);
     this.view = view;
     if (briefingChanged) {
