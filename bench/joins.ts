@@ -49,7 +49,7 @@ async function wave(sockets: ReaderClient[], since: { epoch: string; seq: number
             const expected = since ? 'resume' : 'snapshot';
             if (!ack.ok || ack.mode !== expected) {
               bad++;
-              if (bad === 1) console.error("unexpected ack", JSON.stringify(ack).slice(0, 300));
+              if (bad === 1) console.error('unexpected ack', JSON.stringify(ack).slice(0, 300));
             }
             resolve();
           });
@@ -64,7 +64,12 @@ async function main(): Promise<void> {
   const prefix = uniquePrefix();
   try {
     // Every simulated reader comes from 127.0.0.1: the per-address cap would refuse most of them.
-    const server = await spawnServer({ REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', HOST: '127.0.0.1', LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(joins + 10) });
+    const server = await spawnServer({
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(joins + 10),
+    });
     const api = new ApiClient(server.url, ADMIN_TOKEN);
     const created = await api.post('/api/v1/briefings', { slug: SLUG, title: 'Join storm' });
     if (created.status !== 201) throw new Error(`could not create the briefing: ${created.status} ${JSON.stringify(created.body)}`);

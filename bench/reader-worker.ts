@@ -72,6 +72,11 @@ if (!port) throw new Error('reader-worker.ts runs as a worker thread (see reader
 port.on('message', (request: WorkerRequest) => {
   handle(request).then(
     ({ reply, transfer }) => port.postMessage(reply, transfer),
-    (error: unknown) => port.postMessage({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply),
+    (error: unknown) =>
+      port.postMessage({
+        id: request.id,
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WorkerReply),
   );
 });

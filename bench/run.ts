@@ -343,10 +343,13 @@ async function runHttpRead(base: string, slug: string, pid: number, seconds: num
   const times: number[] = [];
   const cpuBefore = procCpuMs(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url: `${base}${pathname}`, connections, duration: seconds, timeout: 10 }, (error: unknown, outcome: autocannon.Result) => {
-      if (error) reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`));
-      else resolve(outcome);
-    });
+    const instance = autocannon(
+      { url: `${base}${pathname}`, connections, duration: seconds, timeout: 10 },
+      (error: unknown, outcome: autocannon.Result) => {
+        if (error) reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`));
+        else resolve(outcome);
+      },
+    );
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       times.push(responseTime);
     });
@@ -422,7 +425,11 @@ async function cleanUp(resources: Resources): Promise<{ serverExitCode: number |
   let serverExitCode: number | null = null;
   const server = resources.server;
   if (server) {
-    const stopped = await withCeiling(server.stop().then((code) => ({ code })), STOP_TIMEOUT_MS, null);
+    const stopped = await withCeiling(
+      server.stop().then((code) => ({ code })),
+      STOP_TIMEOUT_MS,
+      null,
+    );
     if (stopped) serverExitCode = stopped.code;
     else await withCeiling(server.kill(), STOP_TIMEOUT_MS, undefined);
   }
@@ -466,8 +473,16 @@ interface Results {
 
 function gitCommit(): string | null {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${commit}+dirty` : commit;
   } catch {
     return null;
@@ -499,13 +514,26 @@ function printReport(results: Results): void {
       { label: `${tag}: fan-out spread`, unit: 'ms', summary: phase.fanoutSpreadMs },
     );
   }
-  if (results.httpRead) rows.push({ label: `http read: GET entries (c=${results.httpRead.connections})`, unit: 'ms', summary: results.httpRead.latencyMs });
+  if (results.httpRead)
+    rows.push({ label: `http read: GET entries (c=${results.httpRead.connections})`, unit: 'ms', summary: results.httpRead.latencyMs });
   lines.push(formatTable('Latencies', rows), '');
 
   lines.push(
     formatGrid(
       'Throughput',
-      ['phase', 'entries', 'wall ms', 'entries/s', 'delivered ms', 'delivered/s', 'seen before 201', 'server CPU ms', 'CPU ms/entry', 'publisher loop p99/max', 'reader loop p99/max'],
+      [
+        'phase',
+        'entries',
+        'wall ms',
+        'entries/s',
+        'delivered ms',
+        'delivered/s',
+        'seen before 201',
+        'server CPU ms',
+        'CPU ms/entry',
+        'publisher loop p99/max',
+        'reader loop p99/max',
+      ],
       results.phases.map((phase) => [
         `${phase.name} (c=${phase.concurrency})`,
         String(phase.entries),
@@ -528,7 +556,20 @@ function printReport(results: Results): void {
     lines.push(
       formatGrid(
         'HTTP read (autocannon)',
-        ['request', 'conns', 'seconds', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'bytes/resp', 'non-2xx', 'errors', 'server CPU ms'],
+        [
+          'request',
+          'conns',
+          'seconds',
+          'requests',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'bytes/resp',
+          'non-2xx',
+          'errors',
+          'server CPU ms',
+        ],
         [
           [
             `GET ${http.path}`,
@@ -552,7 +593,10 @@ function printReport(results: Results): void {
 
   if (results.durability) {
     const mainPersistence = `appendonly ${results.mainRedis.appendonly ?? '?'}, appendfsync ${results.mainRedis.appendfsync ?? '?'}`;
-    const cells = (summary: Summary | null): string[] => [summary ? formatNumber(summary.p50) : '-', summary ? formatNumber(summary.p99) : '-'];
+    const cells = (summary: Summary | null): string[] => [
+      summary ? formatNumber(summary.p50) : '-',
+      summary ? formatNumber(summary.p99) : '-',
+    ];
     const sequential = results.phases.find((phase) => phase.name === 'sequential');
     const concurrent = results.phases.find((phase) => phase.name === 'concurrent');
     lines.push(
@@ -729,8 +773,15 @@ async function main(): Promise<number> {
     peakRssKiB = procStatusKiB(pid, 'VmHWM');
 
     if (config.durabilityEntries > 0) {
-      process.stdout.write(`bench: durability, ${config.durabilityEntries} + ${config.durabilityEntries} entries on own redis-servers (appendfsync everysec, always)\n`);
-      durability = await runDurability(clock, { entries: config.durabilityEntries, concurrency: config.concurrency, token, host: LOOPBACK });
+      process.stdout.write(
+        `bench: durability, ${config.durabilityEntries} + ${config.durabilityEntries} entries on own redis-servers (appendfsync everysec, always)\n`,
+      );
+      durability = await runDurability(clock, {
+        entries: config.durabilityEntries,
+        concurrency: config.concurrency,
+        token,
+        host: LOOPBACK,
+      });
       for (const run of durability) {
         if (run.duplicateSeqs > 0) problems.push(`durability ${run.name}: ${run.duplicateSeqs} seqs acknowledged twice`);
         if (run.redisConfig.appendfsync !== null && run.redisConfig.appendfsync !== run.appendfsync) {
@@ -745,8 +796,10 @@ async function main(): Promise<number> {
   }
 
   for (const phase of phases) {
-    if (phase.delivery.missing > 0) problems.push(`${phase.name}: ${phase.delivery.missing} of ${phase.delivery.expected} deliveries missing`);
-    if (phase.delivery.wrongEntry > 0) problems.push(`${phase.name}: ${phase.delivery.wrongEntry} changes carried another entry than the seq's`);
+    if (phase.delivery.missing > 0)
+      problems.push(`${phase.name}: ${phase.delivery.missing} of ${phase.delivery.expected} deliveries missing`);
+    if (phase.delivery.wrongEntry > 0)
+      problems.push(`${phase.name}: ${phase.delivery.wrongEntry} changes carried another entry than the seq's`);
   }
   if (guarantee.beforeAck + guarantee.duplicates + guarantee.outOfOrder > 0) {
     problems.push(`delivery guarantee broken: ${JSON.stringify(guarantee)}`);
@@ -757,7 +810,8 @@ async function main(): Promise<number> {
   const cleanup = await cleanUp(resources);
   clearTimeout(watchdog);
   loopDelay.disable();
-  if (cleanup.serverExitCode !== 0 && resources.server) problems.push(`the server exited with ${String(cleanup.serverExitCode)} after SIGTERM, not 0`);
+  if (cleanup.serverExitCode !== 0 && resources.server)
+    problems.push(`the server exited with ${String(cleanup.serverExitCode)} after SIGTERM, not 0`);
   if (cleanup.redisKeysLeft !== 0) problems.push(`Redis keys left under ${resources.prefix}: ${String(cleanup.redisKeysLeft)}`);
 
   const results: Results = {

@@ -59,12 +59,7 @@ export function formatTable(title: string, rows: readonly Row[]): string {
 }
 
 /** An aligned text grid with a title line; the first `leftColumns` are left-aligned, the rest right. */
-export function formatGrid(
-  title: string,
-  header: readonly string[],
-  body: readonly (readonly string[])[],
-  leftColumns = 1,
-): string {
+export function formatGrid(title: string, header: readonly string[], body: readonly (readonly string[])[], leftColumns = 1): string {
   const all = [header, ...body];
   const widths = header.map((_, index) => Math.max(...all.map((line) => (line[index] ?? '').length)));
   const render = (line: readonly string[]): string =>

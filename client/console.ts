@@ -75,19 +75,33 @@ for (const type of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart'] as
 }
 window.setInterval(checkIdle, IDLE_CHECK_MS);
 document.addEventListener('visibilitychange', checkIdle);
-onSessionEnded(() => void endSession('Your session has ended (signed out elsewhere, or the account changed). Sign in again: text in the composer is kept.', false));
+onSessionEnded(
+  () =>
+    void endSession(
+      'Your session has ended (signed out elsewhere, or the account changed). Sign in again: text in the composer is kept.',
+      false,
+    ),
+);
 
 function topBar(current: SessionInfo): HTMLElement {
   const admin = current.user.role === 'admin';
   const link = (href: string, label: string): HTMLElement => {
-    const active = href === '#/' ? location.hash === '' || location.hash === '#/' || location.hash.startsWith('#/b/') : location.hash.startsWith(href);
+    const active =
+      href === '#/' ? location.hash === '' || location.hash === '#/' || location.hash.startsWith('#/b/') : location.hash.startsWith(href);
     return h('a', { href, 'aria-current': active ? 'page' : null }, label);
   };
   return h(
     'header',
     { class: 'topbar' },
     h('a', { href: '#/', class: 'brand' }, 'livebrief', h('span', { class: 'brand-sub' }, ' console')),
-    h('nav', { 'aria-label': 'Console' }, link('#/', 'Briefings'), admin ? link('#/users', 'People') : null, admin ? link('#/tokens', 'Tokens') : null, admin ? link('#/audit', 'Audit') : null),
+    h(
+      'nav',
+      { 'aria-label': 'Console' },
+      link('#/', 'Briefings'),
+      admin ? link('#/users', 'People') : null,
+      admin ? link('#/tokens', 'Tokens') : null,
+      admin ? link('#/audit', 'Audit') : null,
+    ),
     h(
       'div',
       { class: 'me' },
@@ -145,7 +159,8 @@ function route(): void {
 
 window.addEventListener('hashchange', route);
 
-api.getSession()
+api
+  .getSession()
   .then((answer) => {
     session = answer.session;
     useSession(session);

@@ -39,20 +39,42 @@ async function main(): Promise<void> {
   });
   const publish = async (body: Record<string, unknown>): Promise<Entry> =>
     (await api.post<{ entry: Entry }>(`/api/v1/briefings/${SLUG}/entries`, body)).body.entry;
-  await publish({ body: 'Rescue crews reached **Weir Pool** overnight; roads east of the town remain closed.', sources: 'With reporting by our Harwood correspondent' });
+  await publish({
+    body: 'Rescue crews reached **Weir Pool** overnight; roads east of the town remain closed.',
+    sources: 'With reporting by our Harwood correspondent',
+  });
   const corrected = await publish({ title: 'Evacuations', body: 'About 1,000 people have left their homes.' });
-  await api.patch(`/api/v1/briefings/${SLUG}/entries/${corrected.id}`, { body: 'About **1,200** people have left their homes, the county council said.' });
+  await api.patch(`/api/v1/briefings/${SLUG}/entries/${corrected.id}`, {
+    body: 'About **1,200** people have left their homes, the county council said.',
+  });
   await publish({
     title: 'Map of the affected districts',
     body: 'The shaded areas were under water at noon.',
     pinned: true,
-    media: [{ url: `${server.url}/assets/demo/river-map.svg`, alt: 'Map of the River Aldwyn through Kestrel Bridge, with the two closed crossings marked', caption: 'Flooded districts at noon', credit: 'Graphic: livebrief demo' }],
+    media: [
+      {
+        url: `${server.url}/assets/demo/river-map.svg`,
+        alt: 'Map of the River Aldwyn through Kestrel Bridge, with the two closed crossings marked',
+        caption: 'Flooded districts at noon',
+        credit: 'Graphic: livebrief demo',
+      },
+    ],
     links: [{ title: 'How to find shelter', url: 'https://example.org/shelter' }],
   });
-  const key = await publish({ title: 'Reservoir spillway opened', body: 'Engineers opened the spillway of the Upper Aldwyn reservoir at 14:00 to relieve pressure on the dam.', keyEvent: true });
+  const key = await publish({
+    title: 'Reservoir spillway opened',
+    body: 'Engineers opened the spillway of the Upper Aldwyn reservoir at 14:00 to relieve pressure on the dam.',
+    keyEvent: true,
+  });
   const priya = await login(server.url, 'priya');
-  await priya.client?.request('POST', `/console/api/briefings/${SLUG}/drafts`, { kind: 'submitted', fields: { body: 'Volunteers are handing out water at the Corn Exchange.', sources: 'Priya Nand in Kestrel Bridge' } });
-  await api.post(`/api/v1/briefings/${SLUG}/entries`, { body: 'Press conference with the council leader.', publishAt: new Date(Date.now() + 2 * 3600_000).toISOString() });
+  await priya.client?.request('POST', `/console/api/briefings/${SLUG}/drafts`, {
+    kind: 'submitted',
+    fields: { body: 'Volunteers are handing out water at the Corn Exchange.', sources: 'Priya Nand in Kestrel Bridge' },
+  });
+  await api.post(`/api/v1/briefings/${SLUG}/entries`, {
+    body: 'Press conference with the council leader.',
+    publishAt: new Date(Date.now() + 2 * 3600_000).toISOString(),
+  });
 
   const browser = await launchBrowser();
   onClose(() => browser.close());
@@ -62,12 +84,19 @@ async function main(): Promise<void> {
   await openBriefing(jonas.page, SLUG);
   await jonas.page.locator(`[data-entry="${key.id}"] [data-action="edit"]`).first().click();
 
-  for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     const { page } = await signInPage(browser, server.url, 'ada', { viewport });
     await openBriefing(page, SLUG);
     await page.locator('.person.editing').waitFor();
     await page.getByLabel('Title (optional)').fill('Second reservoir under watch');
-    await page.getByLabel('Text', { exact: true }).fill('Engineers say the **Lower Aldwyn** reservoir level is stable.\n\n> "We are checking it every hour," the county\'s chief engineer said.');
+    await page
+      .getByLabel('Text', { exact: true })
+      .fill(
+        'Engineers say the **Lower Aldwyn** reservoir level is stable.\n\n> "We are checking it every hour," the county\'s chief engineer said.',
+      );
     await page.locator('details.extras summary', { hasText: 'See also' }).click();
     await page.getByRole('button', { name: 'Add link' }).click();
     await page.getByLabel('Link text').fill('Live river levels');
@@ -85,19 +114,31 @@ async function main(): Promise<void> {
       await page.locator('.side').screenshot({ path: path.join(OUT, 'console-feed-desktop.png') });
       process.stdout.write('wrote docs/screenshots/console-feed-desktop.png\n');
     } else {
-      await page.locator('#feed-heading').evaluate((element) => window.scrollTo(0, element.getBoundingClientRect().top + window.scrollY - 60));
+      await page
+        .locator('#feed-heading')
+        .evaluate((element) => window.scrollTo(0, element.getBoundingClientRect().top + window.scrollY - 60));
       await shot(page, 'console-feed-phone');
     }
   }
 
   // The conflict: Ada and Jonas correct the same entry; Ada saves first.
-  for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
-    const current = await publish({ title: 'Evacuation buses', body: 'About **1,200** people have left their homes, the county council said.' });
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    const current = await publish({
+      title: 'Evacuation buses',
+      body: 'About **1,200** people have left their homes, the county council said.',
+    });
     const { page } = await signInPage(browser, server.url, 'jonas', { viewport });
     await openBriefing(page, SLUG);
     await page.locator(`[data-entry="${current.id}"] [data-action="edit"]`).first().click();
     await page.getByLabel('Text', { exact: true }).fill(`${current.body}\nBuses leave from the station forecourt every hour.`);
-    await api.patch(`/api/v1/briefings/${SLUG}/entries/${current.id}`, { body: `${current.body}\nRest centres are open at the Corn Exchange and the Leisure Centre.` }, { 'if-match': `"${current.version}"` });
+    await api.patch(
+      `/api/v1/briefings/${SLUG}/entries/${current.id}`,
+      { body: `${current.body}\nRest centres are open at the Corn Exchange and the Leisure Centre.` },
+      { 'if-match': `"${current.version}"` },
+    );
     await page.keyboard.press('Control+Enter');
     await page.locator('.conflict').waitFor();
     await page.getByRole('button', { name: 'Merge both…' }).click();

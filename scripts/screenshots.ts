@@ -42,7 +42,13 @@ function hostPage(serviceUrl: string): string {
 </main></body></html>`;
 }
 
-async function shoot(browser: Browser, url: string, file: string, options: BrowserContextOptions, prepare?: (page: Page) => Promise<void>): Promise<void> {
+async function shoot(
+  browser: Browser,
+  url: string,
+  file: string,
+  options: BrowserContextOptions,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<void> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   await page.goto(url);
@@ -79,7 +85,10 @@ async function main(): Promise<void> {
   await shoot(browser, page, 'reader-new-updates.png', { ...phone, colorScheme: 'light' }, async (tab) => {
     // Reading a few entries down the feed when two updates arrive.
     await tab.evaluate(() => document.querySelector('#lb-feed > article:nth-child(3)')?.scrollIntoView({ behavior: 'instant' }));
-    for (const body of ['Crews have reopened one lane of the ring road.', 'The Corn Exchange rest centre has beds for 80 more people tonight.']) {
+    for (const body of [
+      'Crews have reopened one lane of the ring road.',
+      'The Corn Exchange rest centre has beds for 80 more people tonight.',
+    ]) {
       await app.store.createEntry(buildEntry(DEMO_SLUG, { body }, demoAuthor(0), new Date()), {});
     }
     await tab.locator('[data-lb="reveal"]').waitFor({ state: 'visible' });

@@ -10,7 +10,9 @@ const gzipped = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 
 let over = 0;
 const rows = [];
-for (const name of readdirSync(dir).filter((file) => file.endsWith('.js')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((file) => file.endsWith('.js'))
+  .sort()) {
   const raw = readFileSync(`${dir}/${name}`).length;
   const size = gzipped(`${dir}/${name}`);
   const budget = budgets[name];
@@ -26,7 +28,9 @@ for (const name of Object.keys(budgets).filter((key) => key !== '//')) {
 }
 const locales = readdirSync(`${dir}/locales`).filter((file) => file.endsWith('.js'));
 const localeSizes = locales.map((file) => gzipped(`${dir}/locales/${file}`));
-rows.push(`locales/*.js  ${locales.length} files, each loaded on its own: ${kb(Math.min(...localeSizes))} to ${kb(Math.max(...localeSizes))} gzip`);
+rows.push(
+  `locales/*.js  ${locales.length} files, each loaded on its own: ${kb(Math.min(...localeSizes))} to ${kb(Math.max(...localeSizes))} gzip`,
+);
 console.log(rows.join('\n'));
 if (over > 0) {
   console.error(`${over} bundle(s) over budget`);

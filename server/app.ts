@@ -90,7 +90,12 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = isRedisReady() && (await redis.ping().then(() => true, () => false));
+    const ready =
+      isRedisReady() &&
+      (await redis.ping().then(
+        () => true,
+        () => false,
+      ));
     res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
   });
   app.get('/metrics', async (_req, res) => {

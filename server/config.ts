@@ -10,7 +10,10 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   REDIS_PREFIX: z.string().default('livebrief:'),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
@@ -49,7 +52,14 @@ const envSchema = z.object({
   LIVEBRIEF_EMBED_ORIGINS: z
     .string()
     .default('*')
-    .transform((value) => (value.trim() === '*' ? '*' : value.split(',').map((origin) => origin.trim()).filter(Boolean)))
+    .transform((value) =>
+      value.trim() === '*'
+        ? '*'
+        : value
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+    )
     .pipe(z.union([z.literal('*'), z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)).min(1)])),
   /** Drafts and submissions one author may keep in one briefing. */
   LIVEBRIEF_DRAFTS_PER_AUTHOR: positiveInt(200),

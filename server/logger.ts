@@ -16,9 +16,10 @@ function withoutCommandArguments(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => withoutCommandArguments(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = key === 'command' && isCommand(item)
-      ? { name: item.name, args: `[${item.args.length} arguments redacted]` }
-      : withoutCommandArguments(item, depth + 1);
+    copy[key] =
+      key === 'command' && isCommand(item)
+        ? { name: item.name, args: `[${item.args.length} arguments redacted]` }
+        : withoutCommandArguments(item, depth + 1);
   }
   return copy;
 }

@@ -143,11 +143,7 @@ export class StartupError extends Error {}
  * starts `redis-server` as a child (append-only file on); otherwise fails with one clear
  * sentence rather than retrying silently.
  */
-export async function ensureRedis(
-  config: Readonly<Config>,
-  logger: Logger,
-  searchPath: string | undefined,
-): Promise<ChildProcess | null> {
+export async function ensureRedis(config: Readonly<Config>, logger: Logger, searchPath: string | undefined): Promise<ChildProcess | null> {
   if (await answers(config.redisUrl)) return null;
   if (config.redisUrlGiven) {
     throw new StartupError(`No Redis answers at REDIS_URL (${redactUrl(config.redisUrl)}): start it, or fix REDIS_URL.`);

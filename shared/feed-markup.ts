@@ -61,9 +61,10 @@ function linkAttributes(ctx: MarkupContext): Markup {
 }
 
 function renderMedia(media: Media): Markup {
-  const caption = media.caption || media.credit
-    ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
-    : '';
+  const caption =
+    media.caption || media.credit
+      ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
+      : '';
   return html`<figure class="lb-media"><img src="${media.url}" alt="${media.alt}" loading="lazy" decoding="async">${caption}</figure>`;
 }
 
@@ -75,7 +76,12 @@ export interface EntryOptions {
 /** One entry as an <article>; `data-version` lets the browser skip redrawing what has not changed. */
 export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOptions = { variant: 'feed' }): Markup {
   const url = entryUrl(ctx.baseUrl, entry.slug, entry.id);
-  const classes = ['lb-entry', entry.keyEvent ? 'lb-entry--key' : '', entry.pinned ? 'lb-entry--is-pinned' : '', `lb-entry--${options.variant}`]
+  const classes = [
+    'lb-entry',
+    entry.keyEvent ? 'lb-entry--key' : '',
+    entry.pinned ? 'lb-entry--is-pinned' : '',
+    `lb-entry--${options.variant}`,
+  ]
     .filter(Boolean)
     .join(' ');
   const id = options.variant === 'feed' ? entryAnchor(entry.id) : options.variant === 'pinned' ? `pinned-${entry.id}` : 'entry';
@@ -87,14 +93,14 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   const updated = entry.updatedAt
     ? html`<span class="lb-updated">Updated <time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time></span>`
     : '';
-  const title = entry.title
-    ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>`
-    : '';
-  const links = entry.links.length > 0
-    ? html`<aside class="lb-links" aria-label="See also"><p class="lb-links-label">See also</p><ul>${entry.links.map(
-        (link) => html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
-      )}</ul></aside>`
-    : '';
+  const title = entry.title ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>` : '';
+  const links =
+    entry.links.length > 0
+      ? html`<aside class="lb-links" aria-label="See also"><p class="lb-links-label">See also</p><ul>${entry.links.map(
+          (link) =>
+            html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
+        )}</ul></aside>`
+      : '';
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">Pinned</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
@@ -108,7 +114,8 @@ ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(rende
  */
 export function renderKeyEventItems(keyEvents: Entry[], ctx: MarkupContext, onPage: (id: string) => boolean): Markup {
   return html`${keyEvents.map(
-    (entry) => html`<li><a href="${onPage(entry.id) ? `#${entryAnchor(entry.id)}` : entryUrl(ctx.baseUrl, entry.slug, entry.id)}"><time datetime="${entry.publishedAt}">${ctx.time.clock(entry.publishedAt)}</time> <span>${entryHeadline(entry, 90)}</span></a></li>`,
+    (entry) =>
+      html`<li><a href="${onPage(entry.id) ? `#${entryAnchor(entry.id)}` : entryUrl(ctx.baseUrl, entry.slug, entry.id)}"><time datetime="${entry.publishedAt}">${ctx.time.clock(entry.publishedAt)}</time> <span>${entryHeadline(entry, 90)}</span></a></li>`,
   )}`;
 }
 

@@ -143,7 +143,10 @@ const linkInputSchema = z.object({
 });
 
 const entryFieldsSchema = z.object({
-  body: z.string().max(LIMITS.bodyChars).refine((body) => body.trim().length > 0, 'must not be empty'),
+  body: z
+    .string()
+    .max(LIMITS.bodyChars)
+    .refine((body) => body.trim().length > 0, 'must not be empty'),
   title: nullableText(LIMITS.titleChars),
   keyEvent: z.boolean(),
   pinned: z.boolean(),
@@ -158,11 +161,9 @@ export const createEntrySchema = entryFieldsSchema
   .extend({ publishAt: z.iso.datetime({ offset: true }).optional() });
 export type CreateEntryInput = z.infer<typeof createEntrySchema>;
 
-export const updateEntrySchema = entryFieldsSchema
-  .partial()
-  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: 'must change at least one of body, title, keyEvent, pinned, media, links, sources',
-  });
+export const updateEntrySchema = entryFieldsSchema.partial().refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+  message: 'must change at least one of body, title, keyEvent, pinned, media, links, sources',
+});
 export type UpdateEntryInput = z.infer<typeof updateEntrySchema>;
 
 export const createBriefingSchema = z.object({

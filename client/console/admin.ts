@@ -15,12 +15,14 @@ export function usersView(me: PublicUser): HTMLElement {
   const table = h('tbody');
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const load = (): void => {
-    api.listUsers()
+    api
+      .listUsers()
       .then(({ users }) => replace(table, ...users.map(row)))
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   };
   const change = (user: PublicUser, body: Parameters<typeof api.updateUser>[1], done: string): void => {
-    api.updateUser(user.id, body)
+    api
+      .updateUser(user.id, body)
       .then(() => {
         announce(status, done, 'ok');
         load();
@@ -44,22 +46,50 @@ export function usersView(me: PublicUser): HTMLElement {
         user.id === me.id
           ? null
           : user.disabled
-            ? h('button', { type: 'button', class: 'small', 'data-action': 'enable', onclick: () => change(user, { disabled: false }, `${user.name} can sign in again.`) }, 'Enable')
-            : h('button', {
-                type: 'button',
-                class: 'small danger',
-                'data-action': 'disable',
-                onclick: () =>
-                  void confirmAction(`Disable ${user.name}?`, 'They are signed out everywhere at once and cannot sign in until enabled again.', 'Disable').then((yes) => {
-                    if (yes) change(user, { disabled: true }, `${user.name} is disabled and signed out.`);
-                  }),
-              }, 'Disable'),
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small',
+                  'data-action': 'enable',
+                  onclick: () => change(user, { disabled: false }, `${user.name} can sign in again.`),
+                },
+                'Enable',
+              )
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small danger',
+                  'data-action': 'disable',
+                  onclick: () =>
+                    void confirmAction(
+                      `Disable ${user.name}?`,
+                      'They are signed out everywhere at once and cannot sign in until enabled again.',
+                      'Disable',
+                    ).then((yes) => {
+                      if (yes) change(user, { disabled: true }, `${user.name} is disabled and signed out.`);
+                    }),
+                },
+                'Disable',
+              ),
       ),
     );
   };
   const resetPassword = (user: PublicUser): void => {
-    const input = h('input', { id: 'reset-password', type: 'password', autocomplete: 'new-password', minlength: PASSWORD_MIN, required: true });
-    const form = h('form', {}, field(input.id, `New password for ${user.name} (${PASSWORD_MIN}+ characters)`, input), h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Set password')));
+    const input = h('input', {
+      id: 'reset-password',
+      type: 'password',
+      autocomplete: 'new-password',
+      minlength: PASSWORD_MIN,
+      required: true,
+    });
+    const form = h(
+      'form',
+      {},
+      field(input.id, `New password for ${user.name} (${PASSWORD_MIN}+ characters)`, input),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Set password')),
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       change(user, { password: input.value }, `Password changed; ${user.name} is signed out everywhere.`);
@@ -71,7 +101,13 @@ export function usersView(me: PublicUser): HTMLElement {
   const name = h('input', { id: 'user-name', type: 'text', required: true });
   const username = h('input', { id: 'user-username', type: 'text', required: true, autocapitalize: 'none' });
   const role = roleSelect('user-role', ROLES, 'contributor');
-  const password = h('input', { id: 'user-password', type: 'password', autocomplete: 'new-password', required: true, minlength: PASSWORD_MIN });
+  const password = h('input', {
+    id: 'user-password',
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    minlength: PASSWORD_MIN,
+  });
   const form = h(
     'form',
     { class: 'panel', 'aria-labelledby': 'add-user-heading' },
@@ -83,7 +119,8 @@ export function usersView(me: PublicUser): HTMLElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.createUser({ name: name.value, username: username.value, role: role.value as Role, password: password.value })
+    api
+      .createUser({ name: name.value, username: username.value, role: role.value as Role, password: password.value })
       .then(() => {
         announce(status, `${name.value} can sign in now.`, 'ok');
         form.reset();
@@ -95,10 +132,32 @@ export function usersView(me: PublicUser): HTMLElement {
   return h(
     'main',
     { class: 'page' },
-    h('section', { class: 'panel', 'aria-labelledby': 'users-heading' },
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'users-heading' },
       h('h1', { id: 'users-heading' }, 'People'),
       status,
-      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))), table)),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Name'),
+              h('th', { scope: 'col' }, 'Role'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          table,
+        ),
+      ),
     ),
     form,
   );
@@ -108,24 +167,38 @@ export function tokensView(): HTMLElement {
   const table = h('tbody');
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const load = (): void => {
-    api.listTokens()
+    api
+      .listTokens()
       .then(({ tokens }) =>
         replace(
           table,
           ...tokens.map((token) =>
-            h('tr', {},
+            h(
+              'tr',
+              {},
               h('td', {}, token.name),
               h('td', {}, token.role),
               h('td', {}, new Date(token.createdAt).toLocaleString()),
-              h('td', { class: 'row-actions' }, h('button', {
-                type: 'button',
-                class: 'small danger',
-                onclick: () =>
-                  void confirmAction(`Revoke “${token.name}”?`, 'Anything using it stops working at once.', 'Revoke').then((yes) => {
-                    if (!yes) return;
-                    api.deleteToken(token.id).then(load).catch((error: unknown) => announce(status, messageOf(error), 'error'));
-                  }),
-              }, 'Revoke')),
+              h(
+                'td',
+                { class: 'row-actions' },
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'small danger',
+                    onclick: () =>
+                      void confirmAction(`Revoke “${token.name}”?`, 'Anything using it stops working at once.', 'Revoke').then((yes) => {
+                        if (!yes) return;
+                        api
+                          .deleteToken(token.id)
+                          .then(load)
+                          .catch((error: unknown) => announce(status, messageOf(error), 'error'));
+                      }),
+                  },
+                  'Revoke',
+                ),
+              ),
             ),
           ),
         ),
@@ -134,33 +207,65 @@ export function tokensView(): HTMLElement {
   };
   const name = h('input', { id: 'token-name', type: 'text', required: true, placeholder: 'Wire importer' });
   const role = roleSelect('token-role', TOKEN_ROLES, 'editor');
-  const form = h('form', { class: 'panel', 'aria-labelledby': 'add-token-heading' },
+  const form = h(
+    'form',
+    { class: 'panel', 'aria-labelledby': 'add-token-heading' },
     h('h2', { id: 'add-token-heading' }, 'Create an API token'),
     h('div', { class: 'two' }, field(name.id, 'Name', name), field(role.id, 'Role', role)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create token')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.createToken({ name: name.value, role: role.value as TokenRole })
+    api
+      .createToken({ name: name.value, role: role.value as TokenRole })
       .then(({ token, record }) => {
         form.reset();
         load();
         const output = h('input', { id: 'new-token', type: 'text', readonly: true, value: token, class: 'mono' });
-        openDialog(`Token “${record.name}”`, h('div', {},
-          h('p', { class: 'warning' }, 'Copy it now: it is shown only this once. Only a digest of it is stored.'),
-          field(output.id, 'Token', output),
-          h('p', { class: 'help' }, 'Use it as: Authorization: Bearer <token>'),
-        ));
+        openDialog(
+          `Token “${record.name}”`,
+          h(
+            'div',
+            {},
+            h('p', { class: 'warning' }, 'Copy it now: it is shown only this once. Only a digest of it is stored.'),
+            field(output.id, 'Token', output),
+            h('p', { class: 'help' }, 'Use it as: Authorization: Bearer <token>'),
+          ),
+        );
         output.select();
       })
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   });
   load();
-  return h('main', { class: 'page' },
-    h('section', { class: 'panel', 'aria-labelledby': 'tokens-heading' },
+  return h(
+    'main',
+    { class: 'page' },
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'tokens-heading' },
       h('h1', { id: 'tokens-heading' }, 'API tokens'),
       status,
-      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))), table)),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Name'),
+              h('th', { scope: 'col' }, 'Role'),
+              h('th', { scope: 'col' }, 'Created'),
+              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+          table,
+        ),
+      ),
     ),
     form,
   );
@@ -172,17 +277,26 @@ export function auditView(): HTMLElement {
   const more = h('button', { type: 'button', hidden: true }, 'Older');
   let next: string | null = null;
   const load = (): void => {
-    api.listAudit(next)
+    api
+      .listAudit(next)
       .then((page) => {
         next = page.next;
         more.hidden = next === null;
         for (const record of page.records) {
           table.appendChild(
-            h('tr', {},
+            h(
+              'tr',
+              {},
               h('td', {}, h('time', { datetime: record.at }, new Date(record.at).toLocaleString())),
               h('td', {}, record.actor.name, h('br'), h('span', { class: 'help' }, `${record.actor.role ?? '—'} · ${record.actor.via}`)),
               h('td', { class: 'mono' }, record.action),
-              h('td', { class: 'mono' }, Object.entries(record.target).map(([key, value]) => `${key}=${value}`).join(' ')),
+              h(
+                'td',
+                { class: 'mono' },
+                Object.entries(record.target)
+                  .map(([key, value]) => `${key}=${value}`)
+                  .join(' '),
+              ),
               h('td', {}, String(record.status)),
             ),
           );
@@ -192,12 +306,25 @@ export function auditView(): HTMLElement {
   };
   more.addEventListener('click', load);
   load();
-  return h('main', { class: 'page' },
-    h('section', { class: 'panel', 'aria-labelledby': 'audit-heading' },
+  return h(
+    'main',
+    { class: 'page' },
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'audit-heading' },
       h('h1', { id: 'audit-heading' }, 'Audit log'),
       h('p', { class: 'help' }, 'Every write, by whom and when, newest first.'),
       status,
-      h('div', { class: 'table-wrap' }, h('table', { class: 'audit' }, h('thead', {}, h('tr', {}, ...['When', 'Who', 'What', 'On', 'Status'].map((label) => h('th', { scope: 'col' }, label)))), table)),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'audit' },
+          h('thead', {}, h('tr', {}, ...['When', 'Who', 'What', 'On', 'Status'].map((label) => h('th', { scope: 'col' }, label)))),
+          table,
+        ),
+      ),
       more,
     ),
   );

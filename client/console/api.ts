@@ -19,7 +19,14 @@ import type {
   updateDraftSchema,
   updateUserSchema,
 } from '../../shared/console-schemas';
-import type { Briefing, createBriefingSchema, createEntrySchema, Entry, updateBriefingSchema, updateEntrySchema } from '../../shared/schemas';
+import type {
+  Briefing,
+  createBriefingSchema,
+  createEntrySchema,
+  Entry,
+  updateBriefingSchema,
+  updateEntrySchema,
+} from '../../shared/schemas';
 import { request } from './http';
 
 const CONSOLE = '/console/api';
@@ -51,22 +58,32 @@ export const setup = (body: z.input<typeof setupSchema>): Promise<SessionInfo> =
 // ---------- composing ----------
 
 /** The entry HTML exactly as readers will get it. */
-export const preview = (body: z.input<typeof previewSchema>): Promise<{ html: string }> => request('POST', path(CONSOLE, 'preview'), { body });
+export const preview = (body: z.input<typeof previewSchema>): Promise<{ html: string }> =>
+  request('POST', path(CONSOLE, 'preview'), { body });
 
 export const getQueue = (slug: string): Promise<Queue> => request('GET', path(CONSOLE, 'briefings', slug, 'queue'));
 
 export const createDraft = (slug: string, body: z.input<typeof createDraftSchema>): Promise<{ draft: Draft }> =>
   request('POST', path(CONSOLE, 'briefings', slug, 'drafts'), { body });
 
-export const updateDraft = (slug: string, id: string, seenVersion: number, body: z.input<typeof updateDraftSchema>): Promise<{ draft: Draft }> =>
-  request('PATCH', path(CONSOLE, 'briefings', slug, 'drafts', id), { body, headers: ifMatch(seenVersion) });
+export const updateDraft = (
+  slug: string,
+  id: string,
+  seenVersion: number,
+  body: z.input<typeof updateDraftSchema>,
+): Promise<{ draft: Draft }> => request('PATCH', path(CONSOLE, 'briefings', slug, 'drafts', id), { body, headers: ifMatch(seenVersion) });
 
 export async function deleteDraft(slug: string, id: string, seenVersion: number): Promise<void> {
   await request('DELETE', path(CONSOLE, 'briefings', slug, 'drafts', id), { headers: ifMatch(seenVersion) });
 }
 
 /** Publishes (or schedules, with `publishAt`) exactly the version seen; a later one is refused (412). */
-export async function publishDraft(slug: string, id: string, seenVersion: number, body: Pick<z.input<typeof createEntrySchema>, 'publishAt'> = {}): Promise<void> {
+export async function publishDraft(
+  slug: string,
+  id: string,
+  seenVersion: number,
+  body: Pick<z.input<typeof createEntrySchema>, 'publishAt'> = {},
+): Promise<void> {
   await request('POST', path(CONSOLE, 'briefings', slug, 'drafts', id, 'publish'), { body, headers: ifMatch(seenVersion) });
 }
 
@@ -116,11 +133,15 @@ export async function createEntry(slug: string, body: z.input<typeof createEntry
   await request('POST', path(PUBLIC, 'briefings', slug, 'entries'), { body, headers: { 'Idempotency-Key': idempotencyKey } });
 }
 
-export const getEntry = (slug: string, id: string): Promise<{ entry: Entry }> => request('GET', path(PUBLIC, 'briefings', slug, 'entries', id));
+export const getEntry = (slug: string, id: string): Promise<{ entry: Entry }> =>
+  request('GET', path(PUBLIC, 'briefings', slug, 'entries', id));
 
 /** With `seenVersion`, a correction made on an older version is refused (412). */
 export async function updateEntry(slug: string, id: string, body: z.input<typeof updateEntrySchema>, seenVersion?: number): Promise<void> {
-  await request('PATCH', path(PUBLIC, 'briefings', slug, 'entries', id), { body, headers: seenVersion === undefined ? {} : ifMatch(seenVersion) });
+  await request('PATCH', path(PUBLIC, 'briefings', slug, 'entries', id), {
+    body,
+    headers: seenVersion === undefined ? {} : ifMatch(seenVersion),
+  });
 }
 
 export async function deleteEntry(slug: string, id: string): Promise<void> {

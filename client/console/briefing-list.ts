@@ -10,7 +10,8 @@ export function briefingListView(user: PublicUser): HTMLElement {
   const list = h('ul', { class: 'briefing-list' });
   const status = h('p', { class: 'status', role: 'status' });
   const load = (): void => {
-    api.listBriefings()
+    api
+      .listBriefings()
       .then(({ briefings }) => {
         replace(
           list,
@@ -19,8 +20,14 @@ export function briefingListView(user: PublicUser): HTMLElement {
             return h(
               'li',
               {},
-              h('a', { href: `#/b/${briefing.slug}`, class: 'briefing-link' },
-                h('span', { class: briefing.status === 'live' ? 'badge live' : 'badge ended' }, briefing.status === 'live' ? 'Live' : 'Ended'),
+              h(
+                'a',
+                { href: `#/b/${briefing.slug}`, class: 'briefing-link' },
+                h(
+                  'span',
+                  { class: briefing.status === 'live' ? 'badge live' : 'badge ended' },
+                  briefing.status === 'live' ? 'Live' : 'Ended',
+                ),
                 h('span', { class: 'briefing-title' }, briefing.title),
                 h('span', { class: 'help' }, `${briefing.slug} · since ${time.absolute(briefing.createdAt)}`),
               ),
@@ -33,14 +40,26 @@ export function briefingListView(user: PublicUser): HTMLElement {
   };
   load();
 
-  const slug = h('input', { id: 'new-slug', type: 'text', required: true, pattern: SLUG_SOURCE, placeholder: 'storm-kyiv', autocapitalize: 'none' });
+  const slug = h('input', {
+    id: 'new-slug',
+    type: 'text',
+    required: true,
+    pattern: SLUG_SOURCE,
+    placeholder: 'storm-kyiv',
+    autocapitalize: 'none',
+  });
   const title = h('input', { id: 'new-title', type: 'text', required: true });
   const zone = h('input', { id: 'new-zone', type: 'text', value: Intl.DateTimeFormat().resolvedOptions().timeZone, list: 'new-zones' });
   const locale = h('input', { id: 'new-locale', type: 'text', value: 'en' });
   const createStatus = h('p', { class: 'status', role: 'status' });
   title.addEventListener('input', () => {
     if (slug.dataset.touched) return;
-    slug.value = title.value.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+    slug.value = title.value
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64);
   });
   slug.addEventListener('input', () => (slug.dataset.touched = '1'));
   const form = h(
@@ -48,8 +67,16 @@ export function briefingListView(user: PublicUser): HTMLElement {
     { class: 'panel new-briefing', 'aria-labelledby': 'new-heading' },
     h('h2', { id: 'new-heading' }, 'Start a briefing'),
     h('div', { class: 'field' }, h('label', { for: title.id }, 'Title'), title),
-    h('div', { class: 'field' }, h('label', { for: slug.id }, 'Address'), slug, h('p', { class: 'help' }, 'Readers find it at /b/<address>: lowercase letters, digits and hyphens.')),
-    h('div', { class: 'two' },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: slug.id }, 'Address'),
+      slug,
+      h('p', { class: 'help' }, 'Readers find it at /b/<address>: lowercase letters, digits and hyphens.'),
+    ),
+    h(
+      'div',
+      { class: 'two' },
       h('div', { class: 'field' }, h('label', { for: locale.id }, 'Language'), locale),
       h('div', { class: 'field' }, h('label', { for: zone.id }, 'Time zone'), zone),
     ),
@@ -59,7 +86,8 @@ export function briefingListView(user: PublicUser): HTMLElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.createBriefing({ slug: slug.value, title: title.value, locale: locale.value, timeZone: zone.value })
+    api
+      .createBriefing({ slug: slug.value, title: title.value, locale: locale.value, timeZone: zone.value })
       .then(({ briefing }) => {
         location.hash = `#/b/${briefing.slug}`;
       })

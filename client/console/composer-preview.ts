@@ -36,7 +36,12 @@ export class Preview {
       const payload = payloadOf(fields);
       replace(
         this.element,
-        h('div', { class: 'entry-meta' }, fields.keyEvent ? h('span', { class: 'badge key' }, 'Key event') : null, fields.pinned ? h('span', { class: 'badge pin' }, 'Pinned') : null),
+        h(
+          'div',
+          { class: 'entry-meta' },
+          fields.keyEvent ? h('span', { class: 'badge key' }, 'Key event') : null,
+          fields.pinned ? h('span', { class: 'badge pin' }, 'Pinned') : null,
+        ),
         entryContent({
           title: fields.title.trim() || null,
           html,

@@ -38,7 +38,11 @@ export class Sending {
       // Publishes exactly the version just saved: a change in between is refused (412).
       await api.publishDraft(this.host.slug, target.draftId, saved.version, publishAt ? { publishAt } : {});
     } else {
-      await api.createEntry(this.host.slug, { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) }, composition.idempotencyKey);
+      await api.createEntry(
+        this.host.slug,
+        { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) },
+        composition.idempotencyKey,
+      );
     }
     this.host.reset();
     return at && at.getTime() > Date.now() ? `Scheduled: ${describe()}` : 'Published. Readers have it now.';
@@ -68,7 +72,10 @@ export class Sending {
    */
   private async saveOntoDraft(composition: Composition, target: DraftTarget, kind?: 'draft' | 'submitted'): Promise<Draft | null> {
     try {
-      const { draft } = await api.updateDraft(this.host.slug, target.draftId, target.draftVersion, { ...(kind ? { kind } : {}), fields: payloadOf(composition.fields) });
+      const { draft } = await api.updateDraft(this.host.slug, target.draftId, target.draftVersion, {
+        ...(kind ? { kind } : {}),
+        fields: payloadOf(composition.fields),
+      });
       target.draftVersion = draft.version;
       this.host.persist();
       return draft;

@@ -11,7 +11,16 @@ import { TimeFormat } from '../../shared/time-format';
 import { Sending } from './composer-sending';
 import { fieldInputs } from './composer-form';
 import { Preview } from './composer-preview';
-import { draftTarget, fieldsOfDraft, fieldsOfEntry, freshComposition, restoreComposition, storageKey, type Composition, type Slot } from './composition';
+import {
+  draftTarget,
+  fieldsOfDraft,
+  fieldsOfEntry,
+  freshComposition,
+  restoreComposition,
+  storageKey,
+  type Composition,
+  type Slot,
+} from './composition';
 import { announce, confirmAction, h, replace } from './dom';
 import { NetworkError, messageOf, newIdempotencyKey } from './http';
 
@@ -94,7 +103,12 @@ export class Composer {
 
   /** Opens a published entry for correction. */
   startEdit(entry: Entry): void {
-    this.edit = { target: { kind: 'edit', entryId: entry.id, baseVersion: entry.version }, fields: fieldsOfEntry(entry), idempotencyKey: '', scheduleAt: '' };
+    this.edit = {
+      target: { kind: 'edit', entryId: entry.id, baseVersion: entry.version },
+      fields: fieldsOfEntry(entry),
+      idempotencyKey: '',
+      scheduleAt: '',
+    };
     this.persist();
     this.context.setEditing(entry.id);
     this.render();
@@ -165,21 +179,24 @@ export class Composer {
         { class: 'panel-head' },
         h('h2', { id: 'composer-heading' }, heading),
         target.kind !== 'new'
-          ? h('button', { type: 'button', class: 'link', onclick: () => this.leaveTarget() }, target.kind === 'edit' ? 'Cancel correction' : 'Start a new entry')
+          ? h(
+              'button',
+              { type: 'button', class: 'link', onclick: () => this.leaveTarget() },
+              target.kind === 'edit' ? 'Cancel correction' : 'Start a new entry',
+            )
           : null,
       ),
       this.warning,
       h(
         'div',
         { class: 'composer-grid' },
+        h('div', { class: 'composer-form' }, ...fieldInputs(fields, editor, onInput), this.actions(composition), this.status),
         h(
           'div',
-          { class: 'composer-form' },
-          ...fieldInputs(fields, editor, onInput),
-          this.actions(composition),
-          this.status,
+          { class: 'composer-preview', 'aria-label': 'Preview as readers will see it' },
+          h('h3', { class: 'preview-label' }, 'Preview'),
+          this.preview.element,
         ),
-        h('div', { class: 'composer-preview', 'aria-label': 'Preview as readers will see it' }, h('h3', { class: 'preview-label' }, 'Preview'), this.preview.element),
       ),
     );
     this.updateWarning();
@@ -190,7 +207,11 @@ export class Composer {
     const editor = canEdit(this.context.user.role);
     const target = composition.target;
     if (target.kind === 'edit') {
-      return h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', 'data-action': 'primary', onclick: () => void this.primary() }, 'Save correction'));
+      return h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', 'data-action': 'primary', onclick: () => void this.primary() }, 'Save correction'),
+      );
     }
     const scheduleInput = h('input', { id: 'composer-schedule', type: 'datetime-local', value: composition.scheduleAt, step: 60 });
     const scheduleNote = h('p', { class: 'help', id: 'composer-schedule-note', 'aria-live': 'polite' });
@@ -220,7 +241,11 @@ export class Composer {
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'primary', 'data-action': 'primary', onclick: () => void this.primary() }, editor ? 'Publish now' : 'Submit for review'),
+        h(
+          'button',
+          { type: 'button', class: 'primary', 'data-action': 'primary', onclick: () => void this.primary() },
+          editor ? 'Publish now' : 'Submit for review',
+        ),
         h('button', { type: 'button', 'data-action': 'save-draft', onclick: () => void this.saveDraft() }, 'Save draft'),
         h('button', { type: 'button', class: 'link', onclick: () => void this.clear() }, 'Clear'),
       ),
@@ -270,7 +295,11 @@ export class Composer {
       this.context.onSent();
     } catch (error) {
       if (error instanceof NetworkError) {
-        announce(this.status, 'Not sent: no connection to the server. Your text is kept here; try again (it will not be published twice).', 'error');
+        announce(
+          this.status,
+          'Not sent: no connection to the server. Your text is kept here; try again (it will not be published twice).',
+          'error',
+        );
       } else {
         announce(this.status, messageOf(error), 'error');
       }
@@ -288,7 +317,9 @@ export class Composer {
       announce(this.status, 'Pick the date and time to publish at.', 'error');
       return Promise.resolve();
     }
-    return this.send(at ? 'Scheduling' : 'Publishing', () => this.sending.publish(composition, at, () => this.describeSchedule(scheduleAt ?? '')));
+    return this.send(at ? 'Scheduling' : 'Publishing', () =>
+      this.sending.publish(composition, at, () => this.describeSchedule(scheduleAt ?? '')),
+    );
   }
 
   private saveDraft(kind: 'draft' | 'submitted' = 'draft'): Promise<void> {
@@ -319,7 +350,11 @@ export class Composer {
   }
 
   private async clear(): Promise<void> {
-    if (this.compose.fields.body.trim() && !(await confirmAction('Clear the composer?', 'The text and everything else in the composer will be gone.', 'Clear'))) return;
+    if (
+      this.compose.fields.body.trim() &&
+      !(await confirmAction('Clear the composer?', 'The text and everything else in the composer will be gone.', 'Clear'))
+    )
+      return;
     this.reset();
   }
 

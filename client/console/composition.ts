@@ -67,9 +67,16 @@ export const emptyFields = (): ComposerFields => ({
 export const emptyMedia = (): MediaDraft => ({ url: '', alt: '', caption: '', credit: '' });
 export const emptyLink = (): LinkDraft => ({ title: '', url: '' });
 
-export const freshComposition = (idempotencyKey: string): Composition => ({ target: { kind: 'new' }, fields: emptyFields(), idempotencyKey, scheduleAt: '' });
+export const freshComposition = (idempotencyKey: string): Composition => ({
+  target: { kind: 'new' },
+  fields: emptyFields(),
+  idempotencyKey,
+  scheduleAt: '',
+});
 
-export function fieldsOfEntry(entry: Pick<Entry, 'title' | 'body' | 'keyEvent' | 'pinned' | 'media' | 'links' | 'sources'>): ComposerFields {
+export function fieldsOfEntry(
+  entry: Pick<Entry, 'title' | 'body' | 'keyEvent' | 'pinned' | 'media' | 'links' | 'sources'>,
+): ComposerFields {
   return {
     title: entry.title ?? '',
     body: entry.body,
@@ -105,8 +112,15 @@ export function payloadOf(fields: ComposerFields): EntryPayload {
     pinned: fields.pinned,
     media: fields.media
       .filter((item) => item.url.trim() || item.alt.trim())
-      .map((item) => ({ url: item.url.trim(), alt: item.alt.trim(), caption: item.caption.trim() || null, credit: item.credit.trim() || null })),
-    links: fields.links.filter((link) => link.url.trim() || link.title.trim()).map((link) => ({ title: link.title.trim(), url: link.url.trim() })),
+      .map((item) => ({
+        url: item.url.trim(),
+        alt: item.alt.trim(),
+        caption: item.caption.trim() || null,
+        credit: item.credit.trim() || null,
+      })),
+    links: fields.links
+      .filter((link) => link.url.trim() || link.title.trim())
+      .map((link) => ({ title: link.title.trim(), url: link.url.trim() })),
     sources: fields.sources.trim() || null,
   };
 }
@@ -181,9 +195,11 @@ export function restoreComposition(raw: string | null, slot: Slot): Composition 
   } catch {
     return null;
   }
-  if (!hasShape(value, { idempotencyKey: 'string', scheduleAt: 'string' }) || !isTarget(value.target) || !isFields(value.fields)) return null;
+  if (!hasShape(value, { idempotencyKey: 'string', scheduleAt: 'string' }) || !isTarget(value.target) || !isFields(value.fields))
+    return null;
   const composition = value as unknown as Composition;
   // A correction lives only in the edit slot; a new entry needs its key to publish once.
-  const fits = slot === 'edit' ? composition.target.kind === 'edit' : composition.target.kind !== 'edit' && composition.idempotencyKey !== '';
+  const fits =
+    slot === 'edit' ? composition.target.kind === 'edit' : composition.target.kind !== 'edit' && composition.idempotencyKey !== '';
   return fits ? composition : null;
 }

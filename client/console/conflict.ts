@@ -44,7 +44,9 @@ function sideBySide(label: string, fields: ComposerFields, other: ComposerFields
     'section',
     { class: `version ${className}`, 'aria-label': label },
     h('h3', {}, label),
-    fields.title || other.title ? h('p', { class: fields.title === other.title ? 'version-title' : 'version-title differs' }, fields.title || '(no title)') : null,
+    fields.title || other.title
+      ? h('p', { class: fields.title === other.title ? 'version-title' : 'version-title differs' }, fields.title || '(no title)')
+      : null,
     h(
       'pre',
       { class: 'version-body' },
@@ -54,7 +56,12 @@ function sideBySide(label: string, fields: ComposerFields, other: ComposerFields
   );
 }
 
-export async function resolveConflict(slug: string, entryId: string, mine: ComposerFields, briefing: Briefing | null): Promise<ConflictOutcome> {
+export async function resolveConflict(
+  slug: string,
+  entryId: string,
+  mine: ComposerFields,
+  briefing: Briefing | null,
+): Promise<ConflictOutcome> {
   const { entry } = await api.getEntry(slug, entryId);
   const theirs = fieldsOfEntry(entry);
   const time = new TimeFormat(briefing?.locale ?? 'en', undefined, briefing?.timeZone ?? 'UTC');
@@ -73,15 +80,19 @@ export async function resolveConflict(slug: string, entryId: string, mine: Compo
       h(
         'div',
         { class: 'actions' },
-        h('button', {
-          type: 'button',
-          class: 'primary',
-          'data-action': 'save-merge',
-          onclick: () => {
-            outcome = { kind: 'save', version: entry.version, fields: { ...mine, title: mergedTitle.value, body: mergedBody.value } };
-            dialog.close();
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            'data-action': 'save-merge',
+            onclick: () => {
+              outcome = { kind: 'save', version: entry.version, fields: { ...mine, title: mergedTitle.value, body: mergedBody.value } };
+              dialog.close();
+            },
           },
-        }, 'Save merged version'),
+          'Save merged version',
+        ),
       ),
     );
     const body = h(
@@ -94,13 +105,51 @@ export async function resolveConflict(slug: string, entryId: string, mine: Compo
         entry.updatedAt ? `, saved ${time.clock(entry.updatedAt)} (${briefing?.timeZone ?? 'UTC'})` : '',
         '. Nothing of yours is lost. Choose what readers should see.',
       ),
-      h('div', { class: 'versions' }, sideBySide(`Theirs (published, version ${entry.version})`, theirs, mine, 'theirs'), sideBySide('Yours (not saved)', mine, theirs, 'mine')),
+      h(
+        'div',
+        { class: 'versions' },
+        sideBySide(`Theirs (published, version ${entry.version})`, theirs, mine, 'theirs'),
+        sideBySide('Yours (not saved)', mine, theirs, 'mine'),
+      ),
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', 'data-action': 'merge', onclick: () => { mergeBox.hidden = false; mergedBody.focus(); } }, 'Merge both…'),
-        h('button', { type: 'button', 'data-action': 'keep-mine', onclick: () => { outcome = { kind: 'save', version: entry.version, fields: mine }; dialog.close(); } }, 'Use mine'),
-        h('button', { type: 'button', 'data-action': 'keep-theirs', onclick: () => { outcome = { kind: 'theirs' }; dialog.close(); } }, 'Keep theirs, discard mine'),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'merge',
+            onclick: () => {
+              mergeBox.hidden = false;
+              mergedBody.focus();
+            },
+          },
+          'Merge both…',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'keep-mine',
+            onclick: () => {
+              outcome = { kind: 'save', version: entry.version, fields: mine };
+              dialog.close();
+            },
+          },
+          'Use mine',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-action': 'keep-theirs',
+            onclick: () => {
+              outcome = { kind: 'theirs' };
+              dialog.close();
+            },
+          },
+          'Keep theirs, discard mine',
+        ),
       ),
       mergeBox,
     );
@@ -142,7 +191,19 @@ export function showDraftConflict<A extends string>(options: {
         'div',
         { class: 'actions' },
         ...options.choices.map((choice) =>
-          h('button', { type: 'button', class: choice.primary ? 'primary' : null, 'data-action': choice.action, onclick: () => { outcome = choice.action; dialog.close(); } }, choice.label),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: choice.primary ? 'primary' : null,
+              'data-action': choice.action,
+              onclick: () => {
+                outcome = choice.action;
+                dialog.close();
+              },
+            },
+            choice.label,
+          ),
         ),
         h('button', { type: 'button', 'data-action': 'cancel', onclick: () => dialog.close() }, 'Cancel'),
       ),

@@ -56,7 +56,12 @@ export function openDialog(title: string, body: Node, options: { wide?: boolean;
   const dialog = h(
     'dialog',
     { class: options.wide ? 'dialog wide' : 'dialog', 'aria-labelledby': heading.id },
-    h('header', { class: 'dialog-head' }, heading, h('button', { class: 'icon', type: 'button', 'aria-label': 'Close', onclick: () => dialog.close() }, '×')),
+    h(
+      'header',
+      { class: 'dialog-head' },
+      heading,
+      h('button', { class: 'icon', type: 'button', 'aria-label': 'Close', onclick: () => dialog.close() }, '×'),
+    ),
     h('div', { class: 'dialog-body' }, body),
   );
   dialog.addEventListener('close', () => {
@@ -80,7 +85,18 @@ export function confirmAction(title: string, message: string, yes: string): Prom
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', class: 'danger', onclick: () => { answer = true; dialog.close(); } }, yes),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            onclick: () => {
+              answer = true;
+              dialog.close();
+            },
+          },
+          yes,
+        ),
         h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
       ),
     );

@@ -26,7 +26,11 @@ export function entryContent(entry: Pick<Entry, 'title' | 'html' | 'media' | 'li
           'div',
           { class: 'entry-links' },
           h('span', { class: 'label' }, 'See also'),
-          h('ul', {}, ...entry.links.map((link) => h('li', {}, h('a', { href: link.url, rel: 'noopener noreferrer', target: '_blank' }, link.title)))),
+          h(
+            'ul',
+            {},
+            ...entry.links.map((link) => h('li', {}, h('a', { href: link.url, rel: 'noopener noreferrer', target: '_blank' }, link.title))),
+          ),
         )
       : null,
     entry.sources ? h('p', { class: 'entry-sources' }, entry.sources) : null,
@@ -40,7 +44,9 @@ export function entryMeta(entry: Entry, time: TimeFormat, extra: (HTMLElement | 
     { class: 'entry-meta' },
     h('time', { datetime: entry.publishedAt, title: time.absolute(entry.publishedAt) }, time.clock(entry.publishedAt)),
     h('span', { class: 'author' }, entry.author.name),
-    entry.updatedAt ? h('span', { class: 'updated', title: time.absolute(entry.updatedAt) }, `Updated ${time.clock(entry.updatedAt)}`) : null,
+    entry.updatedAt
+      ? h('span', { class: 'updated', title: time.absolute(entry.updatedAt) }, `Updated ${time.clock(entry.updatedAt)}`)
+      : null,
     entry.keyEvent ? h('span', { class: 'badge key' }, 'Key event') : null,
     entry.pinned ? h('span', { class: 'badge pin' }, 'Pinned') : null,
     ...extra,

@@ -33,9 +33,17 @@ export class FeedPanel {
   readonly root: HTMLElement;
   private readonly feedList = h('ol', { class: 'feed', 'aria-label': 'Published entries, newest first' });
   private readonly pinnedList = h('ol', { class: 'feed pinned-list', 'aria-label': 'Pinned entries' });
-  private readonly feedEmpty = h('p', { class: 'empty', hidden: true }, 'Nothing published yet. The first entry you publish appears here and on every reader’s screen at once.');
+  private readonly feedEmpty = h(
+    'p',
+    { class: 'empty', hidden: true },
+    'Nothing published yet. The first entry you publish appears here and on every reader’s screen at once.',
+  );
   /** Shown while older entries are left to load; merged below with the reader's own code. */
-  private readonly olderButton = h('button', { type: 'button', class: 'load-older', 'data-action': 'load-older', hidden: true, onclick: () => void this.loadOlder() }, 'Load older');
+  private readonly olderButton = h(
+    'button',
+    { type: 'button', class: 'load-older', 'data-action': 'load-older', hidden: true, onclick: () => void this.loadOlder() },
+    'Load older',
+  );
   private loadingOlder = false;
   /** Each drawn card: what it was drawn from (entry, who edits it, time format). */
   private readonly drawnFrom = new WeakMap<Element, string>();
@@ -59,10 +67,19 @@ export class FeedPanel {
 
   /** Draws the view, each entry someone else has open marked with their name. */
   draw(view: FeedView, present: PresentEditor[]): void {
-    const editing = new Map(present.filter((person) => person.editing && person.userId !== this.context.userId).map((person) => [person.editing ?? '', person.name]));
+    const editing = new Map(
+      present
+        .filter((person) => person.editing && person.userId !== this.context.userId)
+        .map((person) => [person.editing ?? '', person.name]),
+    );
     const time = this.context.time();
     this.reconcile(this.pinnedList, view.pinned, editing, time);
-    this.reconcile(this.feedList, view.entries.filter((entry) => !entry.pinned), editing, time);
+    this.reconcile(
+      this.feedList,
+      view.entries.filter((entry) => !entry.pinned),
+      editing,
+      time,
+    );
     this.feedEmpty.hidden = view.entries.length > 0 || view.pinned.length > 0 || !view.complete;
     this.olderButton.hidden = view.complete;
   }
@@ -79,7 +96,12 @@ export class FeedPanel {
     this.olderButton.setAttribute('aria-busy', 'true');
     const known = new Set(view.entries.map((entry) => entry.id));
     try {
-      const merged = await loadOlderPage({ origin: '', slug: this.context.slug, pageSize: LIMITS.pageSizeDefault, view: this.context.view });
+      const merged = await loadOlderPage({
+        origin: '',
+        slug: this.context.slug,
+        pageSize: LIMITS.pageSizeDefault,
+        view: this.context.view,
+      });
       if (!merged) {
         announce(this.status, 'The feed changed meanwhile: try again.', 'error');
         return;
@@ -87,7 +109,11 @@ export class FeedPanel {
       const hadFocus = document.activeElement === this.olderButton;
       this.context.showView(merged);
       const added = merged.entries.filter((entry) => !known.has(entry.id));
-      announce(this.status, added.length > 0 ? `${added.length} older ${added.length === 1 ? 'entry' : 'entries'} loaded.` : 'No older entries.', 'ok');
+      announce(
+        this.status,
+        added.length > 0 ? `${added.length} older ${added.length === 1 ? 'entry' : 'entries'} loaded.` : 'No older entries.',
+        'ok',
+      );
       // The button goes once everything is loaded: keep the keyboard where the new entries begin.
       const first = added.find((entry) => !entry.pinned);
       const card = first ? this.feedList.querySelector<HTMLElement>(`[data-entry="${CSS.escape(first.id)}"]`) : null;
@@ -130,20 +156,24 @@ export class FeedPanel {
   private entryCard(entry: Entry, editedBy: string | null, time: TimeFormat): HTMLElement {
     const editor = this.context.editor;
     const act = (action: string, label: string, run: () => Promise<unknown>, className = ''): HTMLElement =>
-      h('button', {
-        type: 'button',
-        class: `small ${className}`.trim(),
-        'data-action': action,
-        onclick: (event: Event) => {
-          const button = event.currentTarget as HTMLButtonElement;
-          button.disabled = true;
-          run()
-            .catch((error: unknown) => announce(this.status, messageOf(error), 'error'))
-            .finally(() => {
-              button.disabled = false;
-            });
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `small ${className}`.trim(),
+          'data-action': action,
+          onclick: (event: Event) => {
+            const button = event.currentTarget as HTMLButtonElement;
+            button.disabled = true;
+            run()
+              .catch((error: unknown) => announce(this.status, messageOf(error), 'error'))
+              .finally(() => {
+                button.disabled = false;
+              });
+          },
         },
-      }, label);
+        label,
+      );
     return h(
       'li',
       { class: `entry${entry.keyEvent ? ' key-event' : ''}${entry.pinned ? ' is-pinned' : ''}`, 'data-entry': entry.id },
@@ -153,14 +183,29 @@ export class FeedPanel {
         'div',
         { class: 'entry-actions', role: 'group', 'aria-label': 'Entry actions' },
         editor ? act('edit', 'Edit', () => Promise.resolve(this.context.startEdit(entry))) : null,
-        editor ? act('pin', entry.pinned ? 'Unpin' : 'Pin', () => api.updateEntry(this.context.slug, entry.id, { pinned: !entry.pinned })) : null,
-        editor ? act('key', entry.keyEvent ? 'Not a key event' : 'Key event', () => api.updateEntry(this.context.slug, entry.id, { keyEvent: !entry.keyEvent })) : null,
+        editor
+          ? act('pin', entry.pinned ? 'Unpin' : 'Pin', () => api.updateEntry(this.context.slug, entry.id, { pinned: !entry.pinned }))
+          : null,
+        editor
+          ? act('key', entry.keyEvent ? 'Not a key event' : 'Key event', () =>
+              api.updateEntry(this.context.slug, entry.id, { keyEvent: !entry.keyEvent }),
+            )
+          : null,
         entry.updatedAt ? act('history', 'History', () => this.showHistory(entry)) : null,
         editor
-          ? act('delete', 'Delete', async () => {
-              const yes = await confirmAction('Delete this entry?', `“${excerpt(entry.title ?? entry.body, 80)}” disappears from every reader’s screen. This cannot be undone.`, 'Delete entry');
-              if (yes) await api.deleteEntry(this.context.slug, entry.id);
-            }, 'danger')
+          ? act(
+              'delete',
+              'Delete',
+              async () => {
+                const yes = await confirmAction(
+                  'Delete this entry?',
+                  `“${excerpt(entry.title ?? entry.body, 80)}” disappears from every reader’s screen. This cannot be undone.`,
+                  'Delete entry',
+                );
+                if (yes) await api.deleteEntry(this.context.slug, entry.id);
+              },
+              'danger',
+            )
           : null,
       ),
     );
@@ -178,7 +223,12 @@ export class FeedPanel {
         return h(
           'li',
           {},
-          h('p', { class: 'entry-meta' }, index === 0 ? 'Current · ' : '', version.updatedAt ? `Updated ${time.absolute(version.updatedAt)}` : `Published ${time.absolute(version.publishedAt)}`),
+          h(
+            'p',
+            { class: 'entry-meta' },
+            index === 0 ? 'Current · ' : '',
+            version.updatedAt ? `Updated ${time.absolute(version.updatedAt)}` : `Published ${time.absolute(version.publishedAt)}`,
+          ),
           version.title ? h('h3', { class: 'entry-title' }, version.title) : null,
           body,
         );

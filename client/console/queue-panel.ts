@@ -58,7 +58,12 @@ export class QueuePanel {
     const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const myTime = new TimeFormat(navigator.language, undefined, mine);
     const group = (title: string, items: HTMLElement[], empty: string): HTMLElement =>
-      h('div', { class: 'queue-group' }, h('h3', {}, `${title} (${items.length})`), items.length > 0 ? h('ul', { class: 'queue-list' }, ...items) : h('p', { class: 'empty' }, empty));
+      h(
+        'div',
+        { class: 'queue-group' },
+        h('h3', {}, `${title} (${items.length})`),
+        items.length > 0 ? h('ul', { class: 'queue-list' }, ...items) : h('p', { class: 'empty' }, empty),
+      );
     const draftItem = (draft: Draft): HTMLElement =>
       h(
         'li',
@@ -66,7 +71,11 @@ export class QueuePanel {
         h(
           'div',
           { class: 'queue-meta' },
-          h('span', { class: `badge ${draft.kind}` }, draft.kind === 'submitted' ? 'For review' : draft.kind === 'returned' ? 'Sent back' : 'Draft'),
+          h(
+            'span',
+            { class: `badge ${draft.kind}` },
+            draft.kind === 'submitted' ? 'For review' : draft.kind === 'returned' ? 'Sent back' : 'Draft',
+          ),
           h('span', { class: 'author' }, draft.author.name),
           h('time', { datetime: draft.updatedAt }, time.clock(draft.updatedAt)),
         ),
@@ -77,12 +86,27 @@ export class QueuePanel {
           { class: 'entry-actions' },
           h('button', { type: 'button', class: 'small', 'data-action': 'open', onclick: () => this.context.openDraft(draft) }, 'Open'),
           editor && draft.kind === 'submitted'
-            ? h('button', { type: 'button', class: 'small primary', 'data-action': 'approve', onclick: (event: Event) => void this.act(event, () => this.approve(draft), 'Approved and published.') }, 'Approve & publish')
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'small primary',
+                  'data-action': 'approve',
+                  onclick: (event: Event) => void this.act(event, () => this.approve(draft), 'Approved and published.'),
+                },
+                'Approve & publish',
+              )
             : null,
           editor && draft.kind === 'submitted'
             ? h('button', { type: 'button', class: 'small', 'data-action': 'return', onclick: () => this.sendBack(draft) }, 'Send back')
             : null,
-          this.confirmed('discard', 'Discard', ['Discard this draft?', 'It will be gone for everyone.', 'Discard'], () => api.deleteDraft(this.context.slug, draft.id, draft.version), 'Discarded.'),
+          this.confirmed(
+            'discard',
+            'Discard',
+            ['Discard this draft?', 'It will be gone for everyone.', 'Discard'],
+            () => api.deleteDraft(this.context.slug, draft.id, draft.version),
+            'Discarded.',
+          ),
         ),
       );
     const scheduledItem = (entry: Entry): HTMLElement =>
@@ -93,7 +117,11 @@ export class QueuePanel {
           'div',
           { class: 'queue-meta' },
           h('span', { class: 'badge scheduled' }, 'Scheduled'),
-          h('time', { datetime: entry.publishedAt, title: myTime.absolute(entry.publishedAt) + ' your time' }, `${time.absolute(entry.publishedAt)}`),
+          h(
+            'time',
+            { datetime: entry.publishedAt, title: myTime.absolute(entry.publishedAt) + ' your time' },
+            `${time.absolute(entry.publishedAt)}`,
+          ),
           mine !== time.timeZone ? h('span', { class: 'help' }, `(${myTime.clock(entry.publishedAt)} your time)`) : null,
         ),
         h('p', { class: 'queue-text' }, entry.title ? h('strong', {}, `${entry.title} `) : null, excerpt(entry.body)),
@@ -101,12 +129,24 @@ export class QueuePanel {
           'div',
           { class: 'entry-actions' },
           h('button', { type: 'button', class: 'small', 'data-action': 'edit', onclick: () => this.context.startEdit(entry) }, 'Edit'),
-          this.confirmed('delete', 'Delete', ['Cancel this scheduled entry?', 'It will not be published.', 'Delete'], () => api.deleteEntry(this.context.slug, entry.id), 'Scheduled entry deleted.'),
+          this.confirmed(
+            'delete',
+            'Delete',
+            ['Cancel this scheduled entry?', 'It will not be published.', 'Delete'],
+            () => api.deleteEntry(this.context.slug, entry.id),
+            'Scheduled entry deleted.',
+          ),
         ),
       );
     replace(
       this.body,
-      editor || submissions.length > 0 ? group(editor ? 'Submissions' : 'Submitted', submissions.map(draftItem), editor ? 'No submissions waiting.' : 'Nothing waiting for review.') : null,
+      editor || submissions.length > 0
+        ? group(
+            editor ? 'Submissions' : 'Submitted',
+            submissions.map(draftItem),
+            editor ? 'No submissions waiting.' : 'Nothing waiting for review.',
+          )
+        : null,
       group('Drafts', drafts.map(draftItem), 'No drafts.'),
       editor ? group('Scheduled', this.queue.scheduled.map(scheduledItem), 'Nothing scheduled.') : null,
     );
@@ -138,7 +178,13 @@ export class QueuePanel {
   }
 
   /** A button for an action that cannot be undone: it asks first (`question`: title, text, confirming label). */
-  private confirmed(action: string, label: string, question: [string, string, string], run: () => Promise<unknown>, done: string): HTMLElement {
+  private confirmed(
+    action: string,
+    label: string,
+    question: [string, string, string],
+    run: () => Promise<unknown>,
+    done: string,
+  ): HTMLElement {
     const ask = (event: Event): void =>
       void confirmAction(...question).then((yes) => {
         if (yes) void this.act(event, run, done);
@@ -171,7 +217,9 @@ export class QueuePanel {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.act(event, () => api.returnDraft(this.context.slug, draft.id, draft.version, { note: note.value }), 'Sent back.').then(() => dialog.close());
+      void this.act(event, () => api.returnDraft(this.context.slug, draft.id, draft.version, { note: note.value }), 'Sent back.').then(() =>
+        dialog.close(),
+      );
     });
     const dialog = openDialog('Send back for changes', form);
   }

@@ -52,7 +52,18 @@ export function rowsEditor<Row extends { [K in keyof Row]: string }>(editor: Row
       { class: editor.rowClass },
       h('legend', {}, `${editor.noun} ${index + 1}`),
       ...editor.inputs.map(input),
-      h('button', { type: 'button', class: 'link danger', onclick: () => { rows.splice(index, 1); changed(); } }, editor.removeLabel),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link danger',
+          onclick: () => {
+            rows.splice(index, 1);
+            changed();
+          },
+        },
+        editor.removeLabel,
+      ),
     );
   };
   const draw = (): void => {
@@ -65,6 +76,17 @@ export function rowsEditor<Row extends { [K in keyof Row]: string }>(editor: Row
     { class: 'extras', open: rows.length > 0 },
     summary,
     list,
-    h('button', { type: 'button', class: 'small', onclick: () => { rows.push(editor.empty()); changed(); } }, editor.addLabel),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        onclick: () => {
+          rows.push(editor.empty());
+          changed();
+        },
+      },
+      editor.addLabel,
+    ),
   );
 }

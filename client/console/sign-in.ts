@@ -10,8 +10,22 @@ function field(id: string, label: string, input: HTMLInputElement, help?: string
 
 /** `notice`: why the console is signed out (it timed out, the session ended), shown above the form's status. */
 export function signInView(onSignedIn: (session: SessionInfo) => void, notice: string | null = null): HTMLElement {
-  const username = h('input', { id: 'login-username', name: 'username', type: 'text', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
-  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const username = h('input', {
+    id: 'login-username',
+    name: 'username',
+    type: 'text',
+    autocomplete: 'username',
+    required: true,
+    autocapitalize: 'none',
+    spellcheck: 'false',
+  });
+  const password = h('input', {
+    id: 'login-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const status = h('p', { class: 'status', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary wide' }, 'Sign in');
   const form = h(
@@ -28,7 +42,8 @@ export function signInView(onSignedIn: (session: SessionInfo) => void, notice: s
     event.preventDefault();
     submit.disabled = true;
     announce(status, 'Signing in…');
-    api.login({ username: username.value, password: password.value })
+    api
+      .login({ username: username.value, password: password.value })
       .then(onSignedIn)
       .catch((error: unknown) => {
         announce(status, messageOf(error).replace(/^password: /, ''), 'error');
@@ -45,7 +60,13 @@ export function signInView(onSignedIn: (session: SessionInfo) => void, notice: s
 export function setupView(token: string, onSignedIn: (session: SessionInfo) => void): HTMLElement {
   const name = h('input', { id: 'setup-name', type: 'text', autocomplete: 'name', required: true });
   const username = h('input', { id: 'setup-username', type: 'text', autocomplete: 'username', required: true, autocapitalize: 'none' });
-  const password = h('input', { id: 'setup-password', type: 'password', autocomplete: 'new-password', required: true, minlength: PASSWORD_MIN });
+  const password = h('input', {
+    id: 'setup-password',
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    minlength: PASSWORD_MIN,
+  });
   const status = h('p', { class: 'status', role: 'alert' });
   const form = h(
     'form',
@@ -60,7 +81,8 @@ export function setupView(token: string, onSignedIn: (session: SessionInfo) => v
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    api.setup({ token, name: name.value, username: username.value, password: password.value })
+    api
+      .setup({ token, name: name.value, username: username.value, password: password.value })
       .then((session) => {
         history.replaceState(null, '', '/console#/');
         onSignedIn(session);

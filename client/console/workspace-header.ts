@@ -37,10 +37,14 @@ export class WorkspaceHeader {
     const editor = this.editor;
     replace(
       this.root,
-      h('div', { class: 'title-row' },
+      h(
+        'div',
+        { class: 'title-row' },
         h('a', { href: '#/', class: 'back' }, '← Briefings'),
         h('h1', {}, briefing?.title ?? this.slug),
-        briefing ? h('span', { class: briefing.status === 'live' ? 'badge live' : 'badge ended' }, briefing.status === 'live' ? 'Live' : 'Ended') : null,
+        briefing
+          ? h('span', { class: briefing.status === 'live' ? 'badge live' : 'badge ended' }, briefing.status === 'live' ? 'Live' : 'Ended')
+          : null,
         this.connection,
       ),
       h(
@@ -51,7 +55,12 @@ export class WorkspaceHeader {
         editor && briefing
           ? h(
               'button',
-              { type: 'button', class: 'small', 'data-action': 'coverage', onclick: () => void this.setStatus(briefing.status === 'live' ? 'ended' : 'live') },
+              {
+                type: 'button',
+                class: 'small',
+                'data-action': 'coverage',
+                onclick: () => void this.setStatus(briefing.status === 'live' ? 'ended' : 'live'),
+              },
               briefing.status === 'live' ? 'End coverage' : 'Reopen coverage',
             )
           : null,
@@ -60,7 +69,11 @@ export class WorkspaceHeader {
   }
 
   private async setStatus(status: 'live' | 'ended'): Promise<void> {
-    if (status === 'ended' && !(await confirmAction('End the coverage?', 'Readers will no longer see the LIVE badge. You can reopen it later.', 'End coverage'))) return;
+    if (
+      status === 'ended' &&
+      !(await confirmAction('End the coverage?', 'Readers will no longer see the LIVE badge. You can reopen it later.', 'End coverage'))
+    )
+      return;
     try {
       await api.updateBriefing(this.slug, { status });
     } catch (error) {
@@ -84,7 +97,12 @@ export class WorkspaceHeader {
       { class: 'settings' },
       field(title.id, 'Title', title),
       field(summary.id, 'What you need to know (Markdown)', summary, 'Shown above the feed on the reader page.'),
-      h('div', { class: 'two' }, field(locale.id, 'Language (BCP 47)', locale, 'e.g. en, uk, pt-BR'), field(zone.id, 'Time zone', zone, 'Times are shown to readers in this zone.')),
+      h(
+        'div',
+        { class: 'two' },
+        field(locale.id, 'Language (BCP 47)', locale, 'e.g. en, uk, pt-BR'),
+        field(zone.id, 'Time zone', zone, 'Times are shown to readers in this zone.'),
+      ),
       zones,
       field(start.id, 'Coverage started (your time)', start),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save details')),
@@ -93,13 +111,14 @@ export class WorkspaceHeader {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const coverageStart = start.value ? new Date(start.value).toISOString() : undefined;
-      api.updateBriefing(this.slug, {
-        title: title.value,
-        summary: summary.value,
-        locale: locale.value.trim(),
-        timeZone: zone.value.trim(),
-        ...(coverageStart && coverageStart !== new Date(briefing.createdAt).toISOString() ? { coverageStart } : {}),
-      })
+      api
+        .updateBriefing(this.slug, {
+          title: title.value,
+          summary: summary.value,
+          locale: locale.value.trim(),
+          timeZone: zone.value.trim(),
+          ...(coverageStart && coverageStart !== new Date(briefing.createdAt).toISOString() ? { coverageStart } : {}),
+        })
         .then(() => dialog.close())
         .catch((error: unknown) => announce(status, messageOf(error), 'error'));
     });

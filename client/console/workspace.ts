@@ -102,11 +102,13 @@ export class Workspace {
       h('div', { class: 'workspace-grid' }, this.composer.root, h('div', { class: 'side' }, this.queuePanel.root, this.feedPanel.root)),
     );
     this.header.draw(null);
-    this.consoleSocket.on('connect', () => this.consoleSocket.emit('join', { slug: this.slug }, (ack) => {
-      this.takePresence(ack);
-      const editing = this.composer.editingEntryId;
-      if (editing) this.consoleSocket.emit('editing', { slug: this.slug, editing }, (next) => this.takePresence(next));
-    }));
+    this.consoleSocket.on('connect', () =>
+      this.consoleSocket.emit('join', { slug: this.slug }, (ack) => {
+        this.takePresence(ack);
+        const editing = this.composer.editingEntryId;
+        if (editing) this.consoleSocket.emit('editing', { slug: this.slug, editing }, (next) => this.takePresence(next));
+      }),
+    );
     this.consoleSocket.on('presence', (update) => {
       if (update.slug === this.slug) this.setPresence(update.present);
     });
@@ -165,7 +167,8 @@ export class Workspace {
 
   private showView(view: FeedView, change: Change | null): void {
     // A scheduled entry that went out leaves the queue.
-    if (change?.type === 'entry.published' && this.queuePanel.queue.scheduled.some((entry) => entry.id === change.entry.id)) void this.queuePanel.load();
+    if (change?.type === 'entry.published' && this.queuePanel.queue.scheduled.some((entry) => entry.id === change.entry.id))
+      void this.queuePanel.load();
     const briefingChanged = JSON.stringify(this.view?.briefing) !== JSON.stringify(view.briefing);
     this.view = view;
     if (briefingChanged) {

@@ -7,13 +7,7 @@
  */
 import type { Locale } from 'date-fns';
 import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
-import {
-  entryHeadline,
-  renderEntry,
-  renderKeyEventItems,
-  renderStatusBadge,
-  type MarkupContext,
-} from '../../shared/feed-markup';
+import { entryHeadline, renderEntry, renderKeyEventItems, renderStatusBadge, type MarkupContext } from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
 import { feedHookSelector, type FeedHook } from '../../shared/page-hooks';
@@ -272,10 +266,19 @@ export class LiveFeed implements FeedSink {
     }
     const shown = this.shownEntries();
     if (feed) {
-      reconcile(feed, shown, entryList((entry) => renderEntry(entry, ctx)));
+      reconcile(
+        feed,
+        shown,
+        entryList((entry) => renderEntry(entry, ctx)),
+      );
       feed.removeAttribute('aria-busy');
     }
-    if (pinned && !pinned.hidden) reconcile(pinned, view.pinned, entryList((entry) => renderEntry(entry, ctx, { variant: 'pinned' })));
+    if (pinned && !pinned.hidden)
+      reconcile(
+        pinned,
+        view.pinned,
+        entryList((entry) => renderEntry(entry, ctx, { variant: 'pinned' })),
+      );
 
     const briefing = view.briefing;
     const badge = this.el('badge');
@@ -425,7 +428,12 @@ export class LiveFeed implements FeedSink {
       this.loadingOlder = true;
       older?.setAttribute('aria-busy', 'true');
       try {
-        const merged = await loadOlderPage({ origin: this.options.origin, slug: this.options.slug, pageSize: PAGE_SIZE, view: () => this.view });
+        const merged = await loadOlderPage({
+          origin: this.options.origin,
+          slug: this.options.slug,
+          pageSize: PAGE_SIZE,
+          view: () => this.view,
+        });
         if (merged) this.view = merged;
       } catch {
         failed = true;

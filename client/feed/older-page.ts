@@ -28,7 +28,9 @@ export async function loadOlderPage(options: OlderPageOptions): Promise<FeedView
     if (!asked || asked.complete) return null;
     const after = asked.entries[asked.entries.length - 1] ?? null;
     const before = after ? `&before=${encodeURIComponent(beforeCursorOf(after))}` : '';
-    const response = await fetch(`${options.origin}/api/v1/briefings/${encodeURIComponent(options.slug)}/entries?limit=${options.pageSize}${before}`);
+    const response = await fetch(
+      `${options.origin}/api/v1/briefings/${encodeURIComponent(options.slug)}/entries?limit=${options.pageSize}${before}`,
+    );
     if (!response.ok) throw new Error(`older entries: ${response.status}`);
     const page = (await response.json()) as EntriesPage;
     const current = options.view();

@@ -97,24 +97,30 @@ export class Authenticator {
   }
 
   setSessionCookie(req: Request, res: Response, secret: string, maxAgeSeconds: number): void {
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, {
-      httpOnly: true,
-      sameSite: 'lax',
-      // req.secure follows X-Forwarded-Proto from a trusted proxy (app's `trust proxy`).
-      secure: req.secure,
-      path: '/',
-      maxAge: maxAgeSeconds,
-    }));
+    res.append(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: 'lax',
+        // req.secure follows X-Forwarded-Proto from a trusted proxy (app's `trust proxy`).
+        secure: req.secure,
+        path: '/',
+        maxAge: maxAgeSeconds,
+      }),
+    );
   }
 
   clearSessionCookie(req: Request, res: Response): void {
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/',
-      maxAge: 0,
-    }));
+    res.append(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, '', {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: req.secure,
+        path: '/',
+        maxAge: 0,
+      }),
+    );
   }
 
   cookieSecret(cookieHeader: string | undefined): string | null {

@@ -21,7 +21,6 @@ export interface LoginLimits {
   windowSeconds?: number;
 }
 
-
 /** One attempt taken from both counters; the route reports how it went. */
 export interface LoginAttempt {
   /** The password was right: the attempt is given back and earlier mistakes on the pair forgiven. */

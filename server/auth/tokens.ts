@@ -24,11 +24,7 @@ export function sameSecret(given: string, expectedDigest: Buffer): boolean {
   return timingSafeEqual(digest(given), expectedDigest);
 }
 
-export async function createToken(
-  tokens: TokenStore,
-  name: string,
-  role: TokenRole,
-): Promise<{ token: string; record: TokenRecord }> {
+export async function createToken(tokens: TokenStore, name: string, role: TokenRole): Promise<{ token: string; record: TokenRecord }> {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const record: TokenRecord = {

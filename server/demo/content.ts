@@ -70,13 +70,13 @@ export const DEMO_ENTRIES: (CreateEntryInput & { minutesAgo: number })[] = [
   },
   {
     minutesAgo: 38,
-    body: 'Kestrel Bridge Primary and St Anne\'s will be closed tomorrow. Parents will get messages this evening about remote lessons.',
+    body: "Kestrel Bridge Primary and St Anne's will be closed tomorrow. Parents will get messages this evening about remote lessons.",
   },
   {
     minutesAgo: 17,
     title: 'What to do if water enters your home',
     body: [
-      'The fire service\'s advice, in short:',
+      "The fire service's advice, in short:",
       '',
       '1. Turn off gas and electricity at the mains if it is safe to do so.',
       '2. Move people, pets and medicines upstairs.',
@@ -93,10 +93,20 @@ export const DEMO_ENTRIES: (CreateEntryInput & { minutesAgo: number })[] = [
 
 /** What the demo keeps publishing, one every few seconds, in turn. */
 export const DEMO_UPDATES: CreateEntryInput[] = [
-  { body: 'The level at the Old Bridge is holding steady for the first time this evening, gauges show. It is too early to say the river has peaked.' },
-  { body: 'A second rest centre has opened at the Leisure Centre on Harwood Road, as the Corn Exchange fills up. Pets are welcome at both.' },
-  { title: 'Power cut on the east bank', body: 'About 600 homes east of the river are without power after the grid operator switched off a substation at risk of flooding.', keyEvent: true },
-  { body: 'Volunteers from the rowing club are helping the crews check every house on Quay Row. They ask anyone still at home to put a light in an upstairs window.' },
+  {
+    body: 'The level at the Old Bridge is holding steady for the first time this evening, gauges show. It is too early to say the river has peaked.',
+  },
+  {
+    body: 'A second rest centre has opened at the Leisure Centre on Harwood Road, as the Corn Exchange fills up. Pets are welcome at both.',
+  },
+  {
+    title: 'Power cut on the east bank',
+    body: 'About 600 homes east of the river are without power after the grid operator switched off a substation at risk of flooding.',
+    keyEvent: true,
+  },
+  {
+    body: 'Volunteers from the rowing club are helping the crews check every house on Quay Row. They ask anyone still at home to put a light in an upstairs window.',
+  },
   { body: 'The ring road is now very busy in both directions; police suggest travelling only if you must.' },
   { body: 'Forecasters say rain upstream has eased, which should mean the river falls faster tomorrow than first thought.' },
 ];

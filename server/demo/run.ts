@@ -15,7 +15,10 @@ import { demoAuthor, seedDemo } from './seed';
 const INTERVAL_MS = Number(process.env.DEMO_INTERVAL_MS ?? 4000);
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, LIVEBRIEF_ADMIN_TOKEN: process.env.LIVEBRIEF_ADMIN_TOKEN ?? randomBytes(24).toString('hex') });
+  const config = loadConfig({
+    ...process.env,
+    LIVEBRIEF_ADMIN_TOKEN: process.env.LIVEBRIEF_ADMIN_TOKEN ?? randomBytes(24).toString('hex'),
+  });
   const logger = createLogger(config);
   const redisChild = await ensureRedis(config, logger, process.env.PATH);
   const app = await createApp(config, logger);

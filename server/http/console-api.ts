@@ -53,7 +53,6 @@ export interface ConsoleApiOptions {
   onSessionsEnded: (userId: string) => void;
 }
 
-
 /** Saves and approvals decide on a text, so they must say which version of it they saw. */
 function requiredSeenVersion(req: Request): number {
   const version = ifMatchVersion(req, 'draft');
@@ -232,10 +231,16 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     });
     if (draft.version !== seen) throw new StaleDraftError(seen, draft);
     // The fields published are those of the version checked above, whatever happens next.
-    const result = await publishOrSchedule(store, slug, draft.fields, { ...draft.author, role: 'contributor', via: 'session' }, {
-      publishAt,
-      idempotencyKey: `draft:${draft.id}:${draft.version}`,
-    });
+    const result = await publishOrSchedule(
+      store,
+      slug,
+      draft.fields,
+      { ...draft.author, role: 'contributor', via: 'session' },
+      {
+        publishAt,
+        idempotencyKey: `draft:${draft.id}:${draft.version}`,
+      },
+    );
     // Fails only if the author edited it in the moment between: that edit stays in the
     // queue as a submission to review, never published by this approval.
     await drafts.removeIfUnchanged(draft, raw).catch(() => false);
@@ -298,7 +303,9 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     if (next.disabled || patch.password) options.onSessionsEnded(id);
     res.locals.auditTarget = {
       username: next.username,
-      changed: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined).join(','),
+      changed: Object.keys(patch)
+        .filter((key) => patch[key as keyof typeof patch] !== undefined)
+        .join(','),
     };
     res.json({ user: publicUser(next) });
   });

@@ -19,7 +19,7 @@ const BODY_PARSER_ERRORS: Record<string, { code: ErrorCode; message: string }> =
 
 function bodyParserError(error: unknown): AppError | null {
   if (typeof error !== 'object' || error === null || !('type' in error)) return null;
-  const known = BODY_PARSER_ERRORS[String((error).type)];
+  const known = BODY_PARSER_ERRORS[String(error.type)];
   return known ? new AppError(known.code, known.message) : null;
 }
 

@@ -194,7 +194,11 @@ const ERROR_RESPONSES = {
     description:
       "The caller's role may not do this (contributors cannot publish), or a write with the console's session cookie lacks X-CSRF-Token or comes from another site.",
   },
-  NotFound: { status: 404, code: 'not_found', description: 'No such briefing or entry (drafts and scheduled entries are not found either).' },
+  NotFound: {
+    status: 404,
+    code: 'not_found',
+    description: 'No such briefing or entry (drafts and scheduled entries are not found either).',
+  },
   Conflict: { status: 409, code: 'conflict', description: 'The write conflicts with what is stored.' },
   Gone: { status: 410, code: 'gone', description: 'That history is no longer kept: load the briefing and its entries again.' },
   PreconditionFailed: { status: 412, code: 'stale_version', description: 'If-Match names an older version than the stored one.' },
@@ -207,7 +211,8 @@ const ERROR_RESPONSES = {
   Unavailable: {
     status: 503,
     code: 'unavailable',
-    description: 'The data store is unreachable or busy. A write cut off mid-way may still be applied: retry with the same Idempotency-Key, or reload first.',
+    description:
+      'The data store is unreachable or busy. A write cut off mid-way may still be applied: retry with the same Idempotency-Key, or reload first.',
   },
 } as const satisfies Record<string, { status: number; code: ErrorCode; description: string }>;
 
@@ -261,7 +266,10 @@ function paths(): Record<string, PathItem> {
         tags: ['meta'],
         security: PUBLIC,
         responses: {
-          '200': { description: 'The OpenAPI 3.1 description of /api/v1 (cacheable for an hour).', content: { 'application/json': { schema: { type: 'object' } } } },
+          '200': {
+            description: 'The OpenAPI 3.1 description of /api/v1 (cacheable for an hour).',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
         },
       },
     },
@@ -298,7 +306,7 @@ function paths(): Record<string, PathItem> {
       patch: {
         operationId: 'updateBriefing',
         summary: "Change a briefing's title, summary, status, locale, time zone or coverage start",
-        description: 'Readers receive a briefing.updated change with the next seq. `coverageStart` becomes the briefing\'s createdAt.',
+        description: "Readers receive a briefing.updated change with the next seq. `coverageStart` becomes the briefing's createdAt.",
         tags: ['briefings'],
         security: EDITOR,
         parameters: [SLUG],
@@ -322,7 +330,10 @@ function paths(): Record<string, PathItem> {
             before: 'The `next` value of the previous page; absent for the newest page.',
           }),
         ],
-        responses: { '200': ok('A page of entries, and the position of the log they were read at.', 'EntryPage'), ...errors(...PATH_ERRORS, 'Unavailable') },
+        responses: {
+          '200': ok('A page of entries, and the position of the log they were read at.', 'EntryPage'),
+          ...errors(...PATH_ERRORS, 'Unavailable'),
+        },
       },
       post: {
         operationId: 'createEntry',
@@ -455,7 +466,8 @@ function buildOpenApiDocument(): OpenApiDocument {
           name: 'If-Match',
           in: 'header',
           required: false,
-          description: 'The entry version the edit is based on, e.g. "3" (W/"3" and 3 are accepted, * means none). Stale: 412; malformed: 400.',
+          description:
+            'The entry version the edit is based on, e.g. "3" (W/"3" and 3 are accepted, * means none). Stale: 412; malformed: 400.',
           schema: { type: 'string' },
         },
         'Idempotency-Key': {
@@ -475,9 +487,7 @@ function buildOpenApiDocument(): OpenApiDocument {
           schema: { type: 'string', const: 'true' },
         },
       },
-      responses: Object.fromEntries(
-        (Object.keys(ERROR_RESPONSES) as ErrorResponseName[]).map((name) => [name, errorResponse(name)]),
-      ),
+      responses: Object.fromEntries((Object.keys(ERROR_RESPONSES) as ErrorResponseName[]).map((name) => [name, errorResponse(name)])),
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token with the editor or admin role.' },
         consoleSession: {

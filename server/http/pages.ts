@@ -14,14 +14,7 @@ import type { Config } from '../config';
 import { renderAtomFeed } from '../render/atom';
 import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
 import { renderMarkdown } from '../render/markdown';
-import {
-  renderBriefingPage,
-  renderEmbedPage,
-  renderEntryPage,
-  renderIndexPage,
-  renderNotFoundPage,
-  type SiteInfo,
-} from '../render/pages';
+import { renderBriefingPage, renderEmbedPage, renderEntryPage, renderIndexPage, renderNotFoundPage, type SiteInfo } from '../render/pages';
 import { timeFormatFor } from '../render/time-context';
 import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
@@ -103,7 +96,14 @@ export function pagesRouter(options: PagesOptions): Router {
     if (!(error instanceof AppError) || (error.code !== 'not_found' && error.code !== 'invalid')) throw error;
     res.status(error.status).setHeader('Content-Security-Policy', ownCsp);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderNotFoundPage(siteOf(req), error.code === 'invalid' ? 'That page of updates does not exist.' : 'There is no such briefing or update.'));
+    res
+      .type('html')
+      .send(
+        renderNotFoundPage(
+          siteOf(req),
+          error.code === 'invalid' ? 'That page of updates does not exist.' : 'There is no such briefing or update.',
+        ),
+      );
   };
 
   // ---------- assets ----------

@@ -79,12 +79,7 @@ export class FeedHub {
    * answers with the error), or the socket left meanwhile. A subscribe that a later
    * subscribe or unsubscribe for the same slug replaced is answered with `conflict`.
    */
-  async subscribe(
-    socket: ReaderSocket,
-    slug: string,
-    since: Cursor | null | undefined,
-    reply: (ack: SubscribeAck) => void,
-  ): Promise<void> {
+  async subscribe(socket: ReaderSocket, slug: string, since: Cursor | null | undefined, reply: (ack: SubscribeAck) => void): Promise<void> {
     const subscriptions = this.subscriptionsOf(socket);
     if (!subscriptions.has(slug) && subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
       throw new AppError('invalid', `at most ${this.options.maxSubscriptionsPerSocket} briefings per connection`);
@@ -105,7 +100,7 @@ export class FeedHub {
       let snapshot: FeedView | null = null;
       // What is read must belong to the epoch the feed is in when the ack goes out; a new
       // epoch found meanwhile (a lost history) means reading again.
-      for (let generation = -1; generation !== feed.generation; ) {
+      for (let generation = -1; generation !== feed.generation;) {
         generation = feed.generation;
         pending.buffer.length = 0;
         await this.tracker.verifyHead(feed).catch((error: unknown) => {
@@ -122,7 +117,10 @@ export class FeedHub {
         // unsubscribe() or dropSocket() has released the feed already
         feed.pending.delete(pending);
         if (socket.connected) {
-          reply({ ok: false, error: { code: 'conflict', message: `slug: a later subscribe or unsubscribe for "${slug}" replaced this one` } });
+          reply({
+            ok: false,
+            error: { code: 'conflict', message: `slug: a later subscribe or unsubscribe for "${slug}" replaced this one` },
+          });
         }
         return;
       }
@@ -258,5 +256,4 @@ export class FeedHub {
     }
     return subscriptions;
   }
-
 }

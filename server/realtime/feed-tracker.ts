@@ -82,7 +82,10 @@ export class FeedTracker {
   async acquire(slug: string): Promise<Feed> {
     let feed = this.feeds.get(slug);
     if (!feed) {
-      const created = new Feed(slug, this.store.logKey(slug), { cacheEntries: this.options.cacheWindow, recentChanges: this.options.recentChanges });
+      const created = new Feed(slug, this.store.logKey(slug), {
+        cacheEntries: this.options.cacheWindow,
+        recentChanges: this.options.recentChanges,
+      });
       feed = created;
       this.feeds.set(slug, created);
       this.feedsByLogKey.set(created.logKey, created);

@@ -83,7 +83,12 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     const address = clientAddress(socket.request);
     if ((connectionsByAddress.get(address) ?? 0) >= limits.connectionsPerAddress) {
       metrics.readersRefused.inc({ reason: 'connections_per_address' });
-      next(connectionRefusal('rate_limited', `too many connections from your address (at most ${limits.connectionsPerAddress}); close some and try again`));
+      next(
+        connectionRefusal(
+          'rate_limited',
+          `too many connections from your address (at most ${limits.connectionsPerAddress}); close some and try again`,
+        ),
+      );
       return;
     }
     next();
@@ -93,7 +98,10 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
     for (const socket of io.of('/').sockets.values()) {
       if (unsentBytes(socket) <= limits.slowConsumerBytes) continue;
       metrics.readersRefused.inc({ reason: 'slow_consumer' });
-      logger.info({ address: clientAddress(socket.request), limit: limits.slowConsumerBytes }, 'slow reader disconnected: its unsent data passed the limit');
+      logger.info(
+        { address: clientAddress(socket.request), limit: limits.slowConsumerBytes },
+        'slow reader disconnected: its unsent data passed the limit',
+      );
       socket.disconnect(true);
     }
   }, limits.slowConsumerCheckMs ?? 1000);
@@ -115,7 +123,13 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
       }
       if (!allowance.take()) {
         metrics.readersRefused.inc({ reason: 'subscribe_rate' });
-        reply({ ok: false, error: { code: 'rate_limited', message: `slug: at most ${limits.subscribesPerMinute} subscribes a minute on one connection; try again shortly` } });
+        reply({
+          ok: false,
+          error: {
+            code: 'rate_limited',
+            message: `slug: at most ${limits.subscribesPerMinute} subscribes a minute on one connection; try again shortly`,
+          },
+        });
         return;
       }
       let replied = false;

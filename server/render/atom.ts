@@ -4,9 +4,13 @@ import { briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
 
 function xml(text: string): string {
   // Characters XML 1.0 forbids anywhere, even escaped, are dropped.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (char) =>
-    char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '"' ? '&quot;' : '&apos;',
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[&<>"']/g, (char) =>
+        char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '"' ? '&quot;' : '&apos;',
+      )
   );
 }
 
@@ -16,7 +20,10 @@ export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: st
   const items = entries.map((entry) => {
     const url = entryUrl(baseUrl, entry.slug, entry.id);
     const media = entry.media
-      .map((item) => `<figure><img src="${xml(item.url)}" alt="${xml(item.alt)}"/>${item.caption ? `<figcaption>${xml(item.caption)}</figcaption>` : ''}</figure>`)
+      .map(
+        (item) =>
+          `<figure><img src="${xml(item.url)}" alt="${xml(item.alt)}"/>${item.caption ? `<figcaption>${xml(item.caption)}</figcaption>` : ''}</figure>`,
+      )
       .join('');
     return `  <entry>
     <id>${xml(url)}</id>

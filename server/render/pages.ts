@@ -106,7 +106,17 @@ ${summaries.get(briefing.slug) ? html`<p class="lb-card-summary">${summaries.get
 ${sorted.length === 0 ? html`<p class="lb-empty">No briefings yet.</p>` : html`<ul class="lb-cards">${items}</ul>`}
 ${nextHref ? html`<nav class="lb-more" aria-label="More briefings"><a class="lb-load-older" href="${nextHref}">Older briefings</a></nav>` : ''}
 </main>`;
-  return layout(site, { title: `Live coverage · ${site.publisherName}`, description: `Live briefings from ${site.publisherName}`, url: `${site.baseUrl}/`, type: 'website', locale: 'en' }, body);
+  return layout(
+    site,
+    {
+      title: `Live coverage · ${site.publisherName}`,
+      description: `Live briefings from ${site.publisherName}`,
+      url: `${site.baseUrl}/`,
+      type: 'website',
+      locale: 'en',
+    },
+    body,
+  );
 }
 
 // ---------- a briefing's live page ----------

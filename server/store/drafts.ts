@@ -35,7 +35,15 @@ redis.call('INCR', KEYS[2])
 return 1
 `,
 };
-type WriteDraft = (drafts: string, revision: string, byAuthor: string, id: string, expected: string, next: string, cap: number) => Promise<number>;
+type WriteDraft = (
+  drafts: string,
+  revision: string,
+  byAuthor: string,
+  id: string,
+  expected: string,
+  next: string,
+  cap: number,
+) => Promise<number>;
 
 /**
  * 412 for a draft that changed since its editor saw it: the answer carries both versions,
@@ -46,7 +54,10 @@ export class StaleDraftError extends AppError {
     readonly seenVersion: number,
     readonly current: Draft,
   ) {
-    super('stale_version', `If-Match: the draft is at version ${current.version}, not version ${seenVersion} that you saw; review it again`);
+    super(
+      'stale_version',
+      `If-Match: the draft is at version ${current.version}, not version ${seenVersion} that you saw; review it again`,
+    );
   }
 
   override toBody(): DraftConflictBody {
@@ -135,7 +146,15 @@ export class DraftStore {
   private run(draft: Pick<Draft, 'id' | 'slug' | 'author'>, expected: string, next: string, cap: number): Promise<number> {
     const keys = this.store.keys;
     const drafts = keys.drafts(draft.slug);
-    return this.writeDraft(drafts, keys.queueRevision(draft.slug), keys.draftsBy(draft.slug, draft.author.id), draft.id, expected, next, cap);
+    return this.writeDraft(
+      drafts,
+      keys.queueRevision(draft.slug),
+      keys.draftsBy(draft.slug, draft.author.id),
+      draft.id,
+      expected,
+      next,
+      cap,
+    );
   }
 
   /** A number that changes whenever a draft of the briefing does. */

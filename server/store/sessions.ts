@@ -77,7 +77,8 @@ export class SessionStore {
     const secret = randomBytes(32).toString('base64url');
     const record: SessionRecord = { userId, csrf: randomBytes(32).toString('base64url'), createdAt: new Date().toISOString() };
     const digest = digestOf(secret);
-    const created = await this.call('livebriefCreateSession', 
+    const created = await this.call(
+      'livebriefCreateSession',
       this.keys.session(digest),
       this.keys.userSessions(userId),
       this.keys.users,

@@ -98,12 +98,11 @@ export class Store {
   async createBriefing(meta: BriefingMeta): Promise<Briefing> {
     const keys = this.keys.briefing(meta.slug);
     const epoch = newEpoch();
-    const created = await this.run('createBriefing', [...headKeys(keys), this.keys.briefings], [
-      ...this.headArgs(epoch),
-      JSON.stringify(meta),
-      meta.slug,
-      Date.parse(meta.createdAt),
-    ]);
+    const created = await this.run(
+      'createBriefing',
+      [...headKeys(keys), this.keys.briefings],
+      [...this.headArgs(epoch), JSON.stringify(meta), meta.slug, Date.parse(meta.createdAt)],
+    );
     if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
     return { ...meta, epoch, seq: 0 };
   }
@@ -197,11 +196,7 @@ export class Store {
    * Read-modify-write of one entry. `change` receives the stored entry and returns the
    * new one (or throws, e.g. for a stale If-Match); it runs again if another write won.
    */
-  async updateEntry(
-    slug: string,
-    id: string,
-    change: (current: Entry) => Entry,
-  ): Promise<{ entry: Entry; epoch: string; seq: number }> {
+  async updateEntry(slug: string, id: string, change: (current: Entry) => Entry): Promise<{ entry: Entry; epoch: string; seq: number }> {
     const keys = this.keys.briefing(slug);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const stored = await this.getEntry(slug, id);
@@ -236,15 +231,7 @@ export class Store {
     const keys = this.keys.briefing(slug);
     const reply = await this.run(
       'deleteEntry',
-      [
-        ...headKeys(keys),
-        keys.entries,
-        keys.state,
-        keys.published,
-        keys.pinned,
-        this.keys.scheduled,
-        this.keys.versions(slug, id),
-      ],
+      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled, this.keys.versions(slug, id)],
       [...this.headArgs(), id, this.keys.scheduledMember(slug, id)],
     );
     const [status, epoch, seq] = asTuple(reply);
@@ -306,10 +293,7 @@ export class Store {
 
   // ---------- reading with a log position ----------
 
-  async readPage(
-    slug: string,
-    options: { limit: number; before?: string | undefined; withPinned: boolean },
-  ): Promise<Page> {
+  async readPage(slug: string, options: { limit: number; before?: string | undefined; withPinned: boolean }): Promise<Page> {
     const raw = await this.readPageRaw(slug, options);
     const entries = raw.entries.map((json) => JSON.parse(json) as Entry);
     const last = entries[entries.length - 1];
@@ -491,6 +475,9 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
     }
   } catch (error) {
     // Only a damaged log gets here: its history cannot be replayed, as if it were gone.
-    throw new AppError('gone', `the change log of "${slug}" cannot be read at ${seq} (${error instanceof Error ? error.message : 'unreadable'}); reload the briefing`);
+    throw new AppError(
+      'gone',
+      `the change log of "${slug}" cannot be read at ${seq} (${error instanceof Error ? error.message : 'unreadable'}); reload the briefing`,
+    );
   }
 }

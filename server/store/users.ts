@@ -115,7 +115,14 @@ export class UserStore {
       createdAt: new Date().toISOString(),
       passwordHash: input.passwordHash,
     };
-    const created = await this.call('livebriefCreateUser', this.keys.usernames, this.keys.users, record.username, record.id, JSON.stringify(record));
+    const created = await this.call(
+      'livebriefCreateUser',
+      this.keys.usernames,
+      this.keys.users,
+      record.username,
+      record.id,
+      JSON.stringify(record),
+    );
     if (created !== 1) throw new AppError('conflict', `username: "${record.username}" is taken`);
     return record;
   }
@@ -153,7 +160,8 @@ export class UserStore {
       // The id and username are the index's; they never change.
       const next: UserRecord = { ...change(read.record), id: read.record.id, username: read.record.username };
       const endSessions = next.passwordHash !== read.record.passwordHash || (next.disabled && !read.record.disabled);
-      const result = await this.call('livebriefUpdateUser', 
+      const result = await this.call(
+        'livebriefUpdateUser',
         this.keys.users,
         this.keys.userSessions(id),
         id,

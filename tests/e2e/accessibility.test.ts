@@ -89,7 +89,9 @@ test('the feed is keyboard operable: a control takes focus, shows it, and acts o
 });
 
 test('the axe check itself finds what it should (an image without alt text is critical)', async () => {
-  const host = await serveHostPage('<!doctype html><html lang="en"><head><title>Broken</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>');
+  const host = await serveHostPage(
+    '<!doctype html><html lang="en"><head><title>Broken</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>',
+  );
   const { context } = await newContext(browser);
   const page = await context.newPage();
   await page.goto(host.url);

@@ -11,13 +11,11 @@ import { connectReader } from '../support/harness';
 import { FoldingReader } from '../support/reader';
 import { browserAndServerPerFile } from './support/fixture';
 
-
 const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'ann', 'Ann Editor', 'editor');
   await addUser(server, 'bob', 'Bob Editor', 'editor');
   await addUser(server, 'cora', 'Cora Contributor', 'contributor');
 });
-
 
 it("a contributor's submission reaches readers only after an editor approves it", async () => {
   await createBriefing(e2e.server.api, 'review');
@@ -42,7 +40,9 @@ it("a contributor's submission reaches readers only after an editor approves it"
 
   await item.getByRole('button', { name: 'Approve & publish' }).click();
   const view = await reader.waitForView(1, 5000);
-  expect(view.entries.map((entry) => [entry.body, entry.author.name])).toEqual([['Queues at the petrol stations on the ring road', 'Cora Contributor']]);
+  expect(view.entries.map((entry) => [entry.body, entry.author.name])).toEqual([
+    ['Queues at the petrol stations on the ring road', 'Cora Contributor'],
+  ]);
   await editor.page.locator('.feed .entry', { hasText: 'Queues at the petrol stations' }).waitFor();
   await item.waitFor({ state: 'detached' });
   expect(reader.problems).toEqual([]);
@@ -80,7 +80,9 @@ it('two editors on one entry: the second is warned, a stale save shows both vers
   await dialog.getByRole('button', { name: 'Merge both…' }).click();
   const merged = bob.page.getByLabel('Text', { exact: true }).last();
   // The suggested merge holds every line of both versions, theirs in their order.
-  await expect(merged.inputValue()).resolves.toBe('Three people were injured, police said.\nThree people were injured.\nOne of them is in a serious condition.');
+  await expect(merged.inputValue()).resolves.toBe(
+    'Three people were injured, police said.\nThree people were injured.\nOne of them is in a serious condition.',
+  );
   await merged.fill('Three people were injured, police said.\nOne of them is in a serious condition.');
   await bob.page.getByRole('button', { name: 'Save merged version' }).click();
   await bob.page.getByText('Correction saved.').waitFor();
@@ -113,9 +115,15 @@ it('a correction shows "Updated" and its history, in the console and on the read
 
   const readerPage = await (await e2e.browser.newContext()).newPage();
   await readerPage.goto(`${e2e.server.url}/b/history`);
-  await readerPage.getByText(/Updated \d/).first().waitFor();
+  await readerPage
+    .getByText(/Updated \d/)
+    .first()
+    .waitFor();
   await readerPage.getByText('started at 8:30').waitFor();
   await readerPage.context().close();
   const versions = await e2e.server.api.get<{ versions: { body: string }[] }>(`/api/v1/briefings/history/entries/${entry.id}/versions`);
-  expect(versions.body.versions.map((version) => version.body)).toEqual(['The fire started at 9:00.', 'The fire started at 8:30, not 9:00 as we first reported.']);
+  expect(versions.body.versions.map((version) => version.body)).toEqual([
+    'The fire started at 9:00.',
+    'The fire started at 8:30, not 9:00 as we first reported.',
+  ]);
 });

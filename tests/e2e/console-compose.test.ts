@@ -18,7 +18,6 @@ const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'olena', 'Olena Kovalenko', 'editor');
 });
 
-
 async function newBriefing(): Promise<string> {
   const slug = `compose-${++slugCount}`;
   await createBriefing(e2e.server.api, slug);

@@ -11,17 +11,15 @@ import { createBriefing, publish } from '../support/fixtures';
 import { browserAndServerPerFile } from './support/fixture';
 import { newContext, openLive } from './support/browser';
 
-
 const e2e = browserAndServerPerFile(async (server) => {
   await addUser(server, 'olena', 'Olena Kovalenko', 'editor');
 });
 
-
 /** The ids in the console's feed list (pinned entries are listed above it, apart), top to bottom. */
 async function consoleFeedIds(page: Page): Promise<string[]> {
-  return page.locator('ol[aria-label="Published entries, newest first"] > li').evaluateAll((nodes) =>
-    nodes.map((node) => node.getAttribute('data-entry') ?? ''),
-  );
+  return page
+    .locator('ol[aria-label="Published entries, newest first"] > li')
+    .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-entry') ?? ''));
 }
 
 it('shows the newest 20, loads the rest in order once each, and older entries take actions and live changes', async () => {
@@ -75,7 +73,9 @@ it('shows the newest 20, loads the rest in order once each, and older entries ta
 
   // Live changes made elsewhere reach the older entries: an edit, then a delete.
   const liveTarget = ids[3] ?? '';
-  const edited = await e2e.server.api.patch<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${liveTarget}`, { body: 'Old update number 4, corrected over the API.' });
+  const edited = await e2e.server.api.patch<{ entry: Entry }>(`/api/v1/briefings/${slug}/entries/${liveTarget}`, {
+    body: 'Old update number 4, corrected over the API.',
+  });
   expect(edited.status).toBe(200);
   await feed.locator(`[data-entry="${liveTarget}"] .entry-body`, { hasText: 'corrected over the API' }).waitFor({ timeout: 2000 });
   const gone = ids[0] ?? '';

@@ -60,7 +60,10 @@ it('approving a submission changed since it was read shows both versions and pub
   await createBriefing(e2e.server.api, 'approve');
   const contributor = (await login(e2e.server.url, 'cora')).client;
   if (!contributor) throw new Error('no session');
-  const submitted = await contributor.request<{ draft: Draft }>('POST', '/console/api/briefings/approve/drafts', { kind: 'submitted', fields: { body: 'Two people were injured' } });
+  const submitted = await contributor.request<{ draft: Draft }>('POST', '/console/api/briefings/approve/drafts', {
+    kind: 'submitted',
+    fields: { body: 'Two people were injured' },
+  });
   const { page } = await signInPage(e2e.browser, e2e.server.url, 'ann');
   await openBriefing(page, 'approve');
   const item = page.locator(`.queue-item[data-draft="${submitted.body.draft.id}"]`);
@@ -70,7 +73,12 @@ it('approving a submission changed since it was read shows both versions and pub
   // (its refresh answered with the queue as it was: a slow network, a busy editor).
   const asRead = { drafts: [submitted.body.draft], scheduled: [] };
   await page.route('**/console/api/briefings/approve/queue', (route) => route.fulfill({ json: asRead }));
-  const edited = await contributor.request('PATCH', `/console/api/briefings/approve/drafts/${submitted.body.draft.id}`, { fields: { body: 'Twenty people were injured' } }, { headers: { 'if-match': '"1"' } });
+  const edited = await contributor.request(
+    'PATCH',
+    `/console/api/briefings/approve/drafts/${submitted.body.draft.id}`,
+    { fields: { body: 'Twenty people were injured' } },
+    { headers: { 'if-match': '"1"' } },
+  );
   expect(edited.status).toBe(200);
   await item.getByRole('button', { name: 'Approve & publish' }).click();
 

@@ -26,7 +26,7 @@ function hostPage(serviceUrl: string, slug: string): string {
 test('the embed works inside a page from another origin, and styles do not cross either way', async () => {
   const { browser, server } = e2e;
   await createBriefing(server.api, 'embedded');
-  const first = await publish(server.api, 'embedded', 'Shown in **someone else\'s** page.');
+  const first = await publish(server.api, 'embedded', "Shown in **someone else's** page.");
   const host = await serveHostPage(hostPage(server.url, 'embedded'));
   expect(new URL(host.url).origin).not.toBe(new URL(server.url).origin);
   const { context, errors } = await newContext(browser);
@@ -87,7 +87,9 @@ test('the embed follows its theme and limit attributes', async () => {
   await page.locator('live-briefing [data-lb="connection"][data-state="live"]').waitFor({ timeout: 10_000 });
   expect(await feedIds(page, 'live-briefing')).toEqual([...ids].reverse().slice(0, 5));
   const background = (): Promise<string> =>
-    page.evaluate(() => getComputedStyle(document.querySelector('live-briefing')?.shadowRoot?.querySelector('.lb-embed') as Element).backgroundColor);
+    page.evaluate(
+      () => getComputedStyle(document.querySelector('live-briefing')?.shadowRoot?.querySelector('.lb-embed') as Element).backgroundColor,
+    );
   // theme="dark" wins over the light scheme the browser prefers.
   expect(await background()).toBe('rgb(20, 22, 24)');
   await page.evaluate(() => document.querySelector('live-briefing')?.setAttribute('theme', 'light'));

@@ -39,10 +39,14 @@ test('an open page follows a Redis restored from an older snapshot: lost entries
   await waitFor(async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 15_000, 'Redis back');
   const after = (await publish(api, 'restored', 'Published after the restart.')).entry.id;
 
-  await waitFor(async () => {
-    const ids = await feedIds(page);
-    return ids.length === 4 && ids[0] === after ? ids : undefined;
-  }, 15_000, 'the page to show the restored history and the new entry');
+  await waitFor(
+    async () => {
+      const ids = await feedIds(page);
+      return ids.length === 4 && ids[0] === after ? ids : undefined;
+    },
+    15_000,
+    'the page to show the restored history and the new entry',
+  );
   expect(await feedIds(page)).toEqual([after, ...kept.reverse()]);
   expect(await page.locator('[data-lb="feed"]').textContent()).not.toContain('Lost');
   await page.locator('[data-lb="connection"][data-state="live"]').waitFor({ timeout: 10_000 });

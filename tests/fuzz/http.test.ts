@@ -113,7 +113,12 @@ async function repair(): Promise<void> {
   if (drafts.length < 2) {
     for (const role of ['contributor', 'editor'] as const) {
       const author = fx.sessions[role].record;
-      await consoleService.drafts.create('alpha', role === 'contributor' ? 'submitted' : 'draft', { body: `A ${role} draft` }, { id: `user:${author.id}`, name: author.name });
+      await consoleService.drafts.create(
+        'alpha',
+        role === 'contributor' ? 'submitted' : 'draft',
+        { body: `A ${role} draft` },
+        { id: `user:${author.id}`, name: author.name },
+      );
     }
   }
   fx.draftIds = [...new Set([...(await consoleService.drafts.list('alpha')).map((draft) => draft.id), ...fx.draftIds])].slice(0, 20);
@@ -131,7 +136,10 @@ beforeAll(async () => {
     redis.disconnect();
   });
   const { api, app } = server;
-  for (const [slug, title] of [['alpha', 'Alpha'], ['beta', 'Beta']] as const) {
+  for (const [slug, title] of [
+    ['alpha', 'Alpha'],
+    ['beta', 'Beta'],
+  ] as const) {
     expect((await api.post('/api/v1/briefings', { slug, title, summary: `About **${slug}**` })).status).toBe(201);
   }
   expect((await api.patch('/api/v1/briefings/beta', { status: 'ended' })).status).toBe(200);
@@ -244,9 +252,17 @@ const ENTRY = {
 
 const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/briefings' },
-  { method: 'POST', path: '/api/v1/briefings', template: { slug: 'fuzz-new', title: 'New', summary: 'S', locale: 'en-GB', timeZone: 'Europe/Kyiv' } },
+  {
+    method: 'POST',
+    path: '/api/v1/briefings',
+    template: { slug: 'fuzz-new', title: 'New', summary: 'S', locale: 'en-GB', timeZone: 'Europe/Kyiv' },
+  },
   { method: 'GET', path: '/api/v1/briefings/:slug' },
-  { method: 'PATCH', path: '/api/v1/briefings/:slug', template: { title: 'T', summary: 'S', status: 'live', locale: 'fr', timeZone: 'UTC', coverageStart: '2026-01-01T00:00:00Z' } },
+  {
+    method: 'PATCH',
+    path: '/api/v1/briefings/:slug',
+    template: { title: 'T', summary: 'S', status: 'live', locale: 'fr', timeZone: 'UTC', coverageStart: '2026-01-01T00:00:00Z' },
+  },
   { method: 'GET', path: '/api/v1/briefings/:slug/entries' },
   { method: 'GET', path: '/api/v1/briefings/:slug/entries/:id', idKind: 'entry' },
   { method: 'GET', path: '/api/v1/briefings/:slug/entries/:id/versions', idKind: 'entry' },
@@ -257,17 +273,35 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/console/api/session' },
   { method: 'POST', path: '/console/api/login', template: { username: 'fuzz-victim', password: 'a wrong password' } },
   { method: 'POST', path: '/console/api/logout' },
-  { method: 'POST', path: '/console/api/setup', template: { token: 'not-a-setup-token', username: 'first', name: 'First', password: 'long enough password' } },
+  {
+    method: 'POST',
+    path: '/console/api/setup',
+    template: { token: 'not-a-setup-token', username: 'first', name: 'First', password: 'long enough password' },
+  },
   { method: 'POST', path: '/console/api/preview', template: { body: '# Heading\n\n<script>x</script> *text*' } },
   { method: 'GET', path: '/console/api/briefings/:slug/queue' },
   { method: 'POST', path: '/console/api/briefings/:slug/drafts', template: { kind: 'draft', fields: ENTRY } },
   { method: 'PATCH', path: '/console/api/briefings/:slug/drafts/:id', idKind: 'draft', template: { kind: 'submitted', fields: ENTRY } },
   { method: 'DELETE', path: '/console/api/briefings/:slug/drafts/:id', idKind: 'draft' },
-  { method: 'POST', path: '/console/api/briefings/:slug/drafts/:id/publish', idKind: 'draft', template: { publishAt: '2099-01-01T00:00:00Z' } },
+  {
+    method: 'POST',
+    path: '/console/api/briefings/:slug/drafts/:id/publish',
+    idKind: 'draft',
+    template: { publishAt: '2099-01-01T00:00:00Z' },
+  },
   { method: 'POST', path: '/console/api/briefings/:slug/drafts/:id/return', idKind: 'draft', template: { note: 'Needs a source' } },
   { method: 'GET', path: '/console/api/users' },
-  { method: 'POST', path: '/console/api/users', template: { username: 'fuzz-new', name: 'New', role: 'editor', password: 'long enough password' } },
-  { method: 'PATCH', path: '/console/api/users/:id', idKind: 'user', template: { name: 'Renamed', role: 'contributor', disabled: false, password: 'another long password' } },
+  {
+    method: 'POST',
+    path: '/console/api/users',
+    template: { username: 'fuzz-new', name: 'New', role: 'editor', password: 'long enough password' },
+  },
+  {
+    method: 'PATCH',
+    path: '/console/api/users/:id',
+    idKind: 'user',
+    template: { name: 'Renamed', role: 'contributor', disabled: false, password: 'another long password' },
+  },
   { method: 'GET', path: '/console/api/tokens' },
   { method: 'POST', path: '/console/api/tokens', template: { name: 'Automation', role: 'editor' } },
   { method: 'DELETE', path: '/console/api/tokens/:id', idKind: 'token' },
@@ -299,20 +333,47 @@ const param: fc.Arbitrary<Param> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.oneof(edgeString, fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constantFrom('..', '.', '%2e%2e', '%2F', 'a%2Fb', 'x'.repeat(300), '%E0%A4%A')), fc.boolean())
+      .tuple(
+        fc.oneof(
+          edgeString,
+          fc.string({ unit: 'grapheme', maxLength: 20 }),
+          fc.constantFrom('..', '.', '%2e%2e', '%2F', 'a%2Fb', 'x'.repeat(300), '%E0%A4%A'),
+        ),
+        fc.boolean(),
+      )
       .map(([text, encode]): Param => ({ kind: 'junk', text, encode })),
   },
 );
 
 const queryValue = fc.oneof(
-  fc.constantFrom('0', '1', '20', '100', '101', '-1', '1.5', '1e3', 'NaN', 'Infinity', '99999999999999999999', '9007199254740993', 'dark', 'auto', '1.abc', '123.x'),
+  fc.constantFrom(
+    '0',
+    '1',
+    '20',
+    '100',
+    '101',
+    '-1',
+    '1.5',
+    '1e3',
+    'NaN',
+    'Infinity',
+    '99999999999999999999',
+    '9007199254740993',
+    'dark',
+    'auto',
+    '1.abc',
+    '123.x',
+  ),
   edgeString,
   headerText(30),
   fc.constantFrom('x'.repeat(300), '%', '%zz', '&&', '=='),
 );
 
 const headerPair = fc.oneof(
-  fc.tuple(fc.constant('if-match'), fc.oneof(fc.constantFrom('"1"', 'W/"1"', '1', '*', '"2"', '"0"', '""', 'abc', '"9999999999"', '"1", "2"'), headerText(20))),
+  fc.tuple(
+    fc.constant('if-match'),
+    fc.oneof(fc.constantFrom('"1"', 'W/"1"', '1', '*', '"2"', '"0"', '""', 'abc', '"9999999999"', '"1", "2"'), headerText(20)),
+  ),
   fc.tuple(fc.constant('idempotency-key'), fc.oneof(headerText(30), fc.constantFrom('k'.repeat(201), 'key-1', 'key-1'))),
   fc.tuple(fc.constant('accept'), fc.constantFrom('application/json', 'text/html', '*/*', 'application/xml', '')),
   fc.tuple(fc.constant('accept-encoding'), fc.constantFrom('gzip', 'br', 'identity', 'bogus', '*;q=0')),
@@ -349,7 +410,16 @@ const spec: fc.Arbitrary<Spec> = fc.nat({ max: ROUTES.length - 1 }).chain((route
       'session-cross-site',
       'cookie-junk',
     ),
-    junkAuth: fc.oneof(headerText(50), fc.constantFrom('Bearer', 'Bearer ', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${'x'.repeat(5000)}`, 'Bearer lbt_0123456789abcdef_x')),
+    junkAuth: fc.oneof(
+      headerText(50),
+      fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        `Basic ${Buffer.from('a:b').toString('base64')}`,
+        `Bearer ${'x'.repeat(5000)}`,
+        'Bearer lbt_0123456789abcdef_x',
+      ),
+    ),
     contentType: fc.oneof(
       { weight: 12, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.constant(null) },
@@ -409,7 +479,10 @@ function paramText(value: Param, pool: readonly string[], unknown: string): stri
 
 /** encodeURIComponent, except that a lone surrogate goes out as the bytes of one (invalid UTF-8) instead of throwing. */
 function encodeText(text: string): string {
-  return text.split(/([\ud800-\udfff])/).map((part) => (/^[\ud800-\udfff]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part))).join('');
+  return text
+    .split(/([\ud800-\udfff])/)
+    .map((part) => (/^[\ud800-\udfff]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part)))
+    .join('');
 }
 
 function idPool(kind: IdKind | undefined): string[] {
@@ -422,11 +495,15 @@ function idPool(kind: IdKind | undefined): string[] {
 
 function materialize(s: Spec): Request {
   const route = ROUTES[s.route] as Route;
-  const assetPool = route.path.startsWith('/console/assets') ? ['console.js', 'console.css', 'console.js.map'] : ['reader.js', 'reader.css', 'logo.svg', 'locales', 'embed.js'];
+  const assetPool = route.path.startsWith('/console/assets')
+    ? ['console.js', 'console.css', 'console.js.map']
+    : ['reader.js', 'reader.css', 'logo.svg', 'locales', 'embed.js'];
   const ids = route.path.includes('assets') ? assetPool : idPool(route.idKind);
   const unknownId = route.idKind === 'token' ? '0123456789abcdef' : 'e0000000000000000000';
   const path = route.path.replace(':slug', paramText(s.slug, fx.slugs, 'no-such-briefing')).replace(':id', paramText(s.id, ids, unknownId));
-  const query = s.query.map(([key, value, encode]) => (encode ? `${encodeText(key)}=${encodeText(value)}` : `${key}=${value.replace(/[#\s]/g, encodeText)}`)).join('&');
+  const query = s.query
+    .map(([key, value, encode]) => (encode ? `${encodeText(key)}=${encodeText(value)}` : `${key}=${value.replace(/[#\s]/g, encodeText)}`))
+    .join('&');
   const headers: Record<string, string> = {};
   const baseUrl = fx.server.url;
   const session = (role: 'admin' | 'editor' | 'contributor'): SignedIn => fx.sessions[role];
@@ -454,7 +531,12 @@ function materialize(s: Spec): Request {
       Object.assign(headers, { cookie: `lb_session=${session('editor').secret}`, 'x-csrf-token': session('admin').csrf, origin: baseUrl });
       break;
     case 'session-cross-site':
-      Object.assign(headers, { cookie: `lb_session=${session('admin').secret}`, 'x-csrf-token': session('admin').csrf, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+      Object.assign(headers, {
+        cookie: `lb_session=${session('admin').secret}`,
+        'x-csrf-token': session('admin').csrf,
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      });
       break;
     case 'cookie-junk':
       headers.cookie = `lb_session=${s.junkAuth.replace(/;/g, '')}`;
@@ -486,7 +568,8 @@ function materialize(s: Spec): Request {
 }
 
 function describeRequest(request: Request): string {
-  const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body.slice(0, 300) : `<${request.body.length} bytes>`;
+  const body =
+    request.body === undefined ? '' : typeof request.body === 'string' ? request.body.slice(0, 300) : `<${request.body.length} bytes>`;
   return `${request.method} ${request.path.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 400)} ${body}`;
 }
 
@@ -530,7 +613,10 @@ async function check(s: Spec): Promise<void> {
   // State carries over between requests: a failure names the ones just before it.
   recent.push(`${status} ${describeRequest(request).slice(0, 300)}`);
   if (recent.length > 8) recent.shift();
-  if (status >= 500) throw new Error(`${status} ${text.slice(0, 300)} for ${describeRequest(request)}; the server logged: ${errorLogs.slice(-1).join('').slice(0, 1500)}`);
+  if (status >= 500)
+    throw new Error(
+      `${status} ${text.slice(0, 300)} for ${describeRequest(request)}; the server logged: ${errorLogs.slice(-1).join('').slice(0, 1500)}`,
+    );
   const pathname = request.path.split('?')[0] ?? '';
   if (status >= 400 && request.method !== 'HEAD' && !HTML_ERROR_PAGES.test(pathname)) {
     const problems = errorShapeProblems(status, contentType, text);
@@ -542,14 +628,17 @@ async function check(s: Spec): Promise<void> {
     let changed = differences(baseline, after);
     if (changed.some((line) => line.endsWith(' audit'))) {
       const actions = await newAuditActions();
-      const loginRefusal = refused && pathname === '/console/api/login' && actions.every((action) => action === 'login.failed' || action === 'login.refused');
+      const loginRefusal =
+        refused && pathname === '/console/api/login' && actions.every((action) => action === 'login.failed' || action === 'login.refused');
       if (!loginRefusal) throw new Error(`audit records ${actions.join(', ')} after ${status} for ${describeRequest(request)}`);
       changed = changed.filter((line) => !line.endsWith(' audit'));
       baseline = after;
       lastAuditId = await latestAuditId();
     }
     if (changed.length > 0) {
-      throw new Error(`Redis changed (${changed.join(', ')}) after ${status} for ${describeRequest(request)}; the requests before it: ${recent.join(' | ')}`);
+      throw new Error(
+        `Redis changed (${changed.join(', ')}) after ${status} for ${describeRequest(request)}; the requests before it: ${recent.join(' | ')}`,
+      );
     }
   } else {
     await repair();
@@ -576,7 +665,8 @@ describe(`HTTP fuzz (seed ${FUZZ_SEED}, ${RUNS} requests)`, () => {
     const counts = Object.fromEntries([...statuses.entries()].sort(([a], [b]) => a - b));
     process.stdout.write(`HTTP fuzz: ${RUNS} requests in ${Date.now() - started} ms, statuses ${JSON.stringify(counts)}\n`);
     // the run really reached the handlers' validation and their successes, not just the gates
-    for (const expected of [200, 201, 400, 401, 403, 404, 409, 412, 413, 415]) expect({ expected, counts }).toMatchObject({ counts: { [expected]: expect.any(Number) } });
+    for (const expected of [200, 201, 400, 401, 403, 404, 409, 412, 413, 415])
+      expect({ expected, counts }).toMatchObject({ counts: { [expected]: expect.any(Number) } });
   }, 150_000);
 
   test('afterwards the server still serves, and the heap is back near its start', async () => {

@@ -44,7 +44,10 @@ describe('found by fuzzing', () => {
     const reader: Socket = await connectReader(server.url);
     for (const payload of [{}, { slug: 42 }, 'junk']) {
       const ack: unknown = await reader.timeout(5000).emitWithAck('unsubscribe', payload);
-      expect({ payload, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({ ack: { ok: false, error: { code: 'invalid' } }, isErrorAck: true });
+      expect({ payload, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({
+        ack: { ok: false, error: { code: 'invalid' } },
+        isErrorAck: true,
+      });
     }
     expect(await reader.timeout(5000).emitWithAck('unsubscribe', { slug: 'some-briefing' })).toEqual({ ok: true });
   });
@@ -55,7 +58,10 @@ describe('found by fuzzing', () => {
     const consoleSocket: Socket = await connectConsole(server.url, { cookie: `lb_session=${secret}`, origin: server.url });
     for (const event of ['join', 'editing']) {
       const ack: unknown = await consoleSocket.timeout(5000).emitWithAck(event);
-      expect({ event, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({ ack: { ok: false, error: { code: 'invalid' } }, isErrorAck: true });
+      expect({ event, ack, isErrorAck: isErrorAck(ack) }).toMatchObject({
+        ack: { ok: false, error: { code: 'invalid' } },
+        isErrorAck: true,
+      });
     }
   });
 
@@ -63,7 +69,9 @@ describe('found by fuzzing', () => {
     const deep = `${'>'.repeat(3000)} deep`;
     const created = await server.api.post('/api/v1/briefings', { slug: 'deep-summary', title: 'Deep', summary: deep });
     expect(created.status).toBe(201);
-    const published = await server.api.post<{ entry: { html: string } }>('/api/v1/briefings/deep-summary/entries', { body: `${'- '.repeat(4000)}x` });
+    const published = await server.api.post<{ entry: { html: string } }>('/api/v1/briefings/deep-summary/entries', {
+      body: `${'- '.repeat(4000)}x`,
+    });
     expect(published.status).toBe(201);
     expect(published.body.entry.html).toContain('- - -');
     for (const path of ['/', '/b/deep-summary', '/b/deep-summary/summary', '/b/deep-summary/feed.xml', '/embed/deep-summary']) {
@@ -72,7 +80,9 @@ describe('found by fuzzing', () => {
   });
 
   test('unclosed links, images and emphasis by the thousand publish and render (marked 15 took up to minutes on them)', async () => {
-    expect((await server.api.post('/api/v1/briefings', { slug: 'unclosed', title: 'Unclosed', summary: '[a]('.repeat(1200) })).status).toBe(201);
+    expect((await server.api.post('/api/v1/briefings', { slug: 'unclosed', title: 'Unclosed', summary: '[a]('.repeat(1200) })).status).toBe(
+      201,
+    );
     for (const body of ['[a]('.repeat(4900), '![a]('.repeat(3900), '**a '.repeat(4900)]) {
       const published = await server.api.post<{ entry: { html: string } }>('/api/v1/briefings/unclosed/entries', { body });
       expect(published.status).toBe(201);
@@ -87,7 +97,13 @@ describe('found by fuzzing', () => {
     expect((await server.api.post('/api/v1/briefings', { slug: 'undetermined', title: 'Undetermined', locale: 'und' })).status).toBe(201);
     const published = await server.api.post<{ entry: { id: string } }>('/api/v1/briefings/undetermined/entries', { body: 'An update' });
     expect(published.status).toBe(201);
-    for (const path of ['/', '/b/undetermined', `/b/undetermined/e/${published.body.entry.id}`, '/b/undetermined/feed.xml', '/embed/undetermined']) {
+    for (const path of [
+      '/',
+      '/b/undetermined',
+      `/b/undetermined/e/${published.body.entry.id}`,
+      '/b/undetermined/feed.xml',
+      '/embed/undetermined',
+    ]) {
       expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
     }
   });

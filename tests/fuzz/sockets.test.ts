@@ -70,11 +70,18 @@ const binary = fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes
 
 const payload = (event: string): fc.Arbitrary<unknown> => {
   const template: Record<string, unknown> =
-    event === 'editing' ? { slug: 'alpha', editing: '$ENTRY' } : event === 'subscribe' ? { slug: 'alpha', since: { epoch: '$EPOCH', seq: 2 } } : { slug: 'alpha' };
+    event === 'editing'
+      ? { slug: 'alpha', editing: '$ENTRY' }
+      : event === 'subscribe'
+        ? { slug: 'alpha', since: { epoch: '$EPOCH', seq: 2 } }
+        : { slug: 'alpha' };
   return fc.oneof(
     { weight: 6, arbitrary: mutated(template, shallowJunkValue) },
     { weight: 1, arbitrary: binary },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('slug', 'since', 'editing'), binary).map(([key, bytes]) => ({ ...template, [key]: bytes })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('slug', 'since', 'editing'), binary).map(([key, bytes]) => ({ ...template, [key]: bytes })),
+    },
     { weight: 1, arbitrary: fc.constantFrom('beta', 'no-such-briefing', 'Alpha', 'alpha ').map((slug) => ({ ...template, slug })) },
   );
 };
@@ -86,7 +93,10 @@ const emitPacket = (ns: Namespace): fc.Arbitrary<Packet> =>
       ns: fc.constant(ns),
       conn: fc.nat({ max: 2 }),
       event: fc.constant(event),
-      args: fc.oneof({ weight: 6, arbitrary: payload(event).map((value) => [value]) }, { weight: 1, arbitrary: fc.array(fc.oneof(shallowJunkValue, binary), { maxLength: 3 }) }),
+      args: fc.oneof(
+        { weight: 6, arbitrary: payload(event).map((value) => [value]) },
+        { weight: 1, arbitrary: fc.array(fc.oneof(shallowJunkValue, binary), { maxLength: 3 }) },
+      ),
       ack: fc.boolean(),
     }),
   );
@@ -96,7 +106,13 @@ const rawSocketText = (ns: Namespace): fc.Arbitrary<string> => {
   const prefix = ns === 'console' ? '/console,' : '';
   return fc.oneof(
     fc
-      .tuple(fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '9', ''), fc.constantFrom('', '1-', '9-', '-'), fc.constantFrom(prefix, '', '/nope,', '/console,'), fc.option(fc.nat(), { nil: undefined }), fc.array(fc.oneof(shallowJunkValue, fc.constantFrom(...RESERVED)), { maxLength: 3 }))
+      .tuple(
+        fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '9', ''),
+        fc.constantFrom('', '1-', '9-', '-'),
+        fc.constantFrom(prefix, '', '/nope,', '/console,'),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.array(fc.oneof(shallowJunkValue, fc.constantFrom(...RESERVED)), { maxLength: 3 }),
+      )
       .map(([type, attachments, nsp, id, data]) => `${type}${attachments}${nsp}${id ?? ''}${JSON.stringify(data)}`),
     fc.constantFrom(
       `2${prefix}["subscribe",{`,
@@ -125,7 +141,13 @@ const rawSocketText = (ns: Namespace): fc.Arbitrary<string> => {
  * walks all of it. Up to the 16 KB message limit and past it.
  */
 const deepRawPacket: fc.Arbitrary<Packet> = fc
-  .tuple(fc.constantFrom<Namespace>('reader', 'console'), fc.nat({ max: 2 }), fc.integer({ min: 100, max: 12_000 }), fc.boolean(), fc.boolean())
+  .tuple(
+    fc.constantFrom<Namespace>('reader', 'console'),
+    fc.nat({ max: 2 }),
+    fc.integer({ min: 100, max: 12_000 }),
+    fc.boolean(),
+    fc.boolean(),
+  )
   .map(([ns, conn, depth, arrays, attachment]): Packet => {
     const prefix = ns === 'console' ? '/console,' : '';
     const bottom = attachment ? '{"_placeholder":true,"num":0}' : '1';
@@ -138,7 +160,27 @@ const deepRawPacket: fc.Arbitrary<Packet> = fc
 const enginePayload: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
-      fc.constantFrom('0', '1', '2', '2probe', '3', '5', '6', '7', '8', '9', '', 'b', 'bAAAA', 'b!!!', '40', '41', '40/console,', '42["subscribe",{"slug":"alpha"}]', '4'),
+      fc.constantFrom(
+        '0',
+        '1',
+        '2',
+        '2probe',
+        '3',
+        '5',
+        '6',
+        '7',
+        '8',
+        '9',
+        '',
+        'b',
+        'bAAAA',
+        'b!!!',
+        '40',
+        '41',
+        '40/console,',
+        '42["subscribe",{"slug":"alpha"}]',
+        '4',
+      ),
       rawSocketText('reader').map((text) => `4${text}`),
       fc.string({ maxLength: 30 }),
     ),
@@ -163,10 +205,34 @@ const packet: fc.Arbitrary<Packet> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('engine' as const), payload: enginePayload }) },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('handshake' as const), cookie: fc.constantFrom('valid', 'junk', 'none'), origin: fc.constantFrom('same', 'other', 'none') }),
+    arbitrary: fc.record({
+      kind: fc.constant('handshake' as const),
+      cookie: fc.constantFrom('valid', 'junk', 'none'),
+      origin: fc.constantFrom('same', 'other', 'none'),
+    }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('emit' as const), ns: fc.constant<Namespace>('reader'), conn: fc.nat({ max: 2 }), event: fc.constant('subscribe'), args: hugeString.map((slug) => [{ slug }]), ack: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('emit' as const), ns: fc.constant<Namespace>('reader'), conn: fc.nat({ max: 2 }), event: fc.constant('subscribe'), args: edgeString.map((slug) => [{ slug }]), ack: fc.constant(true) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('emit' as const),
+      ns: fc.constant<Namespace>('reader'),
+      conn: fc.nat({ max: 2 }),
+      event: fc.constant('subscribe'),
+      args: hugeString.map((slug) => [{ slug }]),
+      ack: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('emit' as const),
+      ns: fc.constant<Namespace>('reader'),
+      conn: fc.nat({ max: 2 }),
+      event: fc.constant('subscribe'),
+      args: edgeString.map((slug) => [{ slug }]),
+      ack: fc.constant(true),
+    }),
+  },
 );
 
 // ---------- the fixture ----------
@@ -194,7 +260,12 @@ async function open(ns: Namespace): Promise<Socket> {
   const socket =
     ns === 'reader'
       ? connectSocket(fx.server.url, { transports: ['websocket'], reconnection: false, forceNew: true })
-      : connectSocket(`${fx.server.url}/console`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: fx.cookie, origin: fx.server.url } });
+      : connectSocket(`${fx.server.url}/console`, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { cookie: fx.cookie, origin: fx.server.url },
+        });
   live.add(socket);
   await connectOutcome(socket, `${ns} socket did not connect`);
   return socket;
@@ -235,7 +306,16 @@ beforeAll(async () => {
   const epoch = (await api.get<{ briefing: { epoch: string } }>('/api/v1/briefings/alpha')).body.briefing.epoch;
   const control = new FoldingReader(await connectReader(server.url), 'alpha');
   expect(await control.subscribe(null)).toMatchObject({ ok: true, mode: 'snapshot', seq: 3 });
-  fx = { server, redis, cookie: `lb_session=${secret}`, epoch, entryIds, control, readers: [null, null, null], consoles: [null, null, null] };
+  fx = {
+    server,
+    redis,
+    cookie: `lb_session=${secret}`,
+    epoch,
+    entryIds,
+    control,
+    readers: [null, null, null],
+    consoles: [null, null, null],
+  };
   baseline = await settledSnapshot(redis, server.prefix, ignoredKey);
 }, 60_000);
 
@@ -269,8 +349,10 @@ function ackProblem(ns: Namespace, event: string, ack: unknown): string | null {
     return null;
   }
   const value = ack as Record<string, unknown> | null;
-  if (typeof value !== 'object' || value === null || value.ok !== true) return `not a success or error ack: ${JSON.stringify(ack)?.slice(0, 300)}`;
-  if (ns === 'reader' && event === 'subscribe' && !['snapshot', 'resume'].includes(String(value.mode))) return `subscribe ack without a mode: ${JSON.stringify(ack).slice(0, 300)}`;
+  if (typeof value !== 'object' || value === null || value.ok !== true)
+    return `not a success or error ack: ${JSON.stringify(ack)?.slice(0, 300)}`;
+  if (ns === 'reader' && event === 'subscribe' && !['snapshot', 'resume'].includes(String(value.mode)))
+    return `subscribe ack without a mode: ${JSON.stringify(ack).slice(0, 300)}`;
   if (ns === 'console' && !Array.isArray(value.present)) return `presence ack without present: ${JSON.stringify(ack).slice(0, 300)}`;
   return null;
 }
@@ -312,7 +394,8 @@ async function send(p: Packet, result: BatchResult, pendingAcks: Array<Promise<v
       // No handler, so no ack is due; should one come anyway, it must be an error ack.
       socket.emit(p.event, ...args, (ack: unknown) => {
         // (raw packets carry ack ids of their own: once one was sent, an answer may be to it)
-        if (!rawSent.has(socket) && !isErrorAck(ack)) result.problems.push(`an ack for an event without a handler: ${JSON.stringify(ack)?.slice(0, 200)}: ${label}`);
+        if (!rawSent.has(socket) && !isErrorAck(ack))
+          result.problems.push(`an ack for an event without a handler: ${JSON.stringify(ack)?.slice(0, 200)}: ${label}`);
       });
       return;
     }
@@ -333,7 +416,10 @@ async function send(p: Packet, result: BatchResult, pendingAcks: Array<Promise<v
         };
         const timer = setTimeout(() => {
           // a connection closed meanwhile is judged below, by why it may have been closed
-          if (socket.connected) result.problems.push(`no ack within ${ACK_TIMEOUT_MS} ms: ${label}; this connection was sent: ${result.used.get(socket)?.join(' ; ')}`);
+          if (socket.connected)
+            result.problems.push(
+              `no ack within ${ACK_TIMEOUT_MS} ms: ${label}; this connection was sent: ${result.used.get(socket)?.join(' ; ')}`,
+            );
           finish();
         }, ACK_TIMEOUT_MS);
         socket.once('disconnect', finish);
@@ -374,9 +460,14 @@ async function send(p: Packet, result: BatchResult, pendingAcks: Array<Promise<v
     const poll = fetch(`${base}&sid=${sid}`, { signal: abort.signal })
       .then((response) => response.text())
       .catch(() => undefined);
-    const posted = await fetch(`${base}&sid=${sid}`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: p.payload });
+    const posted = await fetch(`${base}&sid=${sid}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: p.payload,
+    });
     await posted.text();
-    if (posted.status >= 500) result.problems.push(`engine.io POST answered ${posted.status} for ${JSON.stringify(p.payload).slice(0, 200)}`);
+    if (posted.status >= 500)
+      result.problems.push(`engine.io POST answered ${posted.status} for ${JSON.stringify(p.payload).slice(0, 200)}`);
     await poll;
     clearTimeout(timer);
     return;
@@ -387,7 +478,12 @@ async function send(p: Packet, result: BatchResult, pendingAcks: Array<Promise<v
   if (p.cookie === 'junk') headers.cookie = 'lb_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
   if (p.origin === 'same') headers.origin = fx.server.url;
   if (p.origin === 'other') headers.origin = 'https://evil.example';
-  const socket = connectSocket(`${fx.server.url}/console`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers });
+  const socket = connectSocket(`${fx.server.url}/console`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: headers,
+  });
   live.add(socket);
   const outcome = await new Promise<string>((done) => {
     const timer = setTimeout(() => done('timeout'), ACK_TIMEOUT_MS);
@@ -410,11 +506,17 @@ let lastControlSeq = 3;
 /** Publishes through the API and waits for the control reader to get exactly that change next. */
 async function controlCheck(): Promise<void> {
   counts.controlChecks++;
-  const published = await fx.server.api.post<{ seq: number }>('/api/v1/briefings/alpha/entries', { body: `Control ${counts.controlChecks}` });
+  const published = await fx.server.api.post<{ seq: number }>('/api/v1/briefings/alpha/entries', {
+    body: `Control ${counts.controlChecks}`,
+  });
   expect(published.status).toBe(201);
   const seq = published.body.seq;
   expect(seq).toBe(lastControlSeq + 1);
-  await waitFor(() => (fx.control.timeline.some((item) => item.kind === 'change' && item.change.seq === seq) ? true : undefined), 5000, `control reader to receive seq ${seq}`);
+  await waitFor(
+    () => (fx.control.timeline.some((item) => item.kind === 'change' && item.change.seq === seq) ? true : undefined),
+    5000,
+    `control reader to receive seq ${seq}`,
+  );
   const changes: Change[] = fx.control.changesSinceAck();
   expect(changes.map((change) => change.seq)).toEqual(Array.from({ length: seq - 3 }, (_, i) => 4 + i));
   expect(fx.control.problems).toEqual([]);
@@ -440,7 +542,10 @@ async function runBatch(batch: Packet[]): Promise<void> {
       const settled = await socket
         .timeout(ACK_TIMEOUT_MS)
         .emitWithAck(fx.readers.includes(socket) ? 'unsubscribe' : 'editing', fx.readers.includes(socket) ? { slug: 'settle' } : {})
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       if (!settled && socket.connected) result.problems.push('a connection stopped answering');
     }),
   );
@@ -448,7 +553,9 @@ async function runBatch(batch: Packet[]): Promise<void> {
     if (socket.connected) continue;
     counts.closedByServer++;
     if (!result.mayClose.has(socket)) {
-      result.problems.push(`the server closed (${closeReasons.get(socket) ?? '?'}) a connection that sent only well-formed, small packets: ${sent.join(' ; ')}`);
+      result.problems.push(
+        `the server closed (${closeReasons.get(socket) ?? '?'}) a connection that sent only well-formed, small packets: ${sent.join(' ; ')}`,
+      );
     }
   }
   // A connection that was sent raw junk may still be mid-packet (a binary event waiting for
@@ -467,7 +574,11 @@ describe(`Socket.IO fuzz (seed ${FUZZ_SEED}, ${PACKETS} packets)`, () => {
 
   test('warm-up: connections open, the heap is measured', async () => {
     gc = collector();
-    await fc.assert(fc.asyncProperty(fc.array(packet, { minLength: PER_BATCH, maxLength: PER_BATCH }), runBatch), { seed: FUZZ_SEED ^ 0x5a5a, numRuns: 10, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(fc.array(packet, { minLength: PER_BATCH, maxLength: PER_BATCH }), runBatch), {
+      seed: FUZZ_SEED ^ 0x5a5a,
+      numRuns: 10,
+      endOnFailure: true,
+    });
     await controlCheck();
     heapBefore = await liveHeap(gc);
     expect(heapBefore).toBeGreaterThan(0);
@@ -497,13 +608,20 @@ describe(`Socket.IO fuzz (seed ${FUZZ_SEED}, ${PACKETS} packets)`, () => {
     for (const socket of live) retire(socket);
     const { io } = fx.server.app;
     // only the control reader is left, once the server has seen the rest go
-    const left = (): string => `${io.engine.clientsCount} engine clients, ${io.of('/').sockets.size} readers, ${io.of('/console').sockets.size} consoles`;
-    await waitFor(() => (left() === '1 engine clients, 1 readers, 0 consoles' ? true : undefined), 10_000, 'fuzz connections to close').catch((error: unknown) => {
+    const left = (): string =>
+      `${io.engine.clientsCount} engine clients, ${io.of('/').sockets.size} readers, ${io.of('/console').sockets.size} consoles`;
+    await waitFor(
+      () => (left() === '1 engine clients, 1 readers, 0 consoles' ? true : undefined),
+      10_000,
+      'fuzz connections to close',
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}; left: ${left()}`, { cause: error });
     });
     await controlCheck();
     const heapAfter = await liveHeap(gc);
-    process.stdout.write(`Socket.IO fuzz heap: ${(heapBefore / 1048576).toFixed(1)} MB before, ${(heapAfter / 1048576).toFixed(1)} MB after\n`);
+    process.stdout.write(
+      `Socket.IO fuzz heap: ${(heapBefore / 1048576).toFixed(1)} MB before, ${(heapAfter / 1048576).toFixed(1)} MB after\n`,
+    );
     expect(heapAfter - heapBefore).toBeLessThan(HEAP_GROWTH_LIMIT);
   }, 30_000);
 });

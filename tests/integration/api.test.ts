@@ -321,7 +321,14 @@ describe('briefings', () => {
     expect(await getBriefing(briefing.slug)).toEqual(updated);
     const log = await changes(briefing.slug, 0);
     expect(log.changes).toEqual([
-      { slug: briefing.slug, epoch: briefing.epoch, seq: 1, at: expect.stringMatching(ISO_UTC) as unknown, type: 'briefing.updated', briefing: updated },
+      {
+        slug: briefing.slug,
+        epoch: briefing.epoch,
+        seq: 1,
+        at: expect.stringMatching(ISO_UTC) as unknown,
+        type: 'briefing.updated',
+        briefing: updated,
+      },
     ]);
   });
 
@@ -844,7 +851,12 @@ describe('scheduled entries', () => {
     );
     expect(Date.now()).toBeGreaterThanOrEqual(publishAt.getTime());
     const ids = scheduled.map((item) => item.entry.id);
-    expect(visible.map((e) => e.id)).toEqual([...scheduled.map((item) => item.entry)].sort(compareEntries).map((e) => e.id).concat(older.entry.id));
+    expect(visible.map((e) => e.id)).toEqual(
+      [...scheduled.map((item) => item.entry)]
+        .sort(compareEntries)
+        .map((e) => e.id)
+        .concat(older.entry.id),
+    );
 
     const log = await changes(slug, 1);
     expect(log.seq).toBe(5);
@@ -952,7 +964,13 @@ describe('auth', () => {
   test('reading needs no credentials', async () => {
     const briefing = await createBriefing();
     const { entry } = await publish(briefing.slug);
-    for (const path of [B, `${B}/${briefing.slug}`, `${B}/${briefing.slug}/entries`, `${B}/${briefing.slug}/entries/${entry.id}`, `${B}/${briefing.slug}/changes?since=0`]) {
+    for (const path of [
+      B,
+      `${B}/${briefing.slug}`,
+      `${B}/${briefing.slug}/entries`,
+      `${B}/${briefing.slug}/entries/${entry.id}`,
+      `${B}/${briefing.slug}/changes?since=0`,
+    ]) {
       expect((await anonymous.get(path)).status).toBe(200);
     }
   });
@@ -991,7 +1009,11 @@ describe('request bodies', () => {
       const response = await api.request('POST', `${B}/${briefing.slug}/entries`, json, { 'content-type': type });
       expectError(response, 415, 'unsupported_media_type');
     }
-    expectError(await api.request('PATCH', `${B}/${briefing.slug}`, JSON.stringify({ title: 'x' }), { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
+    expectError(
+      await api.request('PATCH', `${B}/${briefing.slug}`, JSON.stringify({ title: 'x' }), { 'content-type': 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    );
     const noType = await fetch(`${server.url}${B}/${briefing.slug}/entries`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },

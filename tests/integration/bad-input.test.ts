@@ -65,7 +65,8 @@ class Random {
   junkObject(depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const keys = 1 + this.int(4);
-    for (let i = 0; i < keys; i++) out[this.pick(['a', 'body', 'url', '__proto__x', 'constructor', '', '0', this.text(5)])] = this.junkValue(depth - 1);
+    for (let i = 0; i < keys; i++)
+      out[this.pick(['a', 'body', 'url', '__proto__x', 'constructor', '', '0', this.text(5)])] = this.junkValue(depth - 1);
     return out;
   }
   junkValue(depth: number): unknown {
@@ -121,7 +122,8 @@ function problemsWithRefusal(status: number, contentType: string, text: string):
   }
   if (!(error.code in ERROR_STATUS)) problems.push(`unknown code ${error.code}`);
   else if (ERROR_STATUS[error.code] !== status) problems.push(`code ${error.code} with status ${status}`);
-  if (/"stack"|\n\s+at\s|\\n\s+at\s|\.(ts|js):\d+|node_modules/.test(text)) problems.push(`looks like a stack trace: ${text.slice(0, 300)}`);
+  if (/"stack"|\n\s+at\s|\\n\s+at\s|\.(ts|js):\d+|node_modules/.test(text))
+    problems.push(`looks like a stack trace: ${text.slice(0, 300)}`);
   return problems;
 }
 
@@ -165,13 +167,43 @@ const BAD_URLS = [
   '',
   '   ',
 ];
-const BAD_SLUGS: unknown[] = ['', 'A', 'Upper', '-x', 'x_y', 'a b', 'a'.repeat(65), 'é', 'a/b', '../x', 'a.b', 123, null, true, [], {}, 'x'.repeat(10_000)];
+const BAD_SLUGS: unknown[] = [
+  '',
+  'A',
+  'Upper',
+  '-x',
+  'x_y',
+  'a b',
+  'a'.repeat(65),
+  'é',
+  'a/b',
+  '../x',
+  'a.b',
+  123,
+  null,
+  true,
+  [],
+  {},
+  'x'.repeat(10_000),
+];
 const BAD_TITLES: unknown[] = ['', '   ', 'x'.repeat(201), 5, null, [], {}, true];
 const BAD_SUMMARIES: unknown[] = ['x'.repeat(5001), 5, null, [], {}, false];
 const BAD_LOCALES: unknown[] = ['', 'not a locale', 'en_US', 'x'.repeat(40), '123', 'e', 'en-', '-en', 'en--US', 5, null, []];
 const BAD_ZONES: unknown[] = ['', 'Mars/Base', 'UTC+25', 'x'.repeat(70), 'Europe/', 'Europe/Nowhere', 'GMT+99', 'Etc/GMT+15', 5, null, {}];
 const BAD_BOOLEANS: unknown[] = ['true', 'false', 1, 0, null, [], {}, 'yes', 1e300];
-const BAD_PUBLISH_AT: unknown[] = ['tomorrow', 5, null, '', '2030-01-01', '2030-02-30T00:00:00Z', '2030-01-01T25:00:00Z', 'x'.repeat(1000), [], {}, true];
+const BAD_PUBLISH_AT: unknown[] = [
+  'tomorrow',
+  5,
+  null,
+  '',
+  '2030-01-01',
+  '2030-02-30T00:00:00Z',
+  '2030-01-01T25:00:00Z',
+  'x'.repeat(1000),
+  [],
+  {},
+  true,
+];
 
 function entryFieldMutations(rnd: Random): Array<[string, unknown]> {
   const media = (item: Record<string, unknown>) => [{ url: OK_URL, alt: 'alt text', ...item }];
@@ -285,7 +317,8 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
       if (which === 'timeZone') body = { timeZone: rnd.pick(BAD_ZONES) };
       if (which === 'mixed') body = { title: 'Fine title', status: rnd.pick(['paused', null, 3]) };
       if (which === 'unknown-slug') return patch(`${B}/no-such-${index}`, json({ title: 'x' }), 'patch unknown briefing');
-      if (which === 'bad-slug') return patch(`${B}/${encodeURIComponent(String(rnd.pick(BAD_SLUGS)))}`, json({ title: 'x' }), 'patch bad slug');
+      if (which === 'bad-slug')
+        return patch(`${B}/${encodeURIComponent(String(rnd.pick(BAD_SLUGS)))}`, json({ title: 'x' }), 'patch bad slug');
       return patch(`${B}/${slug}`, json(body), `patch briefing, bad ${which}`);
     }
     case 2:
@@ -299,15 +332,26 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
     }
     case 4: {
       // create entry: bad publishAt, or no body at all
-      if (rnd.chance(0.5)) return post(`${B}/${slug}/entries`, json({ ...VALID_ENTRY, publishAt: rnd.pick(BAD_PUBLISH_AT) }), 'create entry, bad publishAt');
-      return post(`${B}/${slug}/entries`, json(rnd.pick([{}, { title: 'Only a title' }, { pinned: true, keyEvent: true }, { Body: 'x' }])), 'create entry, no body');
+      if (rnd.chance(0.5))
+        return post(`${B}/${slug}/entries`, json({ ...VALID_ENTRY, publishAt: rnd.pick(BAD_PUBLISH_AT) }), 'create entry, bad publishAt');
+      return post(
+        `${B}/${slug}/entries`,
+        json(rnd.pick([{}, { title: 'Only a title' }, { pinned: true, keyEvent: true }, { Body: 'x' }])),
+        'create entry, no body',
+      );
     }
     case 5: {
       // patch entry: empty, unknown-only, a broken field, or a good field beside a broken one
       const [field, value] = rnd.pick(entryFieldMutations(rnd));
       const shape = rnd.pick(['broken', 'with-good', 'empty', 'unknown']);
       const body =
-        shape === 'empty' ? {} : shape === 'unknown' ? { publishAt: '2030-01-01T00:00:00Z', id: 'x', version: 9 } : shape === 'with-good' ? { pinned: true, [field]: value } : { [field]: value };
+        shape === 'empty'
+          ? {}
+          : shape === 'unknown'
+            ? { publishAt: '2030-01-01T00:00:00Z', id: 'x', version: 9 }
+            : shape === 'with-good'
+              ? { pinned: true, [field]: value }
+              : { [field]: value };
       if (shape === 'with-good' && field === 'pinned') (body as Record<string, unknown>).keyEvent = 'no';
       return patch(entryPath, json(body), `patch entry, ${shape} ${field}`);
     }
@@ -365,9 +409,53 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
     }
     case 8: {
       // bad query parameters
-      const limit = rnd.pick(['0', '-1', 'abc', '101', '1.5', '1e3', '', ' ', 'NaN', 'Infinity', '-Infinity', '99999999999999999999', '1e308', '1,2', 'null', 'true', '[]']);
-      const before = rnd.pick(['garbage', '123', '.abc', '1.', '1.a b', 'x'.repeat(201), '1234567890123456.x', '-1.abc', '1.2.3', `1.${'a'.repeat(65)}`, '<script>']);
-      const since = rnd.pick(['-1', 'abc', '1.5', 'NaN', 'Infinity', '99999999999999999999', '1e400', '-0.5', '1,2', '9007199254740991', '99999999999999', '4', '1e20']);
+      const limit = rnd.pick([
+        '0',
+        '-1',
+        'abc',
+        '101',
+        '1.5',
+        '1e3',
+        '',
+        ' ',
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '99999999999999999999',
+        '1e308',
+        '1,2',
+        'null',
+        'true',
+        '[]',
+      ]);
+      const before = rnd.pick([
+        'garbage',
+        '123',
+        '.abc',
+        '1.',
+        '1.a b',
+        'x'.repeat(201),
+        '1234567890123456.x',
+        '-1.abc',
+        '1.2.3',
+        `1.${'a'.repeat(65)}`,
+        '<script>',
+      ]);
+      const since = rnd.pick([
+        '-1',
+        'abc',
+        '1.5',
+        'NaN',
+        'Infinity',
+        '99999999999999999999',
+        '1e400',
+        '-0.5',
+        '1,2',
+        '9007199254740991',
+        '99999999999999',
+        '4',
+        '1e20',
+      ]);
       return rnd.pick<BadRequest>([
         get(`${B}/${slug}/entries?limit=${encodeURIComponent(limit)}`, `limit=${limit}`),
         get(`${B}/${slug}/entries?limit=1&limit=2`, 'limit twice'),
@@ -406,7 +494,13 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
       ]);
       const where = rnd.pick([`${B}/${slug}/entries`, entryPath, B, `${B}/${slug}`]);
       const method = where === `${B}/${slug}/entries` || where === B ? 'POST' : 'PATCH';
-      return { label: `malformed JSON ${JSON.stringify(raw.slice(0, 30))} to ${method} ${where}`, method, path: where, headers: jsonHeaders, body: raw };
+      return {
+        label: `malformed JSON ${JSON.stringify(raw.slice(0, 30))} to ${method} ${where}`,
+        method,
+        path: where,
+        headers: jsonHeaders,
+        body: raw,
+      };
     }
     case 10: {
       // huge numbers, arrays instead of objects, null
@@ -441,7 +535,11 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
       if (kind === 1) {
         const depth = 500 + rnd.int(3000);
         const field = rnd.pick(['title', 'keyEvent', 'media', 'links', 'sources']);
-        return post(`${B}/${slug}/entries`, `{"body":"ok","${field}":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`, `${field} nested ${depth} deep`);
+        return post(
+          `${B}/${slug}/entries`,
+          `{"body":"ok","${field}":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`,
+          `${field} nested ${depth} deep`,
+        );
       }
       if (kind === 2) {
         // (publishAt is no field of a patch, which ignores it: only creation gets it)
@@ -479,7 +577,13 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
         return post(`${B}/${slug}/entries`, body, `content-type ${type}`, { ...auth, 'content-type': type });
       }
       if (which === 1) {
-        return { label: 'no content-type', method: rnd.pick(['POST', 'PATCH']), path: rnd.pick([`${B}/${slug}/entries`, entryPath]), headers: auth, body: new TextEncoder().encode(body) };
+        return {
+          label: 'no content-type',
+          method: rnd.pick(['POST', 'PATCH']),
+          path: rnd.pick([`${B}/${slug}/entries`, entryPath]),
+          headers: auth,
+          body: new TextEncoder().encode(body),
+        };
       }
       if (which === 2) {
         const encoding = rnd.pick(['gzip', 'deflate', 'br', 'compress', 'bogus', 'identity, gzip']);
@@ -504,11 +608,15 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
         const route = rnd.int(4);
         if (route === 0) return post(`${B}/${slug}/entries`, body, `authorization ${authorization ?? 'missing'}`, headers);
         if (route === 1) return patch(entryPath, body, `authorization ${authorization ?? 'missing'} (patch)`, headers);
-        if (route === 2) return post(B, json({ slug: fresh, title: 'x' }), `authorization ${authorization ?? 'missing'} (briefing)`, headers);
+        if (route === 2)
+          return post(B, json({ slug: fresh, title: 'x' }), `authorization ${authorization ?? 'missing'} (briefing)`, headers);
         return { label: `authorization ${authorization ?? 'missing'} (delete)`, method: 'DELETE', path: entryPath, headers };
       }
       const key = rnd.pick(['has space', 'k'.repeat(201), '', 'tab\tinside', 'x y z']);
-      return post(`${B}/${slug}/entries`, body, `Idempotency-Key ${JSON.stringify(key.slice(0, 20))}`, { ...jsonHeaders, 'idempotency-key': key });
+      return post(`${B}/${slug}/entries`, body, `Idempotency-Key ${JSON.stringify(key.slice(0, 20))}`, {
+        ...jsonHeaders,
+        'idempotency-key': key,
+      });
     }
     case 13: {
       // methods and paths that are no route
@@ -533,11 +641,18 @@ function generate(rnd: Random, index: number, target: Target): BadRequest {
         post(`${B}/${slug}/entries`, json({ body: text }), `body of ${long}`),
         post(`${B}/${slug}/entries`, json({ ...VALID_ENTRY, title: text }), `title of ${long}`),
         post(`${B}/${slug}/entries`, json({ ...VALID_ENTRY, sources: text }), `sources of ${long}`),
-        post(`${B}/${slug}/entries`, json({ ...VALID_ENTRY, links: [{ title: 't', url: `https://example.com/${text}` }] }), `link url of ${long}`),
+        post(
+          `${B}/${slug}/entries`,
+          json({ ...VALID_ENTRY, links: [{ title: 't', url: `https://example.com/${text}` }] }),
+          `link url of ${long}`,
+        ),
         patch(entryPath, json({ body: text }), `patch body of ${long}`),
         post(B, json({ slug: fresh, title: 't', summary: text }), `summary of ${long}`),
         patch(`${B}/${slug}`, json({ title: text }), `briefing title of ${long}`),
-        post(`${B}/${slug}/entries`, json(VALID_ENTRY), `Idempotency-Key of ${long}`, { ...jsonHeaders, 'idempotency-key': 'k'.repeat(Math.min(long, 8000)) }),
+        post(`${B}/${slug}/entries`, json(VALID_ENTRY), `Idempotency-Key of ${long}`, {
+          ...jsonHeaders,
+          'idempotency-key': 'k'.repeat(Math.min(long, 8000)),
+        }),
       ]);
     }
   }
@@ -633,7 +748,9 @@ describe(`HTTP junk (seed ${SEED})`, () => {
           }
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (problems.length > 0) {
-            failures.push(`#${index} (seed ${SEED}) ${request.method} ${request.path.slice(0, 120)} [${request.label.slice(0, 120)}]: ${problems.join('; ')}`);
+            failures.push(
+              `#${index} (seed ${SEED}) ${request.method} ${request.path.slice(0, 120)} [${request.label.slice(0, 120)}]: ${problems.join('; ')}`,
+            );
           }
         }),
       );
@@ -641,7 +758,8 @@ describe(`HTTP junk (seed ${SEED})`, () => {
     expect(failures).toEqual([]);
     // the batch really exercised a spread of refusals
     const counts = Object.fromEntries([...statuses.entries()].sort(([a], [b]) => a - b));
-    for (const status of [400, 401, 404, 409, 410, 412, 413, 415]) expect({ status, counts, seen: status in counts }).toMatchObject({ seen: true });
+    for (const status of [400, 401, 404, 409, 410, 412, 413, 415])
+      expect({ status, counts, seen: status in counts }).toMatchObject({ seen: true });
 
     const after = await observe(server, redis);
     expect(after).toEqual(before);
@@ -651,7 +769,9 @@ describe(`HTTP junk (seed ${SEED})`, () => {
   test('afterwards the server still answers normally', async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
-    const published = await server.api.post<{ entry: Entry; seq: number; epoch: string }>(`${B}/${target.slug}/entries`, { body: 'Still here' });
+    const published = await server.api.post<{ entry: Entry; seq: number; epoch: string }>(`${B}/${target.slug}/entries`, {
+      body: 'Still here',
+    });
     expect(published.status).toBe(201);
     expect(published.body.seq).toBe(targetBriefing.seq + 1);
     expect(published.body.epoch).toBe(targetBriefing.epoch);
@@ -674,7 +794,9 @@ function loose(socket: ReaderClient): LooseSocket {
 }
 
 async function ackOf(socket: ReaderClient, ...args: unknown[]): Promise<unknown> {
-  return loose(socket).timeout(5000).emitWithAck('subscribe', ...args) as Promise<unknown>;
+  return loose(socket)
+    .timeout(5000)
+    .emitWithAck('subscribe', ...args) as Promise<unknown>;
 }
 
 function expectInvalidAck(ack: unknown, label: string): void {
@@ -695,7 +817,10 @@ function randomSubscribePayload(rnd: Random): unknown {
     () => ({ since: { epoch, seq: 0 } }),
     () => ({ slug: validSlug, since: rnd.pick(['abc', 5, true, [], [epoch, 1], { epoch }, { seq: 1 }]) }),
     () => ({ slug: validSlug, since: { epoch: rnd.pick([1, null, true, [], {}, '', 'e'.repeat(101)]), seq: 1 } }),
-    () => ({ slug: validSlug, since: { epoch, seq: rnd.pick([-1, 1.5, '1', null, [], {}, 1e308, -1e308, 2 ** 60, Number.MAX_SAFE_INTEGER + 2]) } }),
+    () => ({
+      slug: validSlug,
+      since: { epoch, seq: rnd.pick([-1, 1.5, '1', null, [], {}, 1e308, -1e308, 2 ** 60, Number.MAX_SAFE_INTEGER + 2]) },
+    }),
     () => ({ slug: validSlug, since: rnd.junkObject(4) }),
     () => rnd.pick([42, -1, 0, 1e308, 'target-briefing', '', true, false, null]),
     () => [validSlug],
@@ -759,7 +884,13 @@ describe('Socket.IO junk', () => {
     raw.emit('unsubscribe', 'junk');
     raw.emit('unsubscribe');
     raw.emit('publish', { slug: target.slug, body: 'Injected' });
-    raw.emit('change', { slug: target.slug, epoch: targetBriefing.epoch, seq: targetBriefing.seq + 1, type: 'entry.deleted', id: target.entryIds[0] });
+    raw.emit('change', {
+      slug: target.slug,
+      epoch: targetBriefing.epoch,
+      seq: targetBriefing.seq + 1,
+      type: 'entry.deleted',
+      id: target.entryIds[0],
+    });
     raw.emit('delete', { slug: target.slug, id: target.entryIds[0] });
     raw.emit(rnd.text(30, 'abcdefghij:/._-'), rnd.junkValue(3));
     raw.emit('x'.repeat(5000), 1);

@@ -34,7 +34,9 @@ test('token create, list and revoke', async () => {
   expect(id).toBeDefined();
 
   const editor = api.withToken(token ?? '');
-  const published = await editor.post<{ entry: { author: { name: string } } }>('/api/v1/briefings/cli/entries', { body: 'from the night desk' });
+  const published = await editor.post<{ entry: { author: { name: string } } }>('/api/v1/briefings/cli/entries', {
+    body: 'from the night desk',
+  });
   expect(published.status).toBe(201);
   expect(published.body.entry.author.name).toBe('Night desk');
 

@@ -12,7 +12,19 @@ import type { Entry } from '../../shared/schemas';
 import { SessionStore } from '../../server/store/sessions';
 import { addUser, login, PASSWORD, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
-import { ADMIN_TOKEN, ApiClient, closeAll, DEFAULT_REDIS, deletePrefix, onClose, spawnServer, startServer, uniquePrefix, waitFor, type TestServer } from '../support/harness';
+import {
+  ADMIN_TOKEN,
+  ApiClient,
+  closeAll,
+  DEFAULT_REDIS,
+  deletePrefix,
+  onClose,
+  spawnServer,
+  startServer,
+  uniquePrefix,
+  waitFor,
+  type TestServer,
+} from '../support/harness';
 
 afterEach(closeAll);
 
@@ -51,7 +63,9 @@ describe('login limits under concurrency', () => {
     const answers = await Promise.all(Array.from({ length: 40 }, () => loginFrom(server.url, 'ed', 'not the password', '10.0.0.7')));
     expect(countBy(answers, (answer) => answer.status)).toEqual({ 401: 5, 429: 35 });
     for (const refused of answers.filter((answer) => answer.status === 429)) {
-      expect(refused.body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/too many failed logins for this account/) } });
+      expect(refused.body).toEqual({
+        error: { code: 'rate_limited', message: expect.stringMatching(/too many failed logins for this account/) },
+      });
       expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     }
     // The limit holds for the right password too from that address: guessing cannot go on.
@@ -70,7 +84,9 @@ describe('login limits under concurrency', () => {
 
   it('40 guesses at different accounts from one address at once: only the per-address limit (30) are checked', async () => {
     const server = await startServer();
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, index) => loginFrom(server.url, `nobody-${index}`, 'guess', '10.0.0.8')));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => loginFrom(server.url, `nobody-${index}`, 'guess', '10.0.0.8')),
+    );
     expect(countBy(answers, (answer) => answer.status)).toEqual({ 401: 30, 429: 10 });
     const blocked = answers.find((answer) => answer.status === 429);
     expect((blocked?.body as ErrorBody).error.message).toMatch(/network address/);
@@ -105,7 +121,10 @@ describe('approving what was reviewed', () => {
   });
 
   const submit = async (body: string): Promise<Draft> => {
-    const created = await contributor.request<{ draft: Draft }>('POST', '/console/api/briefings/review/drafts', { kind: 'submitted', fields: { body } });
+    const created = await contributor.request<{ draft: Draft }>('POST', '/console/api/briefings/review/drafts', {
+      kind: 'submitted',
+      fields: { body },
+    });
     expect(created.status).toBe(201);
     return created.body.draft;
   };
@@ -117,12 +136,22 @@ describe('approving what was reviewed', () => {
     const queue = await editor.request<{ drafts: Draft[] }>('GET', '/console/api/briefings/review/queue');
     expect(queue.body.drafts.map((draft) => draft.version)).toEqual([1]);
 
-    const edited = await contributor.request<{ draft: Draft }>('PATCH', `/console/api/briefings/review/drafts/${seen.id}`, { fields: { body: 'Twenty people were injured' } }, { headers: { 'if-match': '"1"' } });
+    const edited = await contributor.request<{ draft: Draft }>(
+      'PATCH',
+      `/console/api/briefings/review/drafts/${seen.id}`,
+      { fields: { body: 'Twenty people were injured' } },
+      { headers: { 'if-match': '"1"' } },
+    );
     expect(edited.status).toBe(200);
     // The author's edit is a new text to review: still (again) a submission, at a new version.
     expect(edited.body.draft).toMatchObject({ kind: 'submitted', version: 2 });
 
-    const stale = await editor.request<DraftConflictBody>('POST', `/console/api/briefings/review/drafts/${seen.id}/publish`, {}, { headers: { 'if-match': '"1"' } });
+    const stale = await editor.request<DraftConflictBody>(
+      'POST',
+      `/console/api/briefings/review/drafts/${seen.id}/publish`,
+      {},
+      { headers: { 'if-match': '"1"' } },
+    );
     expect(stale.status).toBe(412);
     expect(stale.body.error.code).toBe('stale_version');
     expect(stale.body.error.message).toMatch(/version 2.*version 1|version 1.*version 2/);
@@ -130,7 +159,12 @@ describe('approving what was reviewed', () => {
     expect(stale.body.draft).toMatchObject({ id: seen.id, version: 2, kind: 'submitted', fields: { body: 'Twenty people were injured' } });
     expect(await publishedBodies()).toEqual([]);
 
-    const approved = await editor.request<{ entry: Entry }>('POST', `/console/api/briefings/review/drafts/${seen.id}/publish`, {}, { headers: { 'if-match': '"2"' } });
+    const approved = await editor.request<{ entry: Entry }>(
+      'POST',
+      `/console/api/briefings/review/drafts/${seen.id}/publish`,
+      {},
+      { headers: { 'if-match': '"2"' } },
+    );
     expect(approved.status).toBe(201);
     expect(approved.body.entry.body).toBe('Twenty people were injured');
     expect(await publishedBodies()).toEqual(['Twenty people were injured']);
@@ -147,7 +181,14 @@ describe('approving what was reviewed', () => {
   it('twenty approvals of one version at once publish it once', async () => {
     const draft = await submit('Once only');
     const approvals = await Promise.all(
-      Array.from({ length: 20 }, () => editor.request<{ entry: Entry }>('POST', `/console/api/briefings/review/drafts/${draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } })),
+      Array.from({ length: 20 }, () =>
+        editor.request<{ entry: Entry }>(
+          'POST',
+          `/console/api/briefings/review/drafts/${draft.id}/publish`,
+          {},
+          { headers: { 'if-match': '"1"' } },
+        ),
+      ),
     );
     for (const approval of approvals) expect([201, 409]).toContain(approval.status);
     expect(await publishedBodies()).toEqual(['Once only']);
@@ -157,13 +198,20 @@ describe('approving what was reviewed', () => {
 
   it('draft saves are compare-and-set: If-Match is required, 40 saves of one version at once keep exactly one', async () => {
     const draft = await submit('Base text');
-    const blind = await contributor.request<ErrorBody>('PATCH', `/console/api/briefings/review/drafts/${draft.id}`, { fields: { body: 'blind' } });
+    const blind = await contributor.request<ErrorBody>('PATCH', `/console/api/briefings/review/drafts/${draft.id}`, {
+      fields: { body: 'blind' },
+    });
     expect(blind.status).toBe(400);
     expect(blind.body.error.message).toMatch(/^If-Match: /);
 
     const saves = await Promise.all(
       Array.from({ length: 40 }, (_, index) =>
-        contributor.request<{ draft: Draft } & DraftConflictBody>('PATCH', `/console/api/briefings/review/drafts/${draft.id}`, { fields: { body: `save ${index}` } }, { headers: { 'if-match': '"1"' } }),
+        contributor.request<{ draft: Draft } & DraftConflictBody>(
+          'PATCH',
+          `/console/api/briefings/review/drafts/${draft.id}`,
+          { fields: { body: `save ${index}` } },
+          { headers: { 'if-match': '"1"' } },
+        ),
       ),
     );
     expect(countBy(saves, (save) => save.status)).toEqual({ 200: 1, 412: 39 });
@@ -205,7 +253,16 @@ describe('drafts per author', () => {
     expect((await contributor.request('DELETE', `/console/api/briefings/cap/drafts/${first.id}`)).status).toBe(200);
     expect((await create(contributor, 'after a discard')).status).toBe(201);
     expect((await create(contributor, 'still full')).status).toBe(409);
-    expect((await editor.request('POST', `/console/api/briefings/cap/drafts/${second.id}/publish`, {}, { headers: { 'if-match': `"${second.version}"` } })).status).toBe(201);
+    expect(
+      (
+        await editor.request(
+          'POST',
+          `/console/api/briefings/cap/drafts/${second.id}/publish`,
+          {},
+          { headers: { 'if-match': `"${second.version}"` } },
+        )
+      ).status,
+    ).toBe(201);
     expect((await create(contributor, 'after a publish')).status).toBe(201);
     expect(await queue(contributor)).toHaveLength(3);
   });
@@ -221,8 +278,11 @@ describe('account writes that cannot interleave', () => {
     admin = await signedIn(server, 'root');
   });
 
-  const patchUser = (client: SessionClient, id: string, body: Record<string, unknown>): Promise<{ status: number; body: { user: PublicUser } & ErrorBody }> =>
-    client.request('PATCH', `/console/api/users/${id}`, body);
+  const patchUser = (
+    client: SessionClient,
+    id: string,
+    body: Record<string, unknown>,
+  ): Promise<{ status: number; body: { user: PublicUser } & ErrorBody }> => client.request('PATCH', `/console/api/users/${id}`, body);
 
   it('a password change, a disable and a role change sent together all land: none undoes another', async () => {
     const victim = await addUser(server, 'vic', 'Vic Tim', 'editor');
@@ -230,9 +290,15 @@ describe('account writes that cannot interleave', () => {
     const password = patchUser(admin, victim.id, { password: newPassword });
     // The password change reads the account, then spends a while hashing: the others land meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const [changed, disabled, demoted] = await Promise.all([password, patchUser(admin, victim.id, { disabled: true }), patchUser(admin, victim.id, { role: 'contributor' })]);
+    const [changed, disabled, demoted] = await Promise.all([
+      password,
+      patchUser(admin, victim.id, { disabled: true }),
+      patchUser(admin, victim.id, { role: 'contributor' }),
+    ]);
     expect([changed.status, disabled.status, demoted.status]).toEqual([200, 200, 200]);
-    const stored = (await admin.request<{ users: PublicUser[] }>('GET', '/console/api/users')).body.users.find((user) => user.id === victim.id);
+    const stored = (await admin.request<{ users: PublicUser[] }>('GET', '/console/api/users')).body.users.find(
+      (user) => user.id === victim.id,
+    );
     expect(stored).toMatchObject({ disabled: true, role: 'contributor' });
     // 403 (disabled) only once the new password is checked; the old one is wrong.
     expect((await loginFrom(server.url, 'vic', newPassword, '10.1.0.1')).status).toBe(403);
@@ -256,7 +322,14 @@ describe('account writes that cannot interleave', () => {
 
   it('ten creates of one username at once: exactly one account, 409 for the others, the index and record agree', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => admin.request<{ user: PublicUser } & ErrorBody>('POST', '/console/api/users', { username: 'dup', name: `Dup ${index}`, role: 'editor', password: PASSWORD })),
+      Array.from({ length: 10 }, (_, index) =>
+        admin.request<{ user: PublicUser } & ErrorBody>('POST', '/console/api/users', {
+          username: 'dup',
+          name: `Dup ${index}`,
+          role: 'editor',
+          password: PASSWORD,
+        }),
+      ),
     );
     expect(countBy(answers, (answer) => answer.status)).toEqual({ 201: 1, 409: 9 });
     const created = answers.find((answer) => answer.status === 201)?.body.user;
@@ -278,10 +351,13 @@ describe('account writes that cannot interleave', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: server.url, 'x-forwarded-for': `10.3.0.${index + 1}` },
         body: JSON.stringify({ username: 'vic', password: PASSWORD }),
-      }).then((response) => (response.status === 200 ? (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '' : null)),
+      }).then((response) => (response.status === 200 ? ((response.headers.get('set-cookie') ?? '').split(';')[0] ?? '') : null)),
     );
     expect((await change).status).toBe(200);
-    const cookies = [...before.map((client) => client.cookie), ...(await Promise.all(racingCookies)).filter((cookie): cookie is string => cookie !== null)];
+    const cookies = [
+      ...before.map((client) => client.cookie),
+      ...(await Promise.all(racingCookies)).filter((cookie): cookie is string => cookie !== null),
+    ];
     for (const cookie of cookies) {
       const session = await fetch(`${server.url}/console/api/session`, { headers: { cookie } });
       expect(((await session.json()) as { session: SessionInfo | null }).session).toBeNull();
@@ -311,7 +387,12 @@ describe('secrets in the logs', () => {
       redis.disconnect();
     });
     const create = async (username: string): Promise<PublicUser> => {
-      const created = await api.post<{ user: PublicUser }>('/console/api/users', { username, name: username, role: 'editor', password: PASSWORD });
+      const created = await api.post<{ user: PublicUser }>('/console/api/users', {
+        username,
+        name: username,
+        role: 'editor',
+        password: PASSWORD,
+      });
       expect(created.status).toBe(201);
       return created.body.user;
     };
@@ -339,15 +420,29 @@ describe('secrets in the logs', () => {
     expect(lookup.status).toBe(500);
 
     // Both failures were logged (so the checks below are not vacuous), with the command's name.
-    const log = await waitFor(() => {
-      const lines = server.output().split('\n').filter((line) => line.includes('request failed'));
-      return lines.length >= 2 ? lines.join('\n') : undefined;
-    }, 5000, 'two logged request failures');
+    const log = await waitFor(
+      () => {
+        const lines = server
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('request failed'));
+        return lines.length >= 2 ? lines.join('\n') : undefined;
+      },
+      5000,
+      'two logged request failures',
+    );
     expect(log).toMatch(/WRONGTYPE/);
     expect(log).toMatch(/"name":"eval(sha)?"/);
     expect(log).toMatch(/"name":"getex"/);
     const everything = server.output();
-    for (const secret of [hashBefore.passwordHash, hashBefore.passwordHash.split('$').pop() ?? '', otherDigest, otherSecret, 'the new secret password', PASSWORD]) {
+    for (const secret of [
+      hashBefore.passwordHash,
+      hashBefore.passwordHash.split('$').pop() ?? '',
+      otherDigest,
+      otherSecret,
+      'the new secret password',
+      PASSWORD,
+    ]) {
       expect(everything).not.toContain(secret);
     }
     expect(everything).not.toMatch(/\$argon2id\$/);

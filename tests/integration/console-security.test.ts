@@ -73,9 +73,19 @@ describe('cookie-authenticated writes', () => {
     expect(missing.status).toBe(403);
     expect(missing.body.error.code).toBe('forbidden');
     expect(missing.body.error.message).toMatch(/CSRF/);
-    const wrong = await editor.request<ErrorBody>('POST', '/api/v1/briefings/csrf/entries', { body: 'wrong token' }, { csrf: 'x'.repeat(43) });
+    const wrong = await editor.request<ErrorBody>(
+      'POST',
+      '/api/v1/briefings/csrf/entries',
+      { body: 'wrong token' },
+      { csrf: 'x'.repeat(43) },
+    );
     expect(wrong.status).toBe(403);
-    const draftWithout = await editor.request<ErrorBody>('POST', '/console/api/briefings/csrf/drafts', { kind: 'draft', fields: { body: 'x' } }, { csrf: null });
+    const draftWithout = await editor.request<ErrorBody>(
+      'POST',
+      '/console/api/briefings/csrf/drafts',
+      { kind: 'draft', fields: { body: 'x' } },
+      { csrf: null },
+    );
     expect(draftWithout.status).toBe(403);
     expect((await server.api.get<{ entries: Entry[] }>('/api/v1/briefings/csrf/entries')).body.entries).toHaveLength(0);
 
@@ -84,11 +94,21 @@ describe('cookie-authenticated writes', () => {
     expect(ok.body.entry.author.name).toBe('Ed Itor');
   });
 
-  it("refuses a request from another origin even with a valid cookie and token", async () => {
-    const foreign = await editor.request<ErrorBody>('POST', '/api/v1/briefings/csrf/entries', { body: 'evil' }, { headers: { origin: 'https://evil.example' } });
+  it('refuses a request from another origin even with a valid cookie and token', async () => {
+    const foreign = await editor.request<ErrorBody>(
+      'POST',
+      '/api/v1/briefings/csrf/entries',
+      { body: 'evil' },
+      { headers: { origin: 'https://evil.example' } },
+    );
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.message).toMatch(/origin/);
-    const crossSite = await editor.request<ErrorBody>('PATCH', '/api/v1/briefings/csrf', { status: 'ended' }, { headers: { 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await editor.request<ErrorBody>(
+      'PATCH',
+      '/api/v1/briefings/csrf',
+      { status: 'ended' },
+      { headers: { 'sec-fetch-site': 'cross-site' } },
+    );
     expect(crossSite.status).toBe(403);
     const loginFromElsewhere = await fetch(`${server.url}/console/api/login`, {
       method: 'POST',
@@ -108,7 +128,9 @@ describe('cookie-authenticated writes', () => {
     }
     const sixth = await login(server.url, 'ed', 'not the password');
     expect(sixth.status).toBe(429);
-    expect(sixth.body).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/too many failed logins for this account; wait \d+ seconds/) } });
+    expect(sixth.body).toEqual({
+      error: { code: 'rate_limited', message: expect.stringMatching(/too many failed logins for this account; wait \d+ seconds/) },
+    });
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
     // While limited, even the right password is refused: guessing cannot go on.
     expect((await login(server.url, 'ed')).status).toBe(429);
@@ -150,9 +172,16 @@ describe('roles', () => {
       expect(attempt.status).toBe(403);
       expect(attempt.body.error.code).toBe('forbidden');
     }
-    const submitted = await contributor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/roles/drafts', { kind: 'submitted', fields: { body: 'for review' } });
+    const submitted = await contributor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/roles/drafts', {
+      kind: 'submitted',
+      fields: { body: 'for review' },
+    });
     expect(submitted.status).toBe(201);
-    const approve = await contributor.request<ErrorBody>('POST', `/console/api/briefings/roles/drafts/${submitted.body.draft.id}/publish`, {});
+    const approve = await contributor.request<ErrorBody>(
+      'POST',
+      `/console/api/briefings/roles/drafts/${submitted.body.draft.id}/publish`,
+      {},
+    );
     expect(approve.status).toBe(403);
     const page = await server.api.get<{ entries: Entry[]; seq: number }>('/api/v1/briefings/roles/entries');
     expect(page.body.entries.map((item) => item.body)).toEqual(['published']);
@@ -209,14 +238,22 @@ describe('accounts', () => {
     const admin = await signedIn(server, 'root');
 
     const secretPassword = 'a very secret password 12345';
-    const created = await admin.request<{ user: PublicUser }>('POST', '/console/api/users', { username: 'newbie', name: 'New Bie', role: 'editor', password: secretPassword });
+    const created = await admin.request<{ user: PublicUser }>('POST', '/console/api/users', {
+      username: 'newbie',
+      name: 'New Bie',
+      role: 'editor',
+      password: secretPassword,
+    });
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toContain(secretPassword);
     expect(JSON.stringify(created.body)).not.toMatch(/argon2|passwordHash/);
     expect((await login(url, 'newbie', secretPassword)).status).toBe(200);
     expect((await login(url, 'newbie', `${secretPassword}!`)).status).toBe(401);
 
-    const token = await admin.request<{ token: string; record: PublicToken }>('POST', '/console/api/tokens', { name: 'Wire', role: 'editor' });
+    const token = await admin.request<{ token: string; record: PublicToken }>('POST', '/console/api/tokens', {
+      name: 'Wire',
+      role: 'editor',
+    });
     expect(token.status).toBe(201);
     expect(token.body.token).toMatch(/^lbt_/);
     const secret = token.body.token;
@@ -226,7 +263,11 @@ describe('accounts', () => {
       body: JSON.stringify({ slug: 'secrets', title: 'Secrets' }),
     });
     expect(briefing.status).toBe(201);
-    const broken = await fetch(`${url}/api/v1/briefings`, { method: 'POST', headers: { authorization: `Bearer ${secret}x`, 'content-type': 'application/json' }, body: '{"slug":"x","title":"x"}' });
+    const broken = await fetch(`${url}/api/v1/briefings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}x`, 'content-type': 'application/json' },
+      body: '{"slug":"x","title":"x"}',
+    });
     expect(broken.status).toBe(401);
 
     const lists = [
@@ -246,7 +287,12 @@ describe('accounts', () => {
     expect(records.map((record) => record.action)).toEqual(
       expect.arrayContaining(['POST /console/api/users', 'POST /console/api/tokens', 'POST /api/v1/briefings', 'login', 'login.failed']),
     );
-    expect(records.find((record) => record.action === 'POST /api/v1/briefings')?.actor).toEqual({ id: expect.stringMatching(/^token:/), name: 'Wire', role: 'editor', via: 'token' });
+    expect(records.find((record) => record.action === 'POST /api/v1/briefings')?.actor).toEqual({
+      id: expect.stringMatching(/^token:/),
+      name: 'Wire',
+      role: 'editor',
+      via: 'token',
+    });
 
     const logged = log();
     expect(logged.length).toBeGreaterThan(0);
@@ -327,7 +373,10 @@ describe('console sockets and presence', () => {
     await annSocket.emitWithAck('editing', { slug: 'presence', editing: 'e1' });
     await expect(seenByBob).resolves.toEqual({
       slug: 'presence',
-      present: [expect.objectContaining({ name: 'Ann Editor', editing: 'e1' }), expect.objectContaining({ name: 'Bob Editor', editing: null })],
+      present: [
+        expect.objectContaining({ name: 'Ann Editor', editing: 'e1' }),
+        expect.objectContaining({ name: 'Bob Editor', editing: null }),
+      ],
     });
     const leaving = new Promise<void>((resolve) => {
       bobSocket.on('presence', (update) => {
@@ -362,18 +411,37 @@ describe('drafts, submissions and corrections', () => {
     const reader = new FoldingReader(await connectReader(server.url), 'queue');
     await reader.subscribe();
 
-    const submitted = await contributor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/queue/drafts', { kind: 'submitted', fields: { body: 'From the scene' } });
-    const draft = await editor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/queue/drafts', { kind: 'draft', fields: { body: 'Not yet' } });
+    const submitted = await contributor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/queue/drafts', {
+      kind: 'submitted',
+      fields: { body: 'From the scene' },
+    });
+    const draft = await editor.request<{ draft: { id: string } }>('POST', '/console/api/briefings/queue/drafts', {
+      kind: 'draft',
+      fields: { body: 'Not yet' },
+    });
     expect([submitted.status, draft.status]).toEqual([201, 201]);
     const contributorQueue = await contributor.request<{ drafts: { id: string }[] }>('GET', '/console/api/briefings/queue/queue');
     expect(contributorQueue.body.drafts.map((item) => item.id)).toEqual([submitted.body.draft.id]);
     const editorQueue = await editor.request<{ drafts: { id: string }[] }>('GET', '/console/api/briefings/queue/queue');
     expect(editorQueue.body.drafts).toHaveLength(2);
-    expect((await server.api.get<{ seq: number; entries: Entry[] }>('/api/v1/briefings/queue/entries')).body).toMatchObject({ seq: 0, entries: [] });
+    expect((await server.api.get<{ seq: number; entries: Entry[] }>('/api/v1/briefings/queue/entries')).body).toMatchObject({
+      seq: 0,
+      entries: [],
+    });
 
     const approvals = await Promise.all([
-      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } }),
-      editor.request<{ entry: Entry; seq: number }>('POST', `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`, {}, { headers: { 'if-match': '"1"' } }),
+      editor.request<{ entry: Entry; seq: number }>(
+        'POST',
+        `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`,
+        {},
+        { headers: { 'if-match': '"1"' } },
+      ),
+      editor.request<{ entry: Entry; seq: number }>(
+        'POST',
+        `/console/api/briefings/queue/drafts/${submitted.body.draft.id}/publish`,
+        {},
+        { headers: { 'if-match': '"1"' } },
+      ),
     ]);
     const published = approvals.filter((approval) => approval.status === 201);
     expect(published.length).toBeGreaterThanOrEqual(1);
@@ -394,7 +462,9 @@ describe('drafts, submissions and corrections', () => {
     expect((await server.api.patch(url, { body: 'Correction: 12 injured' }, { 'if-match': '"1"' })).status).toBe(200);
     expect((await server.api.patch(url, { pinned: true })).status).toBe(200);
     expect((await server.api.patch(url, { title: 'Casualties' })).status).toBe(200);
-    const history = await server.api.get<{ versions: { version: number; body: string; title: string | null; updatedAt: string | null }[] }>(`${url}/versions`);
+    const history = await server.api.get<{ versions: { version: number; body: string; title: string | null; updatedAt: string | null }[] }>(
+      `${url}/versions`,
+    );
     expect(history.status).toBe(200);
     expect(history.body.versions.map((version) => [version.version, version.body, version.title])).toEqual([
       [1, 'First: 10 injured', null],
@@ -406,7 +476,8 @@ describe('drafts, submissions and corrections', () => {
 
     expect((await server.api.get(`/api/v1/briefings/versions/entries/nope/versions`)).status).toBe(404);
     const later = new Date(Date.now() + 3_600_000).toISOString();
-    const scheduled = (await server.api.post<{ entry: Entry }>('/api/v1/briefings/versions/entries', { body: 'later', publishAt: later })).body.entry;
+    const scheduled = (await server.api.post<{ entry: Entry }>('/api/v1/briefings/versions/entries', { body: 'later', publishAt: later }))
+      .body.entry;
     expect((await server.api.get(`/api/v1/briefings/versions/entries/${scheduled.id}/versions`)).status).toBe(404);
     expect((await server.api.delete(url)).status).toBe(200);
     expect((await server.api.get(`${url}/versions`)).status).toBe(404);

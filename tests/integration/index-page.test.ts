@@ -33,7 +33,7 @@ test('/ shows the newest 50 briefings with a link to older ones, page by page', 
   }
 });
 
-test('a briefing\'s summary on the list follows its edits', async () => {
+test("a briefing's summary on the list follows its edits", async () => {
   const { url, api } = await startServer();
   await api.post('/api/v1/briefings', { slug: 'flood', title: 'Flood', summary: 'Rivers **rising** in the north.' });
   expect(await (await fetch(`${url}/`)).text()).toContain('Rivers rising in the north.');

@@ -100,7 +100,14 @@ describe('Redis restarted from an older snapshot', () => {
     const again = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
     expectNotResumed(again, lost.epoch);
     if (again.ok && again.mode === 'snapshot') {
-      expect(again.snapshot.entries.map((entry) => entry.body).reverse()).toEqual(['kept 1', 'kept 2', 'kept 3', 'after 1', 'after 2', 'after 3']);
+      expect(again.snapshot.entries.map((entry) => entry.body).reverse()).toEqual([
+        'kept 1',
+        'kept 2',
+        'kept 3',
+        'after 1',
+        'after 2',
+        'after 3',
+      ]);
     }
     const other = new FoldingReader(await connectReader(url), SLUG);
     expectNotResumed(await other.subscribe({ epoch: lost.epoch, seq: 6 }), lost.epoch);

@@ -7,7 +7,14 @@
  */
 import { request } from 'node:http';
 import type { Express } from 'express';
-import { openApiDocument, type HttpMethod, type JsonSchema, type OpenApiDocument, type ParameterObject, type Reference } from '../../server/http/openapi';
+import {
+  openApiDocument,
+  type HttpMethod,
+  type JsonSchema,
+  type OpenApiDocument,
+  type ParameterObject,
+  type Reference,
+} from '../../server/http/openapi';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -52,7 +59,8 @@ function registeredRoutes(stack: LayerLike[], prefix = ''): string[] {
     const inner = stackOf(layer.handle);
     if (!inner) continue;
     const mounts = pathsOf(layer.rawPath);
-    for (const mount of mounts.length > 0 ? mounts : ['/']) found.push(...registeredRoutes(inner, `${prefix}${mount === '/' ? '' : mount}`));
+    for (const mount of mounts.length > 0 ? mounts : ['/'])
+      found.push(...registeredRoutes(inner, `${prefix}${mount === '/' ? '' : mount}`));
   }
   return found;
 }
@@ -146,7 +154,7 @@ describe('OpenAPI description of /api/v1', () => {
     expect({ notRegistered: documented.filter((route) => !registered.includes(route)) }).toEqual({ notRegistered: [] });
   });
 
-  it('validates as OpenAPI 3.1 (swagger-parser, against the specification\'s own schema)', async () => {
+  it("validates as OpenAPI 3.1 (swagger-parser, against the specification's own schema)", async () => {
     // validate() dereferences in place: it gets a copy.
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
   });
@@ -171,12 +179,19 @@ describe('OpenAPI description of /api/v1', () => {
         for (const status of statuses.filter((candidate) => /^[45]/.test(candidate))) {
           // every error answer carries the one error shape
           const schema = responseSchema(document, method, path, status);
-          expect({ where, status, error: JSON.stringify(schema).includes('#/components/schemas/Error') }).toEqual({ where, status, error: true });
+          expect({ where, status, error: JSON.stringify(schema).includes('#/components/schemas/Error') }).toEqual({
+            where,
+            status,
+            error: true,
+          });
         }
         const parameters = (operation.parameters ?? []).map((parameter) =>
           isReference(parameter) ? (resolvePointer(document, parameter.$ref) as ParameterObject) : parameter,
         );
-        const declared = parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name).sort();
+        const declared = parameters
+          .filter((parameter) => parameter.in === 'path')
+          .map((parameter) => parameter.name)
+          .sort();
         const inTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]).sort();
         expect({ where, declared }).toEqual({ where, declared: inTemplate });
         if (operation.requestBody) expect(operation.requestBody.content['application/json']).toBeDefined();
@@ -218,7 +233,9 @@ describe('OpenAPI description of /api/v1', () => {
     });
     expect(published.status).toBe(201);
     const id = published.body.entry.id;
-    expect((await api.patch(`${BASE}/briefings/${slug}/entries/${id}`, { body: 'First update, corrected', pinned: true })).status).toBe(200);
+    expect((await api.patch(`${BASE}/briefings/${slug}/entries/${id}`, { body: 'First update, corrected', pinned: true })).status).toBe(
+      200,
+    );
     const doomed = await api.post<{ entry: { id: string } }>(`${BASE}/briefings/${slug}/entries`, { body: 'To be deleted' });
     expect((await api.delete(`${BASE}/briefings/${slug}/entries/${doomed.body.entry.id}`)).status).toBe(200);
     expect((await api.patch(`${BASE}/briefings/${slug}`, { status: 'ended' })).status).toBe(200);
@@ -236,7 +253,10 @@ describe('OpenAPI description of /api/v1', () => {
     for (const [template, path, status] of reads) {
       const response = await api.withToken(null).get(`${BASE}${path}`);
       expect({ path, status: String(response.status) }).toEqual({ path, status });
-      expect({ path, problems: check(document, responseSchema(document, 'get', template, status), response.body) }).toEqual({ path, problems: [] });
+      expect({ path, problems: check(document, responseSchema(document, 'get', template, status), response.body) }).toEqual({
+        path,
+        problems: [],
+      });
     }
     const changes = await api.get<{ changes: { type: string }[] }>(`${BASE}/briefings/${slug}/changes?since=0`);
     // every kind of change was held against the schema above

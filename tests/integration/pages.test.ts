@@ -11,7 +11,11 @@ import { closeAll, startServer, type TestServer } from '../support/harness';
 
 afterEach(closeAll);
 
-async function page(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Headers }> {
+async function page(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(`${server.url}${path}`, { headers });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
@@ -59,7 +63,11 @@ describe('the briefing page', () => {
       datePublished: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       dateModified: entries[1]?.publishedAt,
       coverageStartTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      publisher: { '@type': 'Organization', name: 'The Example Times', logo: { '@type': 'ImageObject', url: 'https://cdn.example.org/logo.png' } },
+      publisher: {
+        '@type': 'Organization',
+        name: 'The Example Times',
+        logo: { '@type': 'ImageObject', url: 'https://cdn.example.org/logo.png' },
+      },
     });
     expect(ld).not.toHaveProperty('coverageEndTime');
     const updates = ld?.liveBlogUpdate as Record<string, unknown>[];
@@ -188,7 +196,11 @@ describe('cross-origin use', () => {
     expect(api.headers.get('access-control-allow-origin')).toBe('*');
     expect(api.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     // Writes are not opened to other origins.
-    const write = await fetch(`${server.url}/api/v1/briefings`, { method: 'POST', headers: { ...origin, 'content-type': 'application/json' }, body: '{}' });
+    const write = await fetch(`${server.url}/api/v1/briefings`, {
+      method: 'POST',
+      headers: { ...origin, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(write.headers.get('access-control-allow-origin')).toBeNull();
     // The reader's own page stays same-origin; the frame page is frameable.
     expect((await page(server, '/b/open')).headers.get('cross-origin-resource-policy')).toBe('same-origin');
@@ -207,7 +219,9 @@ describe('cross-origin use', () => {
     const refused = await page(server, '/api/v1/briefings', { origin: 'https://evil.example' });
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     const frame = await page(server, '/embed/closed');
-    expect(frame.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://news.example.com https://blog.example.net");
+    expect(frame.headers.get('content-security-policy')).toContain(
+      "frame-ancestors 'self' https://news.example.com https://blog.example.net",
+    );
 
     const handshake = (origin: string): Promise<number> =>
       fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } }).then((response) => response.status);

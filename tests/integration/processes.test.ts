@@ -77,7 +77,7 @@ test('readers of a killed process resume on another and miss nothing', async () 
   }
 });
 
-test('after a restart of the server the data and the readers\' cursors are intact; SIGTERM exits 0', async () => {
+test("after a restart of the server the data and the readers' cursors are intact; SIGTERM exits 0", async () => {
   const prefix = ownPrefix();
   const first = await spawnServer(withPrefix(prefix));
   await createBriefing(apiOf(first.url), 'restart');
@@ -192,8 +192,6 @@ test('a scheduled entry survives a restart of every process in between', async (
 
 test('with REDIS_URL pointing at nothing, start fails at once with one clear sentence', async () => {
   const started = Date.now();
-  await expect(spawnServer({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'warn' })).rejects.toThrow(
-    /No Redis answers at REDIS_URL/,
-  );
+  await expect(spawnServer({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'warn' })).rejects.toThrow(/No Redis answers at REDIS_URL/);
   expect(Date.now() - started).toBeLessThan(10_000);
 });

@@ -16,9 +16,7 @@ async function allEntries(api: ApiClient, slug: string): Promise<{ entries: Entr
   let seq = -1;
   do {
     const query: string = before ? `?limit=100&before=${encodeURIComponent(before)}` : '?limit=100';
-    const page = await api.get<{ entries: Entry[]; seq: number; next: string | null }>(
-      `/api/v1/briefings/${slug}/entries${query}`,
-    );
+    const page = await api.get<{ entries: Entry[]; seq: number; next: string | null }>(`/api/v1/briefings/${slug}/entries${query}`);
     expect(page.status).toBe(200);
     if (seq === -1) seq = page.body.seq;
     entries.push(...page.body.entries);
@@ -56,8 +54,7 @@ describe('subscribe', () => {
   test('unknown and malformed subscriptions get an error ack and nothing else', async () => {
     const { url } = await startServer();
     const socket = await connectReader(url);
-    const ask = (payload: unknown) =>
-      new Promise<SubscribeAck>((resolve) => socket.emit('subscribe', payload as never, resolve));
+    const ask = (payload: unknown) => new Promise<SubscribeAck>((resolve) => socket.emit('subscribe', payload as never, resolve));
 
     expect(await ask({ slug: 'nope' })).toEqual({ ok: false, error: { code: 'not_found', message: expect.any(String) } });
     expect(await ask({ slug: 'Bad Slug' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
@@ -73,9 +70,7 @@ describe('subscribe', () => {
       let count = 0;
       while (!stop && count < 200) await publish(api, 'busy', `burst ${count++}`);
     })();
-    const readers = await Promise.all(
-      Array.from({ length: 10 }, async () => new FoldingReader(await connectReader(url), 'busy')),
-    );
+    const readers = await Promise.all(Array.from({ length: 10 }, async () => new FoldingReader(await connectReader(url), 'busy')));
     for (const reader of readers) {
       await reader.subscribe(null);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -297,7 +292,7 @@ describe('delivery', () => {
     expect(seqsOf(recent)).toEqual([8, 9, 10]);
   });
 
-  test('two processes on one Redis deliver each other\'s changes in order', async () => {
+  test("two processes on one Redis deliver each other's changes in order", async () => {
     const a = await startServer();
     const b = await startServer({ REDIS_PREFIX: a.prefix });
     await createBriefing(a.api, 'shared');

@@ -307,7 +307,10 @@ test('a history replaced under a running process (another process rotated the ep
   // begun again at 1. Done through the store itself, as that process would.
   const other = new Redis(redis.url);
   onClose(() => other.disconnect());
-  const rotated = await new Store(other, 'lb:', { historyLimit: 10_000, replayLimit: 1000, versionsPerEntry: 500 }).rotateEpoch(slug, lastBefore.epoch);
+  const rotated = await new Store(other, 'lb:', { historyLimit: 10_000, replayLimit: 1000, versionsPerEntry: 500 }).rotateEpoch(
+    slug,
+    lastBefore.epoch,
+  );
   expect(rotated).toMatchObject({ seq: 1 });
   const after: Published[] = [];
   for (let i = 0; i < 4; i++) after.push(await publish(api, slug, `second history ${i}`));

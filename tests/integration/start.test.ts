@@ -13,17 +13,19 @@ afterEach(closeAll);
 
 const MAIN = path.resolve(__dirname, '../../dist/server/main.js');
 /** Resolved with the test's own PATH: the server itself may be given an empty one. */
-const which = (name: string): string => execFileSync('sh', ['-c', `command -v ${name}`]).toString().trim();
+const which = (name: string): string =>
+  execFileSync('sh', ['-c', `command -v ${name}`])
+    .toString()
+    .trim();
 const UNSHARE = which('unshare');
 const IP = which('ip');
 
 /** Runs main.js in a fresh network namespace with loopback up; resolves with its output once `until` matches or it exits. */
 function startIsolated(env: Record<string, string>) {
-  const child = spawn(
-    UNSHARE,
-    ['-n', '/bin/sh', '-c', `"${IP}" link set lo up && exec "${process.execPath}" "${MAIN}"`],
-    { env: { PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(UNSHARE, ['-n', '/bin/sh', '-c', `"${IP}" link set lo up && exec "${process.execPath}" "${MAIN}"`], {
+    env: { PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -206,12 +206,18 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisProc
   let paused = false;
   const url = `redis://127.0.0.1:${port}`;
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.appendOnly ? 'yes' : 'no',
-    '--appendfsync', options.appendfsync ?? 'always',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.appendOnly ? 'yes' : 'no',
+    '--appendfsync',
+    options.appendfsync ?? 'always',
   ];
   /** Ends the running process with `signal` and waits until it is gone. */
   const end = async (signal: NodeJS.Signals): Promise<void> => {
@@ -235,10 +241,14 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisProc
     async start() {
       const started = spawn('redis-server', args, { stdio: 'ignore' });
       child = started;
-      await waitFor(() => {
-        if (started.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${started.exitCode}`);
-        return answersPing(url);
-      }, 10_000, `redis-server on ${port}`);
+      await waitFor(
+        () => {
+          if (started.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${started.exitCode}`);
+          return answersPing(url);
+        },
+        10_000,
+        `redis-server on ${port}`,
+      );
     },
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
@@ -262,11 +272,7 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisProc
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {

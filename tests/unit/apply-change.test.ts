@@ -71,7 +71,10 @@ describe('applyChange', () => {
 
   test('an edit replaces in place; a pin adds to the pinned list, an unpin removes it', () => {
     const start = view([entry('b', 20), entry('a', 10)], true);
-    const pinned = applyChange(start, change(4, { type: 'entry.updated', entry: entry('a', 10, { version: 2, pinned: true, body: 'fixed' }) }));
+    const pinned = applyChange(
+      start,
+      change(4, { type: 'entry.updated', entry: entry('a', 10, { version: 2, pinned: true, body: 'fixed' }) }),
+    );
     expect(ids(pinned.view.entries)).toEqual(['b', 'a']);
     expect(pinned.view.entries[1]?.body).toBe('fixed');
     expect(ids(pinned.view.pinned)).toEqual(['a']);
@@ -95,7 +98,7 @@ describe('applyChange', () => {
     expect(ids(complete.view.entries)).toEqual(['c', 'b', 'a']);
   });
 
-  test('briefing metadata is replaced and carries the change\'s position', () => {
+  test("briefing metadata is replaced and carries the change's position", () => {
     const renamed = { ...briefing, title: 'Renamed', status: 'ended' as const, seq: 99 };
     const result = applyChange(view([], true), change(4, { type: 'briefing.updated', briefing: renamed }));
     expect(result.view.briefing).toEqual({ ...renamed, seq: 4, epoch: 'e1' });

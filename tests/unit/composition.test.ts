@@ -19,7 +19,12 @@ describe('restoreComposition', () => {
   test('gives back a good stored composition as it was', () => {
     expect(restoreComposition(JSON.stringify(stored()), 'compose')).toEqual(stored());
     expect(restoreComposition(JSON.stringify(freshComposition('k1')), 'compose')).toEqual(freshComposition('k1'));
-    const correction: Composition = { target: { kind: 'edit', entryId: 'e1', baseVersion: 2 }, fields: emptyFields(), idempotencyKey: '', scheduleAt: '' };
+    const correction: Composition = {
+      target: { kind: 'edit', entryId: 'e1', baseVersion: 2 },
+      fields: emptyFields(),
+      idempotencyKey: '',
+      scheduleAt: '',
+    };
     expect(restoreComposition(JSON.stringify(correction), 'edit')).toEqual(correction);
   });
 
@@ -46,7 +51,12 @@ describe('restoreComposition', () => {
   });
 
   test('ignores a composition stored in the wrong slot, or a new one without its key', () => {
-    const correction = { target: { kind: 'edit', entryId: 'e1', baseVersion: 2 }, fields: emptyFields(), idempotencyKey: '', scheduleAt: '' };
+    const correction = {
+      target: { kind: 'edit', entryId: 'e1', baseVersion: 2 },
+      fields: emptyFields(),
+      idempotencyKey: '',
+      scheduleAt: '',
+    };
     expect(restoreComposition(JSON.stringify(correction), 'compose')).toBeNull();
     expect(restoreComposition(JSON.stringify(stored()), 'edit')).toBeNull();
     expect(restoreComposition(JSON.stringify({ ...stored(), idempotencyKey: '' }), 'compose')).toBeNull();
@@ -60,7 +70,10 @@ describe('payloadOf', () => {
       title: '  ',
       sources: ' Reuters ',
       media: [...stored().fields.media, { url: ' ', alt: '', caption: 'lost', credit: '' }],
-      links: [{ title: '', url: '' }, { title: ' Map ', url: ' https://example.org/map ' }],
+      links: [
+        { title: '', url: '' },
+        { title: ' Map ', url: ' https://example.org/map ' },
+      ],
     };
     expect(payloadOf(fields)).toEqual({
       body: 'The bridge is closed.',

@@ -15,8 +15,21 @@ test('defaults follow the contract', () => {
 });
 
 test('values are read from the environment, empty ones count as unset', () => {
-  const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', REDIS_URL: 'redis://example:6380', REDIS_PREFIX: 'x:', LIVEBRIEF_ADMIN_TOKEN: '' });
-  expect(config).toMatchObject({ port: 0, host: '0.0.0.0', redisUrl: 'redis://example:6380', redisUrlGiven: true, redisPrefix: 'x:', adminToken: undefined });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '0.0.0.0',
+    REDIS_URL: 'redis://example:6380',
+    REDIS_PREFIX: 'x:',
+    LIVEBRIEF_ADMIN_TOKEN: '',
+  });
+  expect(config).toMatchObject({
+    port: 0,
+    host: '0.0.0.0',
+    redisUrl: 'redis://example:6380',
+    redisUrlGiven: true,
+    redisPrefix: 'x:',
+    adminToken: undefined,
+  });
 });
 
 test('an admin token of any length is taken as given', () => {

@@ -44,7 +44,9 @@ describe('html', () => {
 
 describe('locales', () => {
   test('the list of date-fns locales is exactly what date-fns ships', () => {
-    const shipped = Object.values(dateFnsLocales).map((locale) => locale.code).sort();
+    const shipped = Object.values(dateFnsLocales)
+      .map((locale) => locale.code)
+      .sort();
     expect([...DATE_FNS_LOCALES].sort()).toEqual(shipped);
   });
 
@@ -128,9 +130,13 @@ describe('entry markup', () => {
       }),
       ctx,
     ).value;
-    expect(markup).toContain('<article class="lb-entry lb-entry--key lb-entry--is-pinned lb-entry--feed" id="e-abc123" data-id="abc123" data-version="3"');
+    expect(markup).toContain(
+      '<article class="lb-entry lb-entry--key lb-entry--is-pinned lb-entry--feed" id="e-abc123" data-id="abc123" data-version="3"',
+    );
     expect(markup).toContain('href="https://live.example/b/storm/e/abc123" target="_blank" rel="noopener"');
-    expect(markup).toContain('<time class="lb-time" datetime="2025-03-30T00:30:00.000Z" data-rel><span class="lb-rel">3 minutes ago</span><span class="lb-abs">30 Mar 2025, 00:30 GMT</span></time>');
+    expect(markup).toContain(
+      '<time class="lb-time" datetime="2025-03-30T00:30:00.000Z" data-rel><span class="lb-rel">3 minutes ago</span><span class="lb-abs">30 Mar 2025, 00:30 GMT</span></time>',
+    );
     expect(markup).toContain('Updated <time datetime="2025-03-30T01:45:00Z">02:45</time>');
     expect(markup).toContain('<h3 class="lb-entry-title" id="e-abc123-title">Title &lt;b&gt;</h3>');
     expect(markup).toContain('With reporting by &quot;AP&quot; &amp; &lt;others&gt;');

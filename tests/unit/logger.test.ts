@@ -8,7 +8,11 @@ function redisError(message: string, name: string, args: string[]): Error {
 test('the error serializer keeps a failed Redis command’s name and drops its arguments, at any depth', () => {
   const hash = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA';
   const digest = 'a'.repeat(64);
-  const inner = redisError('WRONGTYPE Operation against a key holding the wrong kind of value', 'hset', ['lb:users', 'u1', `{"passwordHash":"${hash}"}`]);
+  const inner = redisError('WRONGTYPE Operation against a key holding the wrong kind of value', 'hset', [
+    'lb:users',
+    'u1',
+    `{"passwordHash":"${hash}"}`,
+  ]);
   const outer = Object.assign(redisError('EXECABORT Transaction discarded', 'exec', []), {
     previousErrors: [redisError('WRONGTYPE', 'getex', [`lb:session:${digest}`, 'EX', '60'])],
     cause: inner,

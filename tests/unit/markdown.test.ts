@@ -7,9 +7,38 @@
 import { htmlToText, renderMarkdown } from '../../server/render/markdown';
 
 const ALLOWED_TAGS = new Set([
-  'p', 'br', 'strong', 'em', 'b', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'mark', 'small',
-  'blockquote', 'ul', 'ol', 'li', 'h2', 'h3', 'h4', 'a', 'code', 'pre', 'hr', 'img',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'p',
+  'br',
+  'strong',
+  'em',
+  'b',
+  'i',
+  'u',
+  's',
+  'del',
+  'ins',
+  'sub',
+  'sup',
+  'mark',
+  'small',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'h2',
+  'h3',
+  'h4',
+  'a',
+  'code',
+  'pre',
+  'hr',
+  'img',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
 ]);
 const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   a: ['href', 'title', 'rel'],
@@ -41,8 +70,12 @@ function decodeEntities(value: string): string {
 
 /** What a browser would take as the URL: entities decoded, tabs, newlines and controls removed. */
 function effectiveUrl(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return decodeEntities(value).replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase();
+  return (
+    decodeEntities(value)
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0020\u007f-\u009f]/g, '')
+      .toLowerCase()
+  );
 }
 
 /** Splits sanitized HTML into tags; throws if anything tag-like is left that is not a clean tag. */
@@ -110,7 +143,11 @@ describe('the safety checker', () => {
   });
 
   test('passes clean HTML', () => {
-    expect(unsafeParts('<p><a href="https://ok.example/?a=1&amp;b=2" rel="noopener noreferrer">ok</a> <img src="https://img.example/a.png" alt="a" /></p>')).toEqual([]);
+    expect(
+      unsafeParts(
+        '<p><a href="https://ok.example/?a=1&amp;b=2" rel="noopener noreferrer">ok</a> <img src="https://img.example/a.png" alt="a" /></p>',
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -149,11 +186,15 @@ describe('ordinary Markdown renders', () => {
   });
 
   test('images with http(s) sources, quotes, code, line breaks, tables', () => {
-    expect(renderMarkdown('![A queue](https://img.example.com/q.jpg)')).toBe('<p><img src="https://img.example.com/q.jpg" alt="A queue" /></p>');
+    expect(renderMarkdown('![A queue](https://img.example.com/q.jpg)')).toBe(
+      '<p><img src="https://img.example.com/q.jpg" alt="A queue" /></p>',
+    );
     expect(renderMarkdown('> quoted')).toBe('<blockquote>\n<p>quoted</p>\n</blockquote>');
     expect(renderMarkdown('Use `npm start`')).toBe('<p>Use <code>npm start</code></p>');
     expect(renderMarkdown('line one\nline two')).toBe('<p>line one<br />line two</p>');
-    expect(renderMarkdown('| a | b |\n|---|--:|\n| 1 | 2 |')).toMatch(/^<table>\s*<thead>[\s\S]*<td align="right">2<\/td>[\s\S]*<\/table>$/);
+    expect(renderMarkdown('| a | b |\n|---|--:|\n| 1 | 2 |')).toMatch(
+      /^<table>\s*<thead>[\s\S]*<td align="right">2<\/td>[\s\S]*<\/table>$/,
+    );
   });
 
   test('text that looks like markup is escaped, not dropped', () => {
@@ -282,7 +323,9 @@ describe('XSS payloads never survive into html', () => {
     test.each(payloads)(`${family}: %s`, (payload) => {
       // (attribute values are blanked first: an escaped quote inside a title is only text)
       const html = expectSafe(payload).replace(/="[^"]*"/g, '=""');
-      expect(html).not.toMatch(/<\s*(script|svg|math|iframe|object|embed|style|form|input|button|base|meta|link|frame|applet|template|textarea|title|body|details|video)\b/i);
+      expect(html).not.toMatch(
+        /<\s*(script|svg|math|iframe|object|embed|style|form|input|button|base|meta|link|frame|applet|template|textarea|title|body|details|video)\b/i,
+      );
       expect(html).not.toMatch(/\son[a-z]+\s*=/i);
     });
   }
@@ -296,8 +339,31 @@ describe('XSS payloads never survive into html', () => {
   test('random mixtures of payload fragments stay safe (seeded)', () => {
     const fragments = [
       ...Object.values(PAYLOADS).flat(),
-      '**b**', '*i*', '[l](https://e.example)', '\n\n', '\n', '<', '>', '"', "'", '&', '&#', 'javascript:', 'on', '=',
-      '<a href="', '<img src=', '`', '```', '# ', '- ', '> ', '<!--', '-->', '<![CDATA[', ']]>',
+      '**b**',
+      '*i*',
+      '[l](https://e.example)',
+      '\n\n',
+      '\n',
+      '<',
+      '>',
+      '"',
+      "'",
+      '&',
+      '&#',
+      'javascript:',
+      'on',
+      '=',
+      '<a href="',
+      '<img src=',
+      '`',
+      '```',
+      '# ',
+      '- ',
+      '> ',
+      '<!--',
+      '-->',
+      '<![CDATA[',
+      ']]>',
     ];
     let state = 0x5eed;
     const next = (n: number): number => {
@@ -314,7 +380,9 @@ describe('XSS payloads never survive into html', () => {
 
 describe('what remains of a payload', () => {
   test('a safe image keeps its http(s) src and alt but loses the handler', () => {
-    expect(renderMarkdown('<img src="https://ok.example/a.png" onerror="alert(1)" alt="ok">')).toBe('<img src="https://ok.example/a.png" alt="ok" />');
+    expect(renderMarkdown('<img src="https://ok.example/a.png" onerror="alert(1)" alt="ok">')).toBe(
+      '<img src="https://ok.example/a.png" alt="ok" />',
+    );
   });
 
   test('a link with a bad URL keeps its text and loses its href', () => {

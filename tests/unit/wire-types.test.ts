@@ -9,7 +9,14 @@ import type { Server } from 'socket.io';
 import type { Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents } from '../../shared/console';
 import type { ErrorCode } from '../../shared/errors';
-import { changeSchema, type Briefing, type Change, type ClientToServerEvents, type Entry, type ServerToClientEvents } from '../../shared/schemas';
+import {
+  changeSchema,
+  type Briefing,
+  type Change,
+  type ClientToServerEvents,
+  type Entry,
+  type ServerToClientEvents,
+} from '../../shared/schemas';
 
 type ReaderClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 type ReaderServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -183,6 +190,7 @@ describe('changeSchema', () => {
       { ...HEAD, type: 'briefing.updated', id: 's' },
       { ...HEAD, type: 'entry.exploded', entry: ENTRY },
     ];
-    for (const payload of invalid) expect({ payload, accepted: changeSchema.safeParse(payload).success }).toEqual({ payload, accepted: false });
+    for (const payload of invalid)
+      expect({ payload, accepted: changeSchema.safeParse(payload).success }).toEqual({ payload, accepted: false });
   });
 });

@@ -34,9 +34,9 @@ export async function openLive(context: BrowserContext, url: string): Promise<Pa
 
 /** The ids of the feed's entries, top to bottom (inside an embed too: locators pierce shadow roots). */
 export async function feedIds(page: Page, scope = ''): Promise<string[]> {
-  return page.locator(`${scope} [data-lb="feed"] > article`.trim()).evaluateAll((nodes) =>
-    nodes.map((node) => (node as HTMLElement).dataset.id ?? ''),
-  );
+  return page
+    .locator(`${scope} [data-lb="feed"] > article`.trim())
+    .evaluateAll((nodes) => nodes.map((node) => (node as HTMLElement).dataset.id ?? ''));
 }
 
 /** A page of another origin (its own port) serving the given HTML, for embedding tests. */

@@ -11,7 +11,19 @@ export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20_261_130);
 export const headerText = (maxLength = 40): fc.Arbitrary<string> =>
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength });
 
-export const edgeNumber = fc.constantFrom(0, -0, -1, 1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 2 ** 64, 5e-324);
+export const edgeNumber = fc.constantFrom(
+  0,
+  -0,
+  -1,
+  1,
+  1.5,
+  1e308,
+  -1e308,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 2,
+  2 ** 64,
+  5e-324,
+);
 
 export const edgeString = fc.constantFrom(
   '',
@@ -53,7 +65,10 @@ export function nested(depth: number, arrays: boolean): unknown {
   for (let i = 0; i < depth; i++) value = arrays ? [value] : { a: value };
   // fast-check prints a counterexample recursively and would overflow the stack on it;
   // a symbol-keyed property is invisible to JSON and to socket.io's encoder.
-  Object.defineProperty(value, fc.toStringMethod, { value: () => `${arrays ? 'array' : 'object'} nested ${depth} deep`, enumerable: false });
+  Object.defineProperty(value, fc.toStringMethod, {
+    value: () => `${arrays ? 'array' : 'object'} nested ${depth} deep`,
+    enumerable: false,
+  });
   return value;
 }
 
@@ -118,7 +133,10 @@ export function mutated(template: Record<string, unknown>, junk: fc.Arbitrary<un
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'id', 'version', 'epoch', 'seq', 'role', ''), fc.string({ maxLength: 8 })), junk)
+        .tuple(
+          fc.oneof(fc.constantFrom('__proto__', 'constructor', 'id', 'version', 'epoch', 'seq', 'role', ''), fc.string({ maxLength: 8 })),
+          junk,
+        )
         .map(([key, value]) => ({ ...template, [key]: value })),
     },
     { weight: 1, arbitrary: junk },
@@ -155,9 +173,9 @@ export function rawText(template: Record<string, unknown>): fc.Arbitrary<string>
     ),
     fc.integer({ min: 0, max: Math.max(0, valid.length - 1) }).map((cut) => valid.slice(0, cut)),
     fc.string({ unit: 'grapheme', maxLength: 60 }),
-    fc.tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) =>
-      open === '[' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${open.repeat(depth)}1${'}'.repeat(depth)}`,
-    ),
+    fc
+      .tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('[', '{"a":'))
+      .map(([depth, open]) => (open === '[' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${open.repeat(depth)}1${'}'.repeat(depth)}`)),
   );
 }
 
@@ -167,17 +185,78 @@ export function rawText(template: Record<string, unknown>): fc.Arbitrary<string>
  */
 export const hostileMarkdown = fc
   .tuple(
-    fc.constantFrom('>', '> ', '- ', '* ', '1. ', '  - ', '> - ', '<div>', '[', '`', '#', '|', '*a', '_a', '~', '\\', '&#', '<!--', '[a](', '![a](', '**a '),
+    fc.constantFrom(
+      '>',
+      '> ',
+      '- ',
+      '* ',
+      '1. ',
+      '  - ',
+      '> - ',
+      '<div>',
+      '[',
+      '`',
+      '#',
+      '|',
+      '*a',
+      '_a',
+      '~',
+      '\\',
+      '&#',
+      '<!--',
+      '[a](',
+      '![a](',
+      '**a ',
+    ),
     fc.integer({ min: 50, max: 5_000 }),
   )
   .map(([unit, count]) => `${unit.repeat(count)} x`);
 
 /** Valid but unusual values for the fields that pages format: far dates, odd offsets, rare locales and zones. */
 const EDGE_VALUES: Record<string, readonly unknown[]> = {
-  publishAt: ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00+23:59', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59.999Z', '2000-02-29T12:00:00.123456789-23:59', '2020-03-29T01:30:00+01:00'],
-  coverageStart: ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00+23:59', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59.999Z', '2026-10-25T01:30:00+02:00'],
-  locale: ['ar', 'he-IL', 'zh-Hant-TW', 'sr-Latn-RS', 'und', 'ja-JP-u-ca-japanese', 'th-TH-u-nu-thai', 'en-u-ca-islamic', 'i-klingon', 'qaa', 'de-CH-1996', 'en-US-u-hc-h24', 'x-private'],
-  timeZone: ['Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kathmandu', 'Etc/GMT+12', 'Etc/GMT-14', 'Antarctica/Troll', 'EST5EDT', 'Asia/Calcutta', 'Europe/Kiev', 'Factory', 'GMT0'],
+  publishAt: [
+    '0000-01-01T00:00:00Z',
+    '0000-01-01T00:00:00+23:59',
+    '9999-12-31T23:59:59.999Z',
+    '1969-12-31T23:59:59.999Z',
+    '2000-02-29T12:00:00.123456789-23:59',
+    '2020-03-29T01:30:00+01:00',
+  ],
+  coverageStart: [
+    '0000-01-01T00:00:00Z',
+    '0000-01-01T00:00:00+23:59',
+    '9999-12-31T23:59:59.999Z',
+    '1969-12-31T23:59:59.999Z',
+    '2026-10-25T01:30:00+02:00',
+  ],
+  locale: [
+    'ar',
+    'he-IL',
+    'zh-Hant-TW',
+    'sr-Latn-RS',
+    'und',
+    'ja-JP-u-ca-japanese',
+    'th-TH-u-nu-thai',
+    'en-u-ca-islamic',
+    'i-klingon',
+    'qaa',
+    'de-CH-1996',
+    'en-US-u-hc-h24',
+    'x-private',
+  ],
+  timeZone: [
+    'Pacific/Kiritimati',
+    'America/St_Johns',
+    'Asia/Kathmandu',
+    'Etc/GMT+12',
+    'Etc/GMT-14',
+    'Antarctica/Troll',
+    'EST5EDT',
+    'Asia/Calcutta',
+    'Europe/Kiev',
+    'Factory',
+    'GMT0',
+  ],
 };
 
 /** A template with its formatted fields (dates, locale, zone, Markdown) sometimes swapped for edge values. */
@@ -186,7 +265,8 @@ export function withEdgeValues(template: Record<string, unknown>): fc.Arbitrary<
   for (const [key, value] of Object.entries(template)) {
     const edges = EDGE_VALUES[key];
     if (edges) fields[key] = fc.oneof(fc.constant(value), fc.constantFrom(...edges));
-    else if (key === 'body' || key === 'summary') fields[key] = fc.oneof({ weight: 3, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: hostileMarkdown });
+    else if (key === 'body' || key === 'summary')
+      fields[key] = fc.oneof({ weight: 3, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: hostileMarkdown });
     else fields[key] = fc.constant(value);
   }
   return fc.record(fields);

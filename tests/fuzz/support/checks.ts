@@ -16,13 +16,15 @@ export function errorShapeProblems(status: number, contentType: string, text: st
   } catch {
     return [...problems, `body is not JSON: ${text.slice(0, 200)}`];
   }
-  if (typeof body !== 'object' || body === null || Object.keys(body).join() !== 'error') return [...problems, `not the error shape: ${text.slice(0, 300)}`];
+  if (typeof body !== 'object' || body === null || Object.keys(body).join() !== 'error')
+    return [...problems, `not the error shape: ${text.slice(0, 300)}`];
   const error: unknown = (body as { error: unknown }).error;
   if (typeof error !== 'object' || error === null || Object.keys(error).sort().join() !== 'code,message') {
     return [...problems, `not the error shape: ${text.slice(0, 300)}`];
   }
   const { code, message } = error as { code: unknown; message: unknown };
-  if (typeof code !== 'string' || typeof message !== 'string' || message.length === 0) return [...problems, `not the error shape: ${text.slice(0, 300)}`];
+  if (typeof code !== 'string' || typeof message !== 'string' || message.length === 0)
+    return [...problems, `not the error shape: ${text.slice(0, 300)}`];
   if (!(code in ERROR_STATUS)) problems.push(`unknown code ${code}`);
   else if (ERROR_STATUS[code as keyof typeof ERROR_STATUS] !== status) problems.push(`code ${code} with status ${status}`);
   if (STACK_TRACE.test(text)) problems.push(`looks like a stack trace: ${text.slice(0, 300)}`);
@@ -35,7 +37,13 @@ export function isErrorAck(ack: unknown): boolean {
   const { ok, error } = ack as { ok?: unknown; error?: unknown };
   if (ok !== false || typeof error !== 'object' || error === null || Object.keys(ack).sort().join() !== 'error,ok') return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return Object.keys(error).sort().join() === 'code,message' && typeof code === 'string' && code in ERROR_STATUS && typeof message === 'string' && message.length > 0;
+  return (
+    Object.keys(error).sort().join() === 'code,message' &&
+    typeof code === 'string' &&
+    code in ERROR_STATUS &&
+    typeof message === 'string' &&
+    message.length > 0
+  );
 }
 
 /**
