@@ -129,38 +129,7 @@ export function usersView(me: PublicUser): HTMLElement {
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   });
   load();
-  return h(
-    'main',
-    { class: 'page' },
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'users-heading' },
-      h('h1', { id: 'users-heading' }, 'People'),
-      status,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, 'Name'),
-              h('th', { scope: 'col' }, 'Role'),
-              h('th', { scope: 'col' }, 'Status'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-            ),
-          ),
-          table,
-        ),
-      ),
-    ),
-    form,
-  );
+  return listPage({ id: 'users-heading', title: 'People', columns: ['Name', 'Role', 'Status'] }, status, table, form);
 }
 
 export function tokensView(): HTMLElement {
@@ -237,38 +206,7 @@ export function tokensView(): HTMLElement {
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   });
   load();
-  return h(
-    'main',
-    { class: 'page' },
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'tokens-heading' },
-      h('h1', { id: 'tokens-heading' }, 'API tokens'),
-      status,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'col' }, 'Name'),
-              h('th', { scope: 'col' }, 'Role'),
-              h('th', { scope: 'col' }, 'Created'),
-              h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-            ),
-          ),
-          table,
-        ),
-      ),
-    ),
-    form,
-  );
+  return listPage({ id: 'tokens-heading', title: 'API tokens', columns: ['Name', 'Role', 'Created'] }, status, table, form);
 }
 
 export function auditView(): HTMLElement {
@@ -327,5 +265,32 @@ export function auditView(): HTMLElement {
       ),
       more,
     ),
+  );
+}
+
+/** An admin page: a heading, its status line, a table (the given columns, then actions) and the form that adds a row. */
+function listPage(
+  heading: { id: string; title: string; columns: string[] },
+  status: HTMLElement,
+  rows: HTMLElement,
+  form: HTMLElement,
+): HTMLElement {
+  const head = h(
+    'tr',
+    {},
+    ...heading.columns.map((column) => h('th', { scope: 'col' }, column)),
+    h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+  );
+  return h(
+    'main',
+    { class: 'page' },
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': heading.id },
+      h('h1', { id: heading.id }, heading.title),
+      status,
+      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, head), rows)),
+    ),
+    form,
   );
 }

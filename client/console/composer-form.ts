@@ -3,6 +3,8 @@
  * text, flags, images, links and sources. Every change is written into the fields at once
  * and reported, so the composer can store it and refresh the preview.
  */
+import type { Briefing } from '../../shared/schemas';
+import { TimeFormat } from '../../shared/time-format';
 import { emptyLink, emptyMedia, type ComposerFields } from './composition';
 import { h } from './dom';
 import { rowsEditor } from './row-editor';
@@ -99,4 +101,17 @@ export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: ()
     linksSection(fields, onInput),
     text('sources', 'Sources', 'With reporting by …'),
   ];
+}
+
+/** What a schedule time means for readers (the briefing's zone) and for the editor (their own), or '' for none. */
+export function describeSchedule(value: string, briefing: Briefing | null): string {
+  if (!value) return '';
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return '';
+  const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = briefing?.timeZone ?? 'UTC';
+  const inBriefing = new TimeFormat(briefing?.locale ?? 'en', undefined, zone).absolute(at.toISOString());
+  const inMine = new TimeFormat(navigator.language, undefined, mine).absolute(at.toISOString());
+  const past = at.getTime() <= Date.now() ? ' This is in the past: it would publish at once.' : '';
+  return `Readers see ${inBriefing} (${zone}); that is ${inMine} for you.${past}`;
 }

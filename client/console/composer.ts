@@ -7,20 +7,11 @@
  */
 import { canEdit, type Draft, type PresentEditor, type PublicUser } from '../../shared/console';
 import type { Briefing, Entry } from '../../shared/schemas';
-import { TimeFormat } from '../../shared/time-format';
 import { Sending } from './composer-sending';
-import { fieldInputs } from './composer-form';
+import { describeSchedule, fieldInputs } from './composer-form';
 import { Preview } from './composer-preview';
-import {
-  draftTarget,
-  fieldsOfDraft,
-  fieldsOfEntry,
-  freshComposition,
-  restoreComposition,
-  storageKey,
-  type Composition,
-  type Slot,
-} from './composition';
+import { draftTarget, fieldsOfDraft, fieldsOfEntry, freshComposition, type Composition } from './composition';
+import { CompositionStorage } from './composition-storage';
 import { announce, confirmAction, h, replace } from './dom';
 import { NetworkError, messageOf, newIdempotencyKey } from './http';
 
@@ -47,6 +38,7 @@ export class Composer {
   private readonly preview = new Preview(() => this.current.fields);
   private busy = false;
   private readonly sending: Sending;
+  private readonly storage: CompositionStorage;
 
   constructor(private readonly context: ComposerContext) {
     this.sending = new Sending({
@@ -57,8 +49,9 @@ export class Composer {
       reset: () => this.reset(),
       finishEdit: () => this.finishEdit(),
     });
-    this.compose = this.load('compose') ?? fresh();
-    this.edit = this.load('edit');
+    this.storage = new CompositionStorage(context.user.id, context.slug);
+    this.compose = this.storage.load('compose') ?? fresh();
+    this.edit = this.storage.load('edit');
     this.root.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
@@ -73,26 +66,9 @@ export class Composer {
     return this.edit ?? this.compose;
   }
 
-  private storageKey(slot: Slot): string {
-    return storageKey(this.context.user.id, this.context.slug, slot);
-  }
-
-  private load(slot: Slot): Composition | null {
-    try {
-      return restoreComposition(localStorage.getItem(this.storageKey(slot)), slot);
-    } catch {
-      // Storage is off: the composer starts empty.
-      return null;
-    }
-  }
-
   /** Written on every change: this is what survives a reload or a crash. */
   private persist(): void {
-    try {
-      localStorage.setItem(this.storageKey('compose'), JSON.stringify(this.compose));
-      if (this.edit) localStorage.setItem(this.storageKey('edit'), JSON.stringify(this.edit));
-      else localStorage.removeItem(this.storageKey('edit'));
-    } catch {
+    if (!this.storage.save(this.compose, this.edit)) {
       announce(this.status, 'This browser does not keep the text (storage is full or off): publish or save a draft soon.', 'error');
     }
   }
@@ -218,11 +194,11 @@ export class Composer {
     const describe = (): void => {
       composition.scheduleAt = scheduleInput.value;
       this.persist();
-      scheduleNote.textContent = this.describeSchedule(scheduleInput.value);
+      scheduleNote.textContent = describeSchedule(scheduleInput.value, this.context.briefing());
     };
     scheduleInput.addEventListener('input', describe);
     scheduleInput.addEventListener('change', describe);
-    scheduleNote.textContent = this.describeSchedule(composition.scheduleAt);
+    scheduleNote.textContent = describeSchedule(composition.scheduleAt, this.context.briefing());
     const scheduleBox = h(
       'details',
       { class: 'schedule', open: Boolean(composition.scheduleAt) },
@@ -254,19 +230,6 @@ export class Composer {
   }
 
   /** "27 Nov, 16:05 EET in the briefing's zone (Europe/Kyiv) · 14:05 GMT your time". */
-  private describeSchedule(value: string): string {
-    if (!value) return '';
-    const at = new Date(value);
-    if (Number.isNaN(at.getTime())) return '';
-    const briefing = this.context.briefing();
-    const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const zone = briefing?.timeZone ?? 'UTC';
-    const inBriefing = new TimeFormat(briefing?.locale ?? 'en', undefined, zone).absolute(at.toISOString());
-    const inMine = new TimeFormat(navigator.language, undefined, mine).absolute(at.toISOString());
-    const past = at.getTime() <= Date.now() ? ' This is in the past: it would publish at once.' : '';
-    return `Readers see ${inBriefing} (${zone}); that is ${inMine} for you.${past}`;
-  }
-
   // ---------- sending ----------
 
   private primary(): Promise<void> {
@@ -318,7 +281,7 @@ export class Composer {
       return Promise.resolve();
     }
     return this.send(at ? 'Scheduling' : 'Publishing', () =>
-      this.sending.publish(composition, at, () => this.describeSchedule(scheduleAt ?? '')),
+      this.sending.publish(composition, at, () => describeSchedule(scheduleAt ?? '', this.context.briefing())),
     );
   }
 
