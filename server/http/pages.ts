@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import express, { type Request, type Response, Router } from 'express';
 import { AppError } from '../../shared/errors';
 import { viewFromSnapshot } from '../../shared/apply-change';
@@ -39,25 +40,6 @@ function indexPageNumber(raw: unknown): number | null {
   if (raw === undefined) return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,3}$/.test(raw)) return null;
   return Number(raw);
-}
-
-/** A Map that forgets its oldest entries past `capacity`. */
-class BoundedCache<K, V> {
-  private readonly entries = new Map<K, V>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: K, value: V): void {
-    this.entries.set(key, value);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.capacity) break;
-      this.entries.delete(oldest);
-    }
-  }
 }
 
 /** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
@@ -128,7 +110,7 @@ export function pagesRouter(options: PagesOptions): Router {
   // ---------- pages ----------
 
   // Rendering a summary's Markdown is the costly part of the list: each is done once per version of its briefing.
-  const summaries = new BoundedCache<string, string>(INDEX_PAGE_SIZE * 20);
+  const summaries = new LRUCache<string, string>({ max: INDEX_PAGE_SIZE * 20 });
   const summaryOf = (briefing: Briefing): string => {
     const key = `${briefing.slug} ${briefing.updatedAt}`;
     let summary = summaries.get(key);

@@ -26,6 +26,10 @@ local function current_seq()
   return tonumber(redis.call('GET', seq_key) or '0')
 end
 
+local function server_run_id()
+  return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+end
+
 -- Who vouches for a history: the run_id of the Redis process that wrote it, marked
 -- ':always' when that Redis fsynced every write before acknowledging it.
 local function lineage_stamp(run_id)
@@ -40,7 +44,7 @@ end
 -- trusted is that of a primary (never a promoted replica) whose writer fsynced every
 -- write: it comes back with all it acknowledged. Call it once the briefing is known to exist.
 local function trusted_epoch()
-  local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+  local run_id = server_run_id()
   local epoch = redis.call('GET', epoch_key)
   local lineage = redis.call('GET', lineage_key)
   if epoch and lineage then
@@ -74,17 +78,15 @@ export const HEAD_KEY_COUNT = 5;
  */
 const createBriefing: ScriptDefinition = {
   numberOfKeys: HEAD_KEY_COUNT + 1,
-  lua: `
-local meta_key, epoch_key, seq_key, log_key, lineage_key, briefings_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local epoch, meta, slug, created_ms = ARGV[1], ARGV[5], ARGV[6], ARGV[7]
+  lua: `${PRELUDE}
+local briefings_key = KEYS[6]
+local meta, slug, created_ms = ARGV[5], ARGV[6], ARGV[7]
 if redis.call('EXISTS', meta_key) == 1 then return 0 end
 redis.call('SET', meta_key, meta)
-redis.call('SET', epoch_key, epoch)
+redis.call('SET', epoch_key, candidate_epoch)
 redis.call('SET', seq_key, 0)
 redis.call('DEL', log_key)
-local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
-if ARGV[4] == '1' then run_id = run_id .. ':always' end
-redis.call('SET', lineage_key, run_id)
+redis.call('SET', lineage_key, lineage_stamp(server_run_id()))
 redis.call('ZADD', briefings_key, created_ms, slug)
 return 1
 `,

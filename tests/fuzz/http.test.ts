@@ -23,9 +23,9 @@ import type { Entry } from '../../shared/schemas';
 import { createToken } from '../../server/auth/tokens';
 import type { UserRecord } from '../../server/store/users';
 import { addUser } from '../support/console';
-import { ADMIN_TOKEN, DEFAULT_REDIS, closeAll, onClose, startServer, type TestServer } from '../support/harness';
+import { ADMIN_TOKEN, closeAll, type TestServer } from '../support/harness';
 import { FUZZ_SEED, edgeString, headerText, hugeString, mutated, rawText, withEdgeValues } from './support/arbitraries';
-import { collector, errorShapeProblems, liveHeap, errorLogCollector } from './support/checks';
+import { collector, errorShapeProblems, liveHeap, errorLogCollector, startFuzzTarget } from './support/checks';
 import { differences, settledSnapshot, snapshot, type RedisState } from './support/redis-state';
 
 const RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 10_000);
@@ -130,11 +130,7 @@ async function repair(): Promise<void> {
 const { log, lines: errorLogs } = errorLogCollector();
 
 beforeAll(async () => {
-  const server = await startServer({ LOG_LEVEL: 'error' }, { log });
-  const redis = new Redis(DEFAULT_REDIS);
-  onClose(() => {
-    redis.disconnect();
-  });
+  const { server, redis } = await startFuzzTarget(log);
   const { api, app } = server;
   for (const [slug, title] of [
     ['alpha', 'Alpha'],

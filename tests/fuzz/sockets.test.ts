@@ -19,10 +19,10 @@ import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Change, Entry } from '../../shared/schemas';
 import { addUser } from '../support/console';
-import { DEFAULT_REDIS, closeAll, connectReader, onClose, startServer, waitFor, type TestServer, connectOutcome } from '../support/harness';
+import { closeAll, connectReader, waitFor, type TestServer, connectOutcome } from '../support/harness';
 import { FoldingReader } from '../support/reader';
 import { FUZZ_SEED, edgeString, hugeString, mutated, shallowJunkValue } from './support/arbitraries';
-import { collector, isErrorAck, liveHeap, errorLogCollector } from './support/checks';
+import { collector, isErrorAck, liveHeap, errorLogCollector, startFuzzTarget } from './support/checks';
 import { differences, settledSnapshot, snapshot, type RedisState } from './support/redis-state';
 
 const PACKETS = Number(process.env.FUZZ_SOCKET_PACKETS ?? 10_000);
@@ -288,11 +288,7 @@ async function connection(ns: Namespace, conn: number): Promise<Socket> {
 }
 
 beforeAll(async () => {
-  const server = await startServer({ LOG_LEVEL: 'error' }, { log });
-  const redis = new Redis(DEFAULT_REDIS);
-  onClose(() => {
-    redis.disconnect();
-  });
+  const { server, redis } = await startFuzzTarget(log);
   const { api, app } = server;
   for (const slug of ['alpha', 'beta']) expect((await api.post('/api/v1/briefings', { slug, title: slug })).status).toBe(201);
   const entryIds: string[] = [];

@@ -1,7 +1,9 @@
 /** What the fuzz suites assert about every answer, and how they measure the heap. */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Redis } from 'ioredis';
 import { ERROR_STATUS } from '../../../shared/errors';
+import { DEFAULT_REDIS, onClose, startServer, type TestServer } from '../../support/harness';
 
 /** Anything that looks like a stack trace or a file of ours leaking out. */
 const STACK_TRACE = /"stack"|\n\s+at\s|\\n\s+at\s|\.(ts|js):\d+|node_modules/;
@@ -80,4 +82,14 @@ export function errorLogCollector(): { log: { write(line: string): void }; lines
       },
     },
   };
+}
+
+/** The server under fuzz (its error-level records to `log`), and a Redis client of the test's own to read the state with. */
+export async function startFuzzTarget(log: { write(line: string): void }): Promise<{ server: TestServer; redis: Redis }> {
+  const server = await startServer({ LOG_LEVEL: 'error' }, { log });
+  const redis = new Redis(DEFAULT_REDIS);
+  onClose(() => {
+    redis.disconnect();
+  });
+  return { server, redis };
 }
