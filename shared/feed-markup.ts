@@ -6,6 +6,7 @@
 import type { Briefing, Entry, Media } from './schemas';
 import { html, trusted, type Markup } from './html';
 import type { TimeFormat } from './time-format';
+import type { Translate, Translator } from './i18n';
 
 export interface MarkupContext {
   time: TimeFormat;
@@ -14,6 +15,8 @@ export interface MarkupContext {
   baseUrl: string;
   /** Inside another site's page, links open in a new tab. */
   newTab: boolean;
+  /** The interface words, in the briefing's language. */
+  i18n: Translator;
 }
 
 export function briefingUrl(baseUrl: string, slug: string): string {
@@ -87,24 +90,24 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   const id = options.variant === 'feed' ? entryAnchor(entry.id) : options.variant === 'pinned' ? `pinned-${entry.id}` : 'entry';
   const titleId = `${id}-title`;
   const flags = [
-    entry.keyEvent ? html`<span class="lb-flag lb-flag--key">Key event</span>` : '',
-    entry.pinned && options.variant !== 'pinned' ? html`<span class="lb-flag lb-flag--pin">Pinned</span>` : '',
+    entry.keyEvent ? html`<span class="lb-flag lb-flag--key">${ctx.i18n.t('entry.keyEvent')}</span>` : '',
+    entry.pinned && options.variant !== 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : '',
   ];
   const updated = entry.updatedAt
-    ? html`<span class="lb-updated">Updated <time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time></span>`
+    ? html`<span class="lb-updated">${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</span>`
     : '';
   const title = entry.title ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>` : '';
   const links =
     entry.links.length > 0
-      ? html`<aside class="lb-links" aria-label="See also"><p class="lb-links-label">See also</p><ul>${entry.links.map(
+      ? html`<aside class="lb-links" aria-label="${ctx.i18n.t('entry.seeAlso')}"><p class="lb-links-label">${ctx.i18n.t('entry.seeAlso')}</p><ul>${entry.links.map(
           (link) =>
             html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
         )}</ul></aside>`
       : '';
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
-<header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">Pinned</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
+<header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
-<footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>Share</button></footer>
+<footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
 </article>`;
 }
 
@@ -119,8 +122,8 @@ export function renderKeyEventItems(keyEvents: Entry[], ctx: MarkupContext, onPa
   )}`;
 }
 
-export function renderStatusBadge(status: Briefing['status']): Markup {
+export function renderStatusBadge(status: Briefing['status'], t: Translate): Markup {
   return status === 'live'
-    ? html`<span class="lb-badge lb-badge--live"><span class="lb-badge-dot" aria-hidden="true"></span>Live</span>`
-    : html`<span class="lb-badge lb-badge--ended">Ended</span>`;
+    ? html`<span class="lb-badge lb-badge--live"><span class="lb-badge-dot" aria-hidden="true"></span>${t('badge.live')}</span>`
+    : html`<span class="lb-badge lb-badge--ended">${t('badge.ended')}</span>`;
 }

@@ -10,6 +10,7 @@ import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '
 import { entryHeadline, renderEntry, renderKeyEventItems, renderStatusBadge, type MarkupContext } from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
+import { english, type MessageKey } from '../../shared/i18n';
 import { feedHookSelector, type FeedHook } from '../../shared/page-hooks';
 import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
@@ -52,11 +53,11 @@ interface Prefs {
 
 const PREFS_KEY = 'livebrief:prefs';
 const PAGE_SIZE = 20;
-const CONNECTION_TEXT: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  live: 'Updating live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline: updates resume when you are back online',
+const CONNECTION_TEXT: Record<ConnectionState, MessageKey> = {
+  connecting: 'connection.connecting',
+  live: 'connection.live',
+  reconnecting: 'connection.reconnecting',
+  offline: 'connection.offline',
 };
 
 function toElement(markup: Markup): Element {
@@ -175,7 +176,7 @@ export class LiveFeed implements FeedSink {
     const element = this.el('connection');
     if (!element) return;
     element.dataset.state = state;
-    element.textContent = CONNECTION_TEXT[state];
+    element.textContent = english.t(CONNECTION_TEXT[state]);
   }
 
   // ---------- what happens to a new entry ----------
@@ -218,7 +219,7 @@ export class LiveFeed implements FeedSink {
 
   private context(): MarkupContext | null {
     if (!this.time) return null;
-    return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab };
+    return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab, i18n: english };
   }
 
   private async useLocale(localeTag: string): Promise<void> {
@@ -284,7 +285,7 @@ export class LiveFeed implements FeedSink {
     const badge = this.el('badge');
     if (badge && badge.dataset.status !== briefing.status) {
       badge.dataset.status = briefing.status;
-      badge.innerHTML = renderStatusBadge(briefing.status).value;
+      badge.innerHTML = renderStatusBadge(briefing.status, english.t).value;
     }
     const title = this.el('title');
     if (title && title.textContent !== briefing.title) title.textContent = briefing.title;

@@ -21,6 +21,7 @@ import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
 import { idParam, slugParam } from './request-input';
+import { english } from '../../shared/i18n';
 
 export interface PagesOptions {
   store: Store;
@@ -130,7 +131,7 @@ export function pagesRouter(options: PagesOptions): Router {
     }
     const { briefings, more } = await store.listBriefingsPage({ offset: (pageNumber - 1) * INDEX_PAGE_SIZE, limit: INDEX_PAGE_SIZE });
     const { time } = timeFormatFor('en', 'UTC');
-    const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+    const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
     const summaryBySlug = new Map(briefings.map((briefing) => [briefing.slug, summaryOf(briefing)]));
     sendPage(res, renderIndexPage(site, briefings, summaryBySlug, ctx, more ? `/?page=${pageNumber + 1}` : null));
   });
@@ -143,7 +144,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
       const briefing = page.briefing;
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
-      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
       const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
       sendPage(
         res,
@@ -172,7 +173,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
       if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
-      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false };
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
       sendPage(
         res,
         renderEntryPage({

@@ -96,7 +96,7 @@ export function renderIndexPage(
   );
   const items = sorted.map(
     (briefing) => html`<li class="lb-card${briefing.status === 'live' ? ' lb-card--live' : ''}">
-<p class="lb-card-meta">${renderStatusBadge(briefing.status)}<span>Started ${renderTime(briefing.createdAt, ctx)}</span></p>
+<p class="lb-card-meta">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>Started ${renderTime(briefing.createdAt, ctx)}</span></p>
 <h2 class="lb-card-title"><a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a></h2>
 ${summaries.get(briefing.slug) ? html`<p class="lb-card-summary">${summaries.get(briefing.slug)}</p>` : ''}
 </li>`,
@@ -161,7 +161,7 @@ export function renderBriefingPage(input: BriefingPageInput): string {
   const state: PageState = { kind: 'briefing', view, localeCode: input.localeCode, live: !archive };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
   const body = html`<main id="main" class="lb-wrap lb-briefing">
-<div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>
+<div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status, ctx.i18n.t)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>
 <h1 class="lb-title" ${feedHook('title')}>${briefing.title}</h1>
 <p class="lb-dateline">Started ${renderTime(briefing.createdAt, ctx)} <span aria-hidden="true">·</span> Times in <span ${feedHook('zone')}>${ctx.time.zoneName(ctx.nowMs)}</span> <span aria-hidden="true">·</span> <a href="${briefingUrl('', briefing.slug)}/feed.xml">Atom feed</a></p>
 ${archive ? html`<p class="lb-archive-note">You are reading older updates. <a href="${briefingUrl('', briefing.slug)}">Back to the latest</a></p>` : ''}
@@ -214,7 +214,7 @@ export function renderEntryPage(input: {
   const headline = entryHeadline(entry, 110);
   const body = html`<main id="main" class="lb-wrap lb-entry-page">
 <p class="lb-back"><a href="${briefingUrl('', briefing.slug)}#${entryAnchor(entry.id)}">← Back to the live briefing</a></p>
-<div class="lb-kicker">${renderStatusBadge(briefing.status)}<span>An update from our live coverage</span></div>
+<div class="lb-kicker">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>An update from our live coverage</span></div>
 <h1 class="lb-title">${entry.title ?? briefing.title}</h1>
 ${entry.title ? html`<p class="lb-entry-page-briefing">From <a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a></p>` : ''}
 ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}

@@ -1,4 +1,5 @@
 /** The pure pieces the server and the browser share: escaping, locales, times, entry markup. */
+import { english } from '../../shared/i18n';
 import * as dateFnsLocales from 'date-fns/locale';
 import { enGB } from 'date-fns/locale/en-GB';
 import { fr } from 'date-fns/locale/fr';
@@ -115,6 +116,7 @@ describe('entry markup', () => {
     nowMs: Date.parse('2025-03-30T00:33:00Z'),
     baseUrl: 'https://live.example',
     newTab: true,
+    i18n: english,
   };
 
   test('one article with its permalink, machine-readable time, flags and escaped fields', () => {

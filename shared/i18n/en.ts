@@ -1,0 +1,24 @@
+/**
+ * The English interface catalogue: every word the reader's pages, the widget, the Atom feed
+ * and the connection line show. It is the reference: its keys are the catalogue's keys, and
+ * any key another catalogue lacks is shown in English.
+ */
+import type { Message } from './messages';
+
+export const en = {
+  'badge.live': 'Live',
+  'badge.ended': 'Ended',
+  'entry.keyEvent': 'Key event',
+  'entry.pinned': 'Pinned',
+  'entry.updated': 'Updated {time}',
+  'entry.seeAlso': 'See also',
+  'entry.share': 'Share',
+  'feed.newUpdates': { one: '{count} new update', other: '{count} new updates' },
+  'connection.connecting': 'Connecting…',
+  'connection.live': 'Updating live',
+  'connection.polling': 'Updating every few seconds',
+  'connection.reconnecting': 'Reconnecting…',
+  'connection.offline': 'Offline: updates resume when you are back online',
+} as const satisfies Record<string, Message>;
+
+export type MessageKey = keyof typeof en;
