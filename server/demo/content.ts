@@ -6,6 +6,15 @@ import type { CreateEntryInput } from '../../shared/schemas';
 
 export const DEMO_SLUG = 'river-aldwyn-floods';
 
+/** A demo briefing: its metadata, its entries oldest first, and one correction to the newest. */
+export interface DemoBriefing {
+  briefing: { slug: string; title: string; summary: string; locale: string; timeZone: string };
+  /** `minutesAgo` is when each was published. */
+  entries: (CreateEntryInput & { minutesAgo: number })[];
+  /** Applied to the newest entry two minutes ago, so readers see what "Updated HH:mm" looks like. */
+  correction: { from: string; to: string; note: string };
+}
+
 export const DEMO_BRIEFING = {
   slug: DEMO_SLUG,
   title: 'River Aldwyn floods: Kestrel Bridge evacuates low-lying streets as water keeps rising',
@@ -19,8 +28,7 @@ export const DEMO_BRIEFING = {
   timeZone: 'Europe/London',
 };
 
-/** Seed entries, oldest first; `minutesAgo` is when each was published. */
-export const DEMO_ENTRIES: (CreateEntryInput & { minutesAgo: number })[] = [
+const DEMO_ENTRIES: DemoBriefing['entries'] = [
   {
     minutesAgo: 190,
     title: 'Flood warning raised for the Aldwyn at Kestrel Bridge',
@@ -90,6 +98,12 @@ export const DEMO_ENTRIES: (CreateEntryInput & { minutesAgo: number })[] = [
     sources: 'With reporting by Priya Nand',
   },
 ];
+
+export const ENGLISH_DEMO: DemoBriefing = {
+  briefing: DEMO_BRIEFING,
+  entries: DEMO_ENTRIES,
+  correction: { from: 'two boats', to: 'three boats', note: '_Corrected: an earlier version said two boats; it was three._' },
+};
 
 /** What the demo keeps publishing, one every few seconds, in turn. */
 export const DEMO_UPDATES: CreateEntryInput[] = [

@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { ensureRedis } from '../redis';
 import { DEMO_CORRECTIONS, DEMO_SLUG, DEMO_UPDATES } from './content';
 import { demoAuthor, seedDemo } from './seed';
+import { ARABIC_DEMO } from './content-ar';
 
 /** Time between two demo actions, in ms (DEMO_INTERVAL_MS). */
 const INTERVAL_MS = Number(process.env.DEMO_INTERVAL_MS ?? 4000);
@@ -25,7 +26,10 @@ async function main(): Promise<void> {
   const address = await app.listen();
   const origin = config.publicUrl ?? `http://${address.address}:${address.port}`;
   await seedDemo(app.store, origin);
-  process.stdout.write(`\ndemo briefing: ${origin}/b/${DEMO_SLUG}\nembed frame:   ${origin}/embed/${DEMO_SLUG}\nCtrl-C stops.\n\n`);
+  await seedDemo(app.store, origin, Date.now(), ARABIC_DEMO.briefing.slug, ARABIC_DEMO);
+  process.stdout.write(
+    `\ndemo briefing: ${origin}/b/${DEMO_SLUG}\nin Arabic:     ${origin}/b/${ARABIC_DEMO.briefing.slug}\nembed frame:   ${origin}/embed/${DEMO_SLUG}\nCtrl-C stops.\n\n`,
+  );
 
   let step = 0;
   const act = async (): Promise<void> => {

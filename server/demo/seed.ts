@@ -3,7 +3,7 @@ import type { Principal } from '../auth/tokens';
 import { buildEntry, patchEntry } from '../entries';
 import type { Store } from '../store/store';
 import type { Briefing, CreateEntryInput, Entry } from '../../shared/schemas';
-import { DEMO_BRIEFING, DEMO_ENTRIES } from './content';
+import { ENGLISH_DEMO, type DemoBriefing } from './content';
 
 const DESK: Principal[] = [
   { id: 'demo-ada', name: 'Ada Brennan', role: 'editor', via: 'token' },
@@ -23,12 +23,18 @@ export function withOrigin(input: CreateEntryInput, origin: string): CreateEntry
  * Creates the briefing and its entries unless the slug exists already; returns the
  * briefing either way.
  */
-export async function seedDemo(store: Store, origin: string, nowMs = Date.now(), slug = DEMO_BRIEFING.slug): Promise<Briefing> {
+export async function seedDemo(
+  store: Store,
+  origin: string,
+  nowMs = Date.now(),
+  slug = ENGLISH_DEMO.briefing.slug,
+  demo: DemoBriefing = ENGLISH_DEMO,
+): Promise<Briefing> {
   const existing = await store.getBriefing(slug).catch(() => null);
   if (existing) return existing;
   const createdAt = new Date(nowMs - 200 * 60_000).toISOString();
   const briefing = await store.createBriefing({
-    ...DEMO_BRIEFING,
+    ...demo.briefing,
     slug,
     status: 'live',
     createdAt,
@@ -36,13 +42,13 @@ export async function seedDemo(store: Store, origin: string, nowMs = Date.now(),
   });
   let index = 0;
   let newest: Entry | null = null;
-  for (const { minutesAgo, ...input } of DEMO_ENTRIES) {
+  for (const { minutesAgo, ...input } of demo.entries) {
     newest = buildEntry(slug, withOrigin(input, origin), demoAuthor(index++), new Date(nowMs - minutesAgo * 60_000));
     await store.createEntry(newest, {});
   }
-  // One correction, so readers see what "Updated HH:mm" looks like.
   if (newest) {
-    const corrected = `${newest.body} _Corrected: an earlier version said two boats; it was three._`.replace('two boats', 'three boats');
+    const { from, to, note } = demo.correction;
+    const corrected = `${newest.body.replace(from, to)} ${note}`;
     await store.updateEntry(slug, newest.id, (current) => patchEntry(current, { body: corrected }, new Date(nowMs - 2 * 60_000)));
   }
   return briefing;
