@@ -108,13 +108,13 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, idempotency, scheduled.
+ * KEYS: head, entries, state, published, pinned, idempotency, scheduled, key events.
  * ARGV: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
- *       scheduled member, use idempotency (1/0), idempotency ttl s.
+ *       scheduled member, use idempotency (1/0), idempotency ttl s, key event (1/0).
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
 const publishEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 6,
+  numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local entry, id, published_ms, pinned, mode, scheduled_member, use_idempotency, idempotency_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
@@ -130,6 +130,8 @@ if mode == 'now' then
   redis.call('HSET', state_key, id, 'published')
   redis.call('ZADD', published_key, published_ms, id)
   if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
+  -- key events index
+  if ARGV[13] == '1' then redis.call('ZADD', KEYS[12], published_ms, id) end
   seq = append(epoch, 'entry.published', entry)
 else
   redis.call('HSET', state_key, id, 'scheduled')
@@ -144,10 +146,10 @@ return {'ok', response}
 
 /**
  * Publishes one due scheduled entry; the ZREM decides which process does it, once.
- * KEYS: head, entries, state, published, pinned, scheduled. ARGV: head, scheduled member, id.
+ * KEYS: head, entries, state, published, pinned, scheduled, key events. ARGV: head, scheduled member, id.
  */
 const publishScheduled: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 5,
+  numberOfKeys: HEAD_KEY_COUNT + 6,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local member, id = ARGV[5], ARGV[6]
@@ -160,7 +162,10 @@ if (not json) or redis.call('EXISTS', meta_key) == 0 then return {'gone'} end
 local epoch = trusted_epoch()
 redis.call('HSET', state_key, id, 'published')
 redis.call('ZADD', published_key, score, id)
-if cjson.decode(json).pinned == true then redis.call('ZADD', pinned_key, score, id) end
+local decoded = cjson.decode(json)
+if decoded.pinned == true then redis.call('ZADD', pinned_key, score, id) end
+-- key events index
+if decoded.keyEvent == true then redis.call('ZADD', KEYS[11], score, id) end
 local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,
@@ -169,12 +174,12 @@ return {'ok', seq}
 /**
  * A published entry's previous version goes to its versions list in the same step, so the
  * correction history can never miss an edit; an entry with a full list takes no more edits.
- * KEYS: head, entries, state, pinned, versions.
- * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept.
+ * KEYS: head, entries, state, pinned, versions, key events.
+ * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept, key event (1/0).
  * Returns {'missing'} | {'stale'} | {'full'} | {'ok', epoch, seq}.
  */
 const updateEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 4,
+  numberOfKeys: HEAD_KEY_COUNT + 5,
   lua: `${PRELUDE}
 local entries_key, state_key, pinned_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id, old_entry, new_entry, pinned, published_ms, max_versions = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
@@ -192,6 +197,12 @@ if published then
   else
     redis.call('ZREM', pinned_key, id)
   end
+  -- key events index
+  if ARGV[11] == '1' then
+    redis.call('ZADD', KEYS[10], published_ms, id)
+  else
+    redis.call('ZREM', KEYS[10], id)
+  end
   redis.call('RPUSH', versions_key, old_entry)
   seq = append(epoch, 'entry.updated', new_entry)
 else
@@ -202,11 +213,11 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, scheduled, versions.
+ * KEYS: head, entries, state, published, pinned, scheduled, versions, key events.
  * ARGV: head, id, scheduled member.
  */
 const deleteEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 6,
+  numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local id, member = ARGV[5], ARGV[6]
@@ -219,6 +230,8 @@ redis.call('ZREM', published_key, id)
 redis.call('ZREM', pinned_key, id)
 redis.call('ZREM', scheduled_key, member)
 redis.call('DEL', versions_key)
+-- key events index
+redis.call('ZREM', KEYS[12], id)
 local seq
 if status == 'published' then
   seq = append(epoch, 'entry.deleted', id)
@@ -281,6 +294,26 @@ if with_pinned == '1' then
   if #pinned_ids > 0 then pinned = redis.call('HMGET', entries_key, unpack(pinned_ids)) end
 end
 return {'ok', meta, epoch, current_seq(), entries, pinned}
+`,
+};
+
+/**
+ * The key-events index: the newest `count` key events (entry JSON, newest first) with the
+ * position of the log they were read at.
+ * KEYS: head, entries, key events. ARGV: head, count.
+ * Returns {'missing'} | {'ok', epoch, seq, entries}.
+ */
+const readKeyEvents: ScriptDefinition = {
+  numberOfKeys: HEAD_KEY_COUNT + 2,
+  lua: `${PRELUDE}
+local entries_key, key_events_key = KEYS[6], KEYS[7]
+local count = tonumber(ARGV[5])
+if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = trusted_epoch()
+local ids = redis.call('ZREVRANGE', key_events_key, 0, count - 1)
+local entries = {}
+if #ids > 0 then entries = redis.call('HMGET', entries_key, unpack(ids)) end
+return {'ok', epoch, current_seq(), entries}
 `,
 };
 
@@ -370,6 +403,7 @@ export const SCRIPTS = {
   updateEntry,
   deleteEntry,
   readPage,
+  readKeyEvents,
   readLog,
   readHead,
   rotateEpoch,
