@@ -149,3 +149,25 @@ describe('a long briefing', () => {
     expect((await fetch(`${server.url}/b/long?around=nosuchentry0000000000`)).status).toBe(404);
   }, 60_000);
 });
+
+describe('a cheap page', () => {
+  test("the page state does not repeat the entries' HTML and Markdown that the markup carries", async () => {
+    const server = await startServer();
+    await createBriefing(server.api, 'cheap');
+    for (let i = 0; i < 3; i++) await publish(server.api, 'cheap', `Marker-${i} with **bold** words`, { pinned: i === 0 });
+    const text = await (await fetch(`${server.url}/b/cheap`)).text();
+    const stateText = /<script type="application\/json" id="lb-state">([\s\S]*?)<\/script>/.exec(text)?.[1] ?? '';
+    const state = JSON.parse(stateText) as PageState;
+    if (state.kind !== 'briefing') throw new Error('no briefing state');
+    expect(state.view.entries).toHaveLength(3);
+    expect(state.view.pinned).toHaveLength(1);
+    for (const entry of [...state.view.entries, ...state.view.pinned]) {
+      expect(entry).not.toHaveProperty('html');
+      expect(entry).not.toHaveProperty('body');
+    }
+    expect(stateText).not.toContain('Marker-');
+    // the markup has each of them: the feed's copy, and the pinned box's
+    expect(text.split('Marker-1 with <strong>bold</strong> words')).toHaveLength(2);
+    expect(text.split('Marker-0 with <strong>bold</strong> words')).toHaveLength(3);
+  });
+});
