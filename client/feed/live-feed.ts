@@ -109,7 +109,6 @@ export class LiveFeed implements FeedSink {
   private keyIndex: KeyEventItem[] | null;
   /** Every key event as a whole entry, for "Key events only": fetched when that filter is first on, then kept live. */
   private keyEntries: Entry[] | null = null;
-  private loadingKeyEvents = false;
 
   constructor(private readonly options: LiveFeedOptions) {
     this.view = options.view;
@@ -485,10 +484,9 @@ export class LiveFeed implements FeedSink {
   /**
    * Reads every key event (GET …/key-events) for the index and the "Key events only"
    * filter. A read older than the view could miss a change already folded in: read again.
+   * Reads may overlap (a reset during one): each is checked against the view when it lands.
    */
   private async loadKeyEvents(): Promise<void> {
-    if (this.loadingKeyEvents) return;
-    this.loadingKeyEvents = true;
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/key-events`);
@@ -504,8 +502,6 @@ export class LiveFeed implements FeedSink {
       }
     } catch {
       // Offline: the filter shows the loaded key events until the next reset reads them again.
-    } finally {
-      this.loadingKeyEvents = false;
     }
   }
 

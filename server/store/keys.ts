@@ -15,6 +15,7 @@
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
  *   b:{slug}:pinned        ZSET  entry id -> published ms, published pinned entries only
  *   b:{slug}:key-events    ZSET  entry id -> published ms, published key events only (the key-events index)
+ *   b:{slug}:key-events-built STRING set once the index covers every entry (briefings from before it get it built on first read)
  *   b:{slug}:idem:<hash>   STRING first response to an Idempotency-Key, 24 h
  *   b:{slug}:versions:<id> LIST  the earlier versions of a published entry, oldest first
  *                                (written by the updateEntry script, so no edit loses one)
@@ -45,6 +46,7 @@ export interface BriefingKeys {
   published: string;
   pinned: string;
   keyEvents: string;
+  keyEventsBuilt: string;
 }
 
 export class Keys {
@@ -75,6 +77,7 @@ export class Keys {
       published: `${base}published`,
       pinned: `${base}pinned`,
       keyEvents: `${base}key-events`,
+      keyEventsBuilt: `${base}key-events-built`,
     };
   }
 

@@ -299,17 +299,30 @@ return {'ok', meta, epoch, current_seq(), entries, pinned}
 
 /**
  * The key-events index: the newest `count` key events (entry JSON, newest first) with the
- * position of the log they were read at.
- * KEYS: head, entries, key events. ARGV: head, count.
+ * position of the log they were read at. A briefing stored before the index existed gets
+ * it built once from its published entries (marked built, so the writes alone keep it after).
+ * KEYS: head, entries, key events, state, published, key events built.
+ * ARGV: head, count.
  * Returns {'missing'} | {'ok', epoch, seq, entries}.
  */
 const readKeyEvents: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 2,
+  numberOfKeys: HEAD_KEY_COUNT + 5,
   lua: `${PRELUDE}
-local entries_key, key_events_key = KEYS[6], KEYS[7]
+local entries_key, key_events_key, state_key, published_key, built_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local count = tonumber(ARGV[5])
 if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = trusted_epoch()
+if redis.call('EXISTS', built_key) == 0 then
+  redis.call('DEL', key_events_key)
+  local states = redis.call('HGETALL', state_key)
+  for i = 1, #states, 2 do
+    local id = states[i]
+    local json = states[i + 1] == 'published' and redis.call('HGET', entries_key, id)
+    local score = json and redis.call('ZSCORE', published_key, id)
+    if score and cjson.decode(json).keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
+  end
+  redis.call('SET', built_key, '1')
+end
 local ids = redis.call('ZREVRANGE', key_events_key, 0, count - 1)
 local entries = {}
 if #ids > 0 then entries = redis.call('HMGET', entries_key, unpack(ids)) end

@@ -312,7 +312,11 @@ export class Store {
   /** The key-events index with the position of the log it was read at. */
   async readKeyEvents(slug: string, limit: number): Promise<Position & { entries: Entry[] }> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('readKeyEvents', [...headKeys(keys), keys.entries, keys.keyEvents], [...this.headArgs(), limit]);
+    const reply = await this.run(
+      'readKeyEvents',
+      [...headKeys(keys), keys.entries, keys.keyEvents, keys.state, keys.published, keys.keyEventsBuilt],
+      [...this.headArgs(), limit],
+    );
     const [status, epoch, seq, rawEntries] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => JSON.parse(json) as Entry) };

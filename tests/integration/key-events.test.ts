@@ -94,6 +94,22 @@ describe('the key-events index in Redis', () => {
     expect(await indexIds(server, 'ke')).toEqual(stored.body.entry.keyEvent ? [entry.id] : []);
   });
 
+  test('a briefing whose key events predate the index gets it built from its entries on first read', async () => {
+    const marked = await publish(server.api, 'ke', 'old key', { keyEvent: true });
+    await publish(server.api, 'ke', 'old plain');
+    const scheduled = await server.api.post<{ entry: Entry }>(`${B}/ke/entries`, {
+      body: 'not yet',
+      keyEvent: true,
+      publishAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(scheduled.status).toBe(201);
+    // As stored before the index existed: no index keys at all.
+    const keys = server.app.store.keys.briefing('ke');
+    await server.app.store.redis.del(keys.keyEvents, keys.keyEventsBuilt);
+    expect(await indexIds(server, 'ke')).toEqual([marked.entry.id]);
+    expect((await fetch(`${server.url}${B}/nope/key-events`)).status).toBe(404);
+  });
+
   test('a wiped and recreated briefing starts with an empty index', async () => {
     await publish(server.api, 'ke', 'key', { keyEvent: true });
     expect(await indexIds(server, 'ke')).toHaveLength(1);
