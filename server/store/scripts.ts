@@ -73,11 +73,11 @@ import type { ScriptDefinition } from './scripting';
 export const HEAD_KEY_COUNT = 5;
 
 /**
- * KEYS: head, briefings. ARGV: head, meta JSON, slug, created ms.
+ * KEYS: head, briefings, key events built. ARGV: head, meta JSON, slug, created ms.
  * The new history is stamped with this Redis's run_id: it vouches for it from the start.
  */
 const createBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 1,
+  numberOfKeys: HEAD_KEY_COUNT + 2,
   lua: `${PRELUDE}
 local briefings_key = KEYS[6]
 local meta, slug, created_ms = ARGV[5], ARGV[6], ARGV[7]
@@ -88,6 +88,8 @@ redis.call('SET', seq_key, 0)
 redis.call('DEL', log_key)
 redis.call('SET', lineage_key, lineage_stamp(server_run_id()))
 redis.call('ZADD', briefings_key, created_ms, slug)
+-- key events index: a new briefing's is complete from the start (nothing to build on a read)
+redis.call('SET', KEYS[7], '1')
 return 1
 `,
 };

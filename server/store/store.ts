@@ -100,7 +100,7 @@ export class Store {
     const epoch = newEpoch();
     const created = await this.run(
       'createBriefing',
-      [...headKeys(keys), this.keys.briefings],
+      [...headKeys(keys), this.keys.briefings, keys.keyEventsBuilt],
       [...this.headArgs(epoch), JSON.stringify(meta), meta.slug, Date.parse(meta.createdAt)],
     );
     if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
