@@ -3,7 +3,8 @@
  * it with, and makes times and share buttons work on an entry's own page.
  */
 import { LiveFeed } from './feed/live-feed';
-import { PAGE_STATE_ID, type PageState } from '../shared/page-state';
+import { entryAnchor } from '../shared/feed-markup';
+import { PAGE_STATE_ID, withMarkup, type PageState } from '../shared/page-state';
 import { TimeFormat } from '../shared/time-format';
 import { loadDateFnsLocale } from './feed/locale-loader';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './feed/relative-times';
@@ -27,6 +28,12 @@ async function enhanceEntryPage(state: Extract<PageState, { kind: 'entry' }>): P
   });
 }
 
+/** An entry's HTML as the server drew it into the page (the state does not carry it twice). */
+function drawnHtml(id: string): string {
+  const article = document.getElementById(entryAnchor(id)) ?? document.getElementById(`pinned-${id}`);
+  return article?.querySelector('.lb-body')?.innerHTML ?? '';
+}
+
 const state = readState();
 document.documentElement.classList.add('lb-js');
 if (state?.kind === 'briefing') {
@@ -37,7 +44,8 @@ if (state?.kind === 'briefing') {
     origin: '',
     linkBase: '',
     newTab: false,
-    view: state.view,
+    view: withMarkup(state.view, drawnHtml),
+    keyEvents: state.keyEvents,
     live: state.live,
     documentTitle: true,
     rememberPrefs: true,

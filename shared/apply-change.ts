@@ -24,7 +24,7 @@ export type ApplyResult =
   | { status: 'gap'; view: FeedView };
 
 /** Newest first; ties on the publication time are broken by id so every side sorts alike. */
-export function compareEntries(a: Entry, b: Entry): number {
+export function compareEntries(a: Pick<Entry, 'publishedAt' | 'id'>, b: Pick<Entry, 'publishedAt' | 'id'>): number {
   if (a.publishedAt !== b.publishedAt) return a.publishedAt < b.publishedAt ? 1 : -1;
   if (a.id === b.id) return 0;
   return a.id < b.id ? 1 : -1;

@@ -111,14 +111,26 @@ ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(rende
 </article>`;
 }
 
+/** One line of the key-events index: what it needs of a key event (the page carries these, not whole entries). */
+export interface KeyEventItem {
+  id: string;
+  slug: string;
+  publishedAt: string;
+  headline: string;
+}
+
+export function keyEventItem(entry: Entry): KeyEventItem {
+  return { id: entry.id, slug: entry.slug, publishedAt: entry.publishedAt, headline: entryHeadline(entry, 90) };
+}
+
 /**
- * The key-events index: jump links to the entries on the page; an entry that is not
- * loaded (yet) links to its own page instead.
+ * The key-events index: jump links to the entries on the page; one that is not links to
+ * the page of older entries that begins with it (`?around=`), which works without JavaScript.
  */
-export function renderKeyEventItems(keyEvents: Entry[], ctx: MarkupContext, onPage: (id: string) => boolean): Markup {
+export function renderKeyEventItems(keyEvents: KeyEventItem[], ctx: MarkupContext, onPage: (id: string) => boolean): Markup {
   return html`${keyEvents.map(
-    (entry) =>
-      html`<li><a href="${onPage(entry.id) ? `#${entryAnchor(entry.id)}` : entryUrl(ctx.baseUrl, entry.slug, entry.id)}"><time datetime="${entry.publishedAt}">${ctx.time.clock(entry.publishedAt)}</time> <span>${entryHeadline(entry, 90)}</span></a></li>`,
+    (item) =>
+      html`<li><a href="${onPage(item.id) ? '' : `${briefingUrl(ctx.baseUrl, item.slug)}?around=${encodeURIComponent(item.id)}`}#${entryAnchor(item.id)}"><time datetime="${item.publishedAt}">${ctx.time.clock(item.publishedAt)}</time> <span>${item.headline}</span></a></li>`,
   )}`;
 }
 

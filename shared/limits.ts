@@ -17,4 +17,6 @@ export const LIMITS = {
   pageSizeMax: 100,
   pageSizeDefault: 20,
   snapshotEntries: 20,
+  /** Key events in a briefing's index (page, GET …/key-events): the newest this many. */
+  keyEvents: 200,
 } as const;

@@ -6,8 +6,17 @@
  * scrolled into the feed, new entries wait behind an "N new updates" button.
  */
 import type { Locale } from 'date-fns';
-import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
-import { entryHeadline, renderEntry, renderKeyEventItems, renderStatusBadge, type MarkupContext } from '../../shared/feed-markup';
+import { applyChange, compareEntries, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
+import {
+  entryHeadline,
+  keyEventItem,
+  renderEntry,
+  renderKeyEventItems,
+  renderStatusBadge,
+  type KeyEventItem,
+  type MarkupContext,
+} from '../../shared/feed-markup';
+import { foldKeyEvents } from '../../shared/key-events';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
 import { english, type MessageKey } from '../../shared/i18n';
@@ -37,6 +46,8 @@ export interface LiveFeedOptions {
   limit?: number;
   /** The state the page was rendered with, or null to start from a snapshot. */
   view: FeedView | null;
+  /** The page's key-events index (every key event of the briefing); unset where there is no index (the embed). */
+  keyEvents?: KeyEventItem[];
   /** False on an archive page: no connection, links navigate. */
   live: boolean;
   /** Keep the tab's title counting unseen updates. */
@@ -94,9 +105,16 @@ export class LiveFeed implements FeedSink {
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private readonly teardown: (() => void)[] = [];
   private renderedTimeKey = '';
+  /** The key-events index, kept live; null where the page has none. */
+  private keyIndex: KeyEventItem[] | null;
+  /** Every key event as a whole entry, for "Key events only": fetched when that filter is first on, then kept live. */
+  private keyEntries: Entry[] | null = null;
 
   constructor(private readonly options: LiveFeedOptions) {
     this.view = options.view;
+    this.keyIndex = options.keyEvents ?? null;
+    // The server drew the page's entries with the briefing's locale and zone: they stay as drawn.
+    if (options.view) this.renderedTimeKey = timeKeyOf(options.view.briefing.locale, options.view.briefing.timeZone);
     this.limit = options.limit ?? null;
     if (options.rememberPrefs) this.prefs = { ...this.prefs, ...readPrefs() };
   }
@@ -116,6 +134,8 @@ export class LiveFeed implements FeedSink {
       await this.useLocale(this.view.briefing.locale);
       this.render();
       this.refreshTimes();
+      this.revealTarget();
+      if (this.prefs.keyOnly) void this.loadKeyEvents();
     }
     this.refreshTimer = setInterval(() => this.refreshTimes(), RELATIVE_REFRESH_MS);
     if (this.options.live) {
@@ -139,6 +159,9 @@ export class LiveFeed implements FeedSink {
   reset(epoch: string, seq: number, snapshot: Snapshot): void {
     this.view = viewFromSnapshot(epoch, seq, snapshot, PAGE_SIZE);
     this.held.clear();
+    // The snapshot does not carry the key events: read them again under the new position.
+    this.keyEntries = null;
+    if (this.keyIndex !== null || this.prefs.keyOnly) void this.loadKeyEvents();
     this.baseTitle = snapshot.briefing.title;
     const draw = (): void => {
       this.render();
@@ -154,6 +177,8 @@ export class LiveFeed implements FeedSink {
     const result = applyChange(before, change);
     if (result.status !== 'applied') return result.status;
     this.view = result.view;
+    if (this.keyIndex) this.keyIndex = foldKeyEvents(this.keyIndex, change, keyEventItem);
+    if (this.keyEntries) this.keyEntries = foldKeyEvents(this.keyEntries, change, (entry) => entry);
     if (change.type === 'entry.published') this.onPublished(change.entry);
     if (change.type === 'entry.deleted') this.held.delete(change.id);
     if (change.type === 'briefing.updated') {
@@ -246,7 +271,13 @@ export class LiveFeed implements FeedSink {
     const view = this.view;
     if (!view) return [];
     let entries = view.entries.filter((entry) => !this.held.has(entry.id));
-    if (this.prefs.keyOnly) entries = entries.filter((entry) => entry.keyEvent);
+    if (this.prefs.keyOnly) {
+      entries = entries.filter((entry) => entry.keyEvent);
+      // Key events older than the loaded entries, so that the filter shows every one.
+      const loaded = new Set(view.entries.map((entry) => entry.id));
+      const older = (this.keyEntries ?? []).filter((entry) => !loaded.has(entry.id));
+      if (older.length > 0) entries = [...entries, ...older].sort(compareEntries);
+    }
     if (this.limit !== null) entries = entries.slice(0, this.limit);
     return this.prefs.oldestFirst ? [...entries].reverse() : entries;
   }
@@ -259,7 +290,7 @@ export class LiveFeed implements FeedSink {
     const feed = this.el('feed');
     const pinned = this.el('pinned');
     // Times are drawn into each entry: after a change of zone or locale every entry is redrawn.
-    const timeKey = `${ctx.time.localeTag} ${ctx.time.timeZone}`;
+    const timeKey = timeKeyOf(ctx.time.localeTag, ctx.time.timeZone);
     if (timeKey !== this.renderedTimeKey) {
       this.renderedTimeKey = timeKey;
       feed?.replaceChildren();
@@ -294,8 +325,8 @@ export class LiveFeed implements FeedSink {
 
     const onPage = new Set(shown.map((entry) => entry.id));
     const keyList = this.el('key-events');
-    const keyEvents = view.entries.filter((entry) => entry.keyEvent && !this.held.has(entry.id));
-    if (keyList) {
+    const keyEvents = (this.keyIndex ?? []).filter((item) => !this.held.has(item.id));
+    if (keyList && this.keyIndex) {
       const markup = renderKeyEventItems(keyEvents, ctx, (id) => onPage.has(id)).value;
       if (keyList.innerHTML !== markup) keyList.innerHTML = markup;
       const box = this.el('key-events-box');
@@ -407,6 +438,7 @@ export class LiveFeed implements FeedSink {
 
   private setPrefs(change: Partial<Prefs>): void {
     this.prefs = { ...this.prefs, ...change };
+    if (change.keyOnly && this.keyEntries === null) void this.loadKeyEvents();
     if (change.readerZone !== undefined) this.makeTimeFormat();
     if (this.options.rememberPrefs) {
       try {
@@ -449,6 +481,36 @@ export class LiveFeed implements FeedSink {
     else this.announce(added > 0 ? `${added} older ${added === 1 ? 'update' : 'updates'} loaded` : 'No older updates');
   }
 
+  /**
+   * Reads every key event (GET …/key-events) for the index and the "Key events only"
+   * filter. A read older than the view could miss a change already folded in: read again.
+   * Reads may overlap (a reset during one): each is checked against the view when it lands.
+   */
+  private async loadKeyEvents(): Promise<void> {
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/key-events`);
+        if (!response.ok) return;
+        const read = (await response.json()) as { entries: Entry[]; epoch: string; seq: number };
+        const view = this.view;
+        if (!view || read.epoch !== view.epoch) return;
+        if (read.seq < view.seq && attempt < 2) continue;
+        this.keyEntries = read.entries;
+        if (this.keyIndex !== null) this.keyIndex = read.entries.map(keyEventItem);
+        this.render();
+        return;
+      }
+    } catch {
+      // Offline: the filter shows the loaded key events until the next reset reads them again.
+    }
+  }
+
+  /** The entry the address names (`#e-…`, a key-events link) in sight, once the reader's own order and filter are drawn. */
+  private revealTarget(): void {
+    if (!(this.options.root instanceof Document) || !window.location.hash.startsWith('#e-')) return;
+    this.options.root.getElementById(decodeURIComponent(window.location.hash.slice(1)))?.scrollIntoView({ block: 'start' });
+  }
+
   // ---------- helpers ----------
 
   private el(name: FeedHook): HTMLElement | null {
@@ -459,6 +521,11 @@ export class LiveFeed implements FeedSink {
     target.addEventListener(type, handler);
     this.teardown.push(() => target.removeEventListener(type, handler));
   }
+}
+
+/** Which locale and zone the entries' times were drawn in. */
+function timeKeyOf(localeTag: string, timeZone: string): string {
+  return `${localeTag} ${timeZone}`;
 }
 
 function readPrefs(): Partial<Prefs> {

@@ -6,6 +6,7 @@ import {
   createBriefingSchema,
   createEntrySchema,
   entriesQuerySchema,
+  LIMITS,
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
@@ -83,6 +84,12 @@ export function apiRouter(options: ApiOptions): Router {
     const slug = slugParam(req);
     const query = parse(entriesQuerySchema, req.query);
     sendJson(res, 200, await store.readEntriesJson(slug, { limit: query.limit, before: query.before }));
+  });
+
+  /** The briefing's key events, newest first, the newest LIMITS.keyEvents of them (beyond the contract). */
+  router.get('/briefings/:slug/key-events', async (req, res) => {
+    const index = await store.readKeyEvents(slugParam(req), LIMITS.keyEvents);
+    res.json({ entries: index.entries, epoch: index.epoch, seq: index.seq });
   });
 
   router.get('/briefings/:slug/entries/:id', async (req, res) => {

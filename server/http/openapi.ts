@@ -125,6 +125,11 @@ const OUTPUT_SCHEMAS = {
     next: z.string().nullable().describe('The `before` value for the following (older) page; null on the last page'),
   }),
   EntryWrite: z.object({ entry: entrySchema, epoch: z.string(), seq: z.number().int() }),
+  KeyEventList: z.object({
+    entries: z.array(entrySchema).describe(`The key events, newest first; the newest ${LIMITS.keyEvents} of them`),
+    epoch: z.string(),
+    seq: z.number().int(),
+  }),
   VersionList: z.object({ versions: z.array(entryVersionSchema) }),
   ChangeList: z.object({ epoch: z.string(), seq: z.number().int(), changes: z.array(changeSchema) }),
 };
@@ -350,6 +355,20 @@ function paths(): Record<string, PathItem> {
             'Idempotent-Replayed': { $ref: '#/components/headers/Idempotent-Replayed' },
           }),
           ...errors(...BODY_ERRORS, 'Unauthorized', 'Forbidden', 'NotFound', 'Unavailable'),
+        },
+      },
+    },
+    '/briefings/{slug}/key-events': {
+      get: {
+        operationId: 'listKeyEvents',
+        summary: 'The key events of a briefing, newest first',
+        description: `Every published entry marked \`keyEvent\`, however old (the newest ${LIMITS.keyEvents}): what a reader's key-events index and "Key events only" filter show.`,
+        tags: ['entries'],
+        security: PUBLIC,
+        parameters: [SLUG],
+        responses: {
+          '200': ok('The key events, and the position of the log they were read at.', 'KeyEventList'),
+          ...errors(...PATH_ERRORS, 'Unavailable'),
         },
       },
     },

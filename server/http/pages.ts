@@ -9,7 +9,8 @@ import { LRUCache } from 'lru-cache';
 import express, { type Request, type Response, Router } from 'express';
 import { AppError } from '../../shared/errors';
 import { viewFromSnapshot } from '../../shared/apply-change';
-import type { MarkupContext } from '../../shared/feed-markup';
+import { keyEventItem, type MarkupContext } from '../../shared/feed-markup';
+import { ID_PATTERN } from '../../shared/identifiers';
 import { LIMITS, type Briefing } from '../../shared/schemas';
 import type { Config } from '../config';
 import { renderAtomFeed } from '../render/atom';
@@ -136,12 +137,29 @@ export function pagesRouter(options: PagesOptions): Router {
     sendPage(res, renderIndexPage(site, briefings, summaryBySlug, ctx, more ? `/?page=${pageNumber + 1}` : null));
   });
 
+  /**
+   * Where a briefing page begins: `?before=<next>` (an archive page), `?around=<entry id>`
+   * (the page that begins with that entry, where the key-events index links an entry not on
+   * the live page: the live page when it is among the newest), or null for the live page.
+   */
+  const pageStart = async (slug: string, query: Request['query']): Promise<string | null> => {
+    if (query.around !== undefined) {
+      if (typeof query.around !== 'string' || !ID_PATTERN.test(query.around)) throw new AppError('invalid', 'around: must be an entry id');
+      const before = await store.cursorBefore(slug, query.around, LIMITS.pageSizeDefault);
+      if (before === undefined) throw new AppError('not_found', `no entry "${query.around}"`);
+      return before;
+    }
+    return typeof query.before === 'string' && query.before !== '' ? query.before : null;
+  };
+
   router.get('/b/:slug', async (req, res) => {
     const site = siteOf(req);
     try {
       const slug = slugParam(req);
-      const before = typeof req.query.before === 'string' && req.query.before !== '' ? req.query.before : null;
+      const before = await pageStart(slug, req.query);
       const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
+      // Read after the page: changes between the two reach the script after the page's cursor anyway.
+      const keyEvents = await store.keyEvents(slug, LIMITS.keyEvents);
       const briefing = page.briefing;
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
@@ -152,6 +170,7 @@ export function pagesRouter(options: PagesOptions): Router {
           site,
           ctx,
           view,
+          keyEvents: keyEvents.map(keyEventItem),
           next: page.next,
           before,
           summaryHtml: renderMarkdown(briefing.summary),

@@ -14,12 +14,13 @@ import {
   renderKeyEventItems,
   renderStatusBadge,
   renderTime,
+  type KeyEventItem,
   type MarkupContext,
 } from '../../shared/feed-markup';
 import { html, scriptJson, trusted, type Markup } from '../../shared/html';
 import { textDirection, type DateFnsLocaleCode } from '../../shared/locales';
 import { FRAME_ATTRIBUTE, feedHook } from '../../shared/page-hooks';
-import type { PageState } from '../../shared/page-state';
+import { pageView, type PageState } from '../../shared/page-state';
 
 export interface SiteInfo {
   publisherName: string;
@@ -125,9 +126,11 @@ export interface BriefingPageInput {
   site: SiteInfo;
   ctx: MarkupContext;
   view: FeedView;
+  /** The key-events index, newest first: every key event of the briefing, loaded or not. */
+  keyEvents: KeyEventItem[];
   /** `before` of the following page, or null on the last one. */
   next: string | null;
-  /** Set on an archive page (?before=): shows older entries and is not kept live. */
+  /** Set on an archive page (?before=, ?around=): shows older entries and is not kept live. */
   before: string | null;
   summaryHtml: string;
   description: string;
@@ -156,9 +159,16 @@ export function renderBriefingPage(input: BriefingPageInput): string {
   const pageUrl = briefingUrl(site.baseUrl, briefing.slug);
   const archive = input.before !== null;
   const olderHref = input.next ? `${briefingUrl('', briefing.slug)}?before=${encodeURIComponent(input.next)}` : null;
-  const keyEvents = view.entries.filter((entry) => entry.keyEvent);
+  const keyEvents = input.keyEvents;
   const onPage = new Set(view.entries.map((entry) => entry.id));
-  const state: PageState = { kind: 'briefing', view, localeCode: input.localeCode, live: !archive };
+  // An archive page does not draw the pinned entries, so its state has none to read back.
+  const state: PageState = {
+    kind: 'briefing',
+    view: pageView(archive ? { ...view, pinned: [] } : view),
+    keyEvents,
+    localeCode: input.localeCode,
+    live: !archive,
+  };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
   const body = html`<main id="main" class="lb-wrap lb-briefing">
 <div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status, ctx.i18n.t)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>

@@ -14,6 +14,8 @@
  *   b:{slug}:state         HASH  entry id -> published | scheduled
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
  *   b:{slug}:pinned        ZSET  entry id -> published ms, published pinned entries only
+ *   b:{slug}:key-events    ZSET  entry id -> published ms, published key events only (the key-events index)
+ *   b:{slug}:key-events-built STRING set once the index covers every entry: by createBriefing, or (a briefing from before the index) by its first read
  *   b:{slug}:idem:<hash>   STRING first response to an Idempotency-Key, 24 h
  *   b:{slug}:versions:<id> LIST  the earlier versions of a published entry, oldest first
  *                                (written by the updateEntry script, so no edit loses one)
@@ -43,6 +45,8 @@ export interface BriefingKeys {
   state: string;
   published: string;
   pinned: string;
+  keyEvents: string;
+  keyEventsBuilt: string;
 }
 
 export class Keys {
@@ -72,6 +76,8 @@ export class Keys {
       state: `${base}state`,
       published: `${base}published`,
       pinned: `${base}pinned`,
+      keyEvents: `${base}key-events`,
+      keyEventsBuilt: `${base}key-events-built`,
     };
   }
 

@@ -73,11 +73,11 @@ import type { ScriptDefinition } from './scripting';
 export const HEAD_KEY_COUNT = 5;
 
 /**
- * KEYS: head, briefings. ARGV: head, meta JSON, slug, created ms.
+ * KEYS: head, briefings, key events built. ARGV: head, meta JSON, slug, created ms.
  * The new history is stamped with this Redis's run_id: it vouches for it from the start.
  */
 const createBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 1,
+  numberOfKeys: HEAD_KEY_COUNT + 2,
   lua: `${PRELUDE}
 local briefings_key = KEYS[6]
 local meta, slug, created_ms = ARGV[5], ARGV[6], ARGV[7]
@@ -88,6 +88,8 @@ redis.call('SET', seq_key, 0)
 redis.call('DEL', log_key)
 redis.call('SET', lineage_key, lineage_stamp(server_run_id()))
 redis.call('ZADD', briefings_key, created_ms, slug)
+-- key events index: a new briefing's is complete from the start (nothing to build on a read)
+redis.call('SET', KEYS[7], '1')
 return 1
 `,
 };
@@ -108,13 +110,13 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, idempotency, scheduled.
+ * KEYS: head, entries, state, published, pinned, idempotency, scheduled, key events.
  * ARGV: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
- *       scheduled member, use idempotency (1/0), idempotency ttl s.
+ *       scheduled member, use idempotency (1/0), idempotency ttl s, key event (1/0).
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
 const publishEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 6,
+  numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local entry, id, published_ms, pinned, mode, scheduled_member, use_idempotency, idempotency_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
@@ -130,6 +132,8 @@ if mode == 'now' then
   redis.call('HSET', state_key, id, 'published')
   redis.call('ZADD', published_key, published_ms, id)
   if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
+  -- key events index
+  if ARGV[13] == '1' then redis.call('ZADD', KEYS[12], published_ms, id) end
   seq = append(epoch, 'entry.published', entry)
 else
   redis.call('HSET', state_key, id, 'scheduled')
@@ -144,10 +148,10 @@ return {'ok', response}
 
 /**
  * Publishes one due scheduled entry; the ZREM decides which process does it, once.
- * KEYS: head, entries, state, published, pinned, scheduled. ARGV: head, scheduled member, id.
+ * KEYS: head, entries, state, published, pinned, scheduled, key events. ARGV: head, scheduled member, id.
  */
 const publishScheduled: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 5,
+  numberOfKeys: HEAD_KEY_COUNT + 6,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local member, id = ARGV[5], ARGV[6]
@@ -160,7 +164,10 @@ if (not json) or redis.call('EXISTS', meta_key) == 0 then return {'gone'} end
 local epoch = trusted_epoch()
 redis.call('HSET', state_key, id, 'published')
 redis.call('ZADD', published_key, score, id)
-if cjson.decode(json).pinned == true then redis.call('ZADD', pinned_key, score, id) end
+local decoded = cjson.decode(json)
+if decoded.pinned == true then redis.call('ZADD', pinned_key, score, id) end
+-- key events index
+if decoded.keyEvent == true then redis.call('ZADD', KEYS[11], score, id) end
 local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,
@@ -169,12 +176,12 @@ return {'ok', seq}
 /**
  * A published entry's previous version goes to its versions list in the same step, so the
  * correction history can never miss an edit; an entry with a full list takes no more edits.
- * KEYS: head, entries, state, pinned, versions.
- * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept.
+ * KEYS: head, entries, state, pinned, versions, key events.
+ * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept, key event (1/0).
  * Returns {'missing'} | {'stale'} | {'full'} | {'ok', epoch, seq}.
  */
 const updateEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 4,
+  numberOfKeys: HEAD_KEY_COUNT + 5,
   lua: `${PRELUDE}
 local entries_key, state_key, pinned_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id, old_entry, new_entry, pinned, published_ms, max_versions = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
@@ -192,6 +199,12 @@ if published then
   else
     redis.call('ZREM', pinned_key, id)
   end
+  -- key events index
+  if ARGV[11] == '1' then
+    redis.call('ZADD', KEYS[10], published_ms, id)
+  else
+    redis.call('ZREM', KEYS[10], id)
+  end
   redis.call('RPUSH', versions_key, old_entry)
   seq = append(epoch, 'entry.updated', new_entry)
 else
@@ -202,11 +215,11 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, scheduled, versions.
+ * KEYS: head, entries, state, published, pinned, scheduled, versions, key events.
  * ARGV: head, id, scheduled member.
  */
 const deleteEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 6,
+  numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
 local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local id, member = ARGV[5], ARGV[6]
@@ -219,6 +232,8 @@ redis.call('ZREM', published_key, id)
 redis.call('ZREM', pinned_key, id)
 redis.call('ZREM', scheduled_key, member)
 redis.call('DEL', versions_key)
+-- key events index
+redis.call('ZREM', KEYS[12], id)
 local seq
 if status == 'published' then
   seq = append(epoch, 'entry.deleted', id)
@@ -281,6 +296,39 @@ if with_pinned == '1' then
   if #pinned_ids > 0 then pinned = redis.call('HMGET', entries_key, unpack(pinned_ids)) end
 end
 return {'ok', meta, epoch, current_seq(), entries, pinned}
+`,
+};
+
+/**
+ * The key-events index: the newest `count` key events (entry JSON, newest first) with the
+ * position of the log they were read at. A briefing stored before the index existed gets
+ * it built once from its published entries (marked built, so the writes alone keep it after).
+ * KEYS: head, entries, key events, state, published, key events built.
+ * ARGV: head, count.
+ * Returns {'missing'} | {'ok', epoch, seq, entries}.
+ */
+const readKeyEvents: ScriptDefinition = {
+  numberOfKeys: HEAD_KEY_COUNT + 5,
+  lua: `${PRELUDE}
+local entries_key, key_events_key, state_key, published_key, built_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local count = tonumber(ARGV[5])
+if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
+local epoch = trusted_epoch()
+if redis.call('EXISTS', built_key) == 0 then
+  redis.call('DEL', key_events_key)
+  local states = redis.call('HGETALL', state_key)
+  for i = 1, #states, 2 do
+    local id = states[i]
+    local json = states[i + 1] == 'published' and redis.call('HGET', entries_key, id)
+    local score = json and redis.call('ZSCORE', published_key, id)
+    if score and cjson.decode(json).keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
+  end
+  redis.call('SET', built_key, '1')
+end
+local ids = redis.call('ZREVRANGE', key_events_key, 0, count - 1)
+local entries = {}
+if #ids > 0 then entries = redis.call('HMGET', entries_key, unpack(ids)) end
+return {'ok', epoch, current_seq(), entries}
 `,
 };
 
@@ -370,6 +418,7 @@ export const SCRIPTS = {
   updateEntry,
   deleteEntry,
   readPage,
+  readKeyEvents,
   readLog,
   readHead,
   rotateEpoch,

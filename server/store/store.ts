@@ -100,7 +100,7 @@ export class Store {
     const epoch = newEpoch();
     const created = await this.run(
       'createBriefing',
-      [...headKeys(keys), this.keys.briefings],
+      [...headKeys(keys), this.keys.briefings, keys.keyEventsBuilt],
       [...this.headArgs(epoch), JSON.stringify(meta), meta.slug, Date.parse(meta.createdAt)],
     );
     if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
@@ -160,7 +160,7 @@ export class Store {
     const scheduled = options.scheduleAtMs !== undefined;
     const reply = await this.run(
       'publishEntry',
-      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, this.keys.scheduled],
+      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, this.keys.scheduled, keys.keyEvents],
       [
         ...this.headArgs(),
         JSON.stringify(entry),
@@ -171,6 +171,7 @@ export class Store {
         this.keys.scheduledMember(entry.slug, entry.id),
         options.idempotencyKey ? 1 : 0,
         IDEMPOTENCY_TTL_SECONDS,
+        entry.keyEvent ? 1 : 0,
       ],
     );
     const [status, response] = asTuple(reply);
@@ -203,7 +204,7 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id)],
+        [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id), keys.keyEvents],
         [
           ...this.headArgs(),
           id,
@@ -212,6 +213,7 @@ export class Store {
           next.pinned ? 1 : 0,
           Date.parse(next.publishedAt),
           this.options.versionsPerEntry,
+          next.keyEvent ? 1 : 0,
         ],
       );
       const [status, epoch, seq] = asTuple(reply);
@@ -231,7 +233,16 @@ export class Store {
     const keys = this.keys.briefing(slug);
     const reply = await this.run(
       'deleteEntry',
-      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled, this.keys.versions(slug, id)],
+      [
+        ...headKeys(keys),
+        keys.entries,
+        keys.state,
+        keys.published,
+        keys.pinned,
+        this.keys.scheduled,
+        this.keys.versions(slug, id),
+        keys.keyEvents,
+      ],
       [...this.headArgs(), id, this.keys.scheduledMember(slug, id)],
     );
     const [status, epoch, seq] = asTuple(reply);
@@ -283,7 +294,7 @@ export class Store {
       const keys = this.keys.briefing(slug);
       const reply = await this.run(
         'publishScheduled',
-        [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled],
+        [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled, keys.keyEvents],
         [...this.headArgs(), member, id],
       );
       if (asTuple(reply)[0] === 'ok') published++;
@@ -292,6 +303,38 @@ export class Store {
   }
 
   // ---------- reading with a log position ----------
+
+  /** The newest `limit` key events of a briefing, newest first (the key-events index). */
+  async keyEvents(slug: string, limit: number): Promise<Entry[]> {
+    return (await this.readKeyEvents(slug, limit)).entries;
+  }
+
+  /** The key-events index with the position of the log it was read at. */
+  async readKeyEvents(slug: string, limit: number): Promise<Position & { entries: Entry[] }> {
+    const keys = this.keys.briefing(slug);
+    const reply = await this.run(
+      'readKeyEvents',
+      [...headKeys(keys), keys.entries, keys.keyEvents, keys.state, keys.published, keys.keyEventsBuilt],
+      [...this.headArgs(), limit],
+    );
+    const [status, epoch, seq, rawEntries] = asTuple(reply);
+    if (status === 'missing') throw notFound(slug);
+    return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => JSON.parse(json) as Entry) };
+  }
+
+  /**
+   * The `before` cursor of the page that begins with a published entry (null: it is on the
+   * first page, the live one), or undefined when no such entry is published. Read in two
+   * steps: an entry published or deleted in between moves the page by one at most.
+   */
+  async cursorBefore(slug: string, id: string, firstPageSize: number): Promise<string | null | undefined> {
+    const published = this.keys.briefing(slug).published;
+    const rank = await this.redis.zrevrank(published, id);
+    if (rank === null) return undefined;
+    if (rank < firstPageSize) return null;
+    const [newerId, newerMs] = await this.redis.zrevrange(published, rank - 1, rank - 1, 'WITHSCORES');
+    return newerId && newerMs ? `${newerMs}.${newerId}` : null;
+  }
 
   async readPage(slug: string, options: { limit: number; before?: string | undefined; withPinned: boolean }): Promise<Page> {
     const raw = await this.readPageRaw(slug, options);

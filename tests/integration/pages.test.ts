@@ -3,8 +3,7 @@
  * cross-origin headers, and what a page carries for its script.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { FeedView } from '../../shared/apply-change';
-import type { PageState } from '../../shared/page-state';
+import type { PageState, PageView } from '../../shared/page-state';
 import type { Cursor, Entry } from '../../shared/schemas';
 import { createBriefing, publish } from '../support/fixtures';
 import { closeAll, startServer, type TestServer } from '../support/harness';
@@ -95,7 +94,7 @@ describe('the briefing page', () => {
     const { text } = await page(server, '/b/ld');
     const [state] = scripts(text, 'application/json') as PageState[];
     if (state?.kind !== 'briefing') throw new Error('no briefing state');
-    const view: FeedView = state.view;
+    const view: PageView = state.view;
     const api = await server.api.get<Cursor>('/api/v1/briefings/ld/entries');
     expect({ epoch: view.epoch, seq: view.seq }).toEqual({ epoch: api.body.epoch, seq: api.body.seq });
     expect(view.entries.map((entry) => entry.id)).toEqual([entries[1]?.id, entries[0]?.id]);
