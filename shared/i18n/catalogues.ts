@@ -13,7 +13,15 @@ import ro from './ro';
 import ru from './ru';
 import tr from './tr';
 import uk from './uk';
-import { interfaceLanguageFor, translator, type Catalogue, type InterfaceLanguage, type Translator } from './index';
+import {
+  DEFAULT_LANGUAGE,
+  interfaceLanguageFor,
+  translator,
+  type Catalogue,
+  type InterfaceLanguage,
+  type PageWords,
+  type Translator,
+} from './index';
 
 export const CATALOGUES: Readonly<Record<InterfaceLanguage, Catalogue>> = { en, ru, uk, ar, fa, ro, ka, az, tr };
 
@@ -34,4 +42,10 @@ export function translatorFor(tag: string): Translator {
     translators.set(language, found);
   }
   return found;
+}
+
+/** What a page hands its script: its language's catalogue alone (English is in every bundle already). */
+export function browserCatalogue(tag: string): PageWords {
+  const { language, catalogue } = catalogueFor(tag);
+  return { language, catalogue: language === DEFAULT_LANGUAGE ? {} : catalogue };
 }

@@ -7,11 +7,17 @@
  */
 import { en, type MessageKey } from './en';
 import type { Message } from './messages';
+import type { InterfaceLanguage } from './languages';
 import { escapeHtml, html, trusted, type Interpolation, type Markup } from '../html';
 
 export type { MessageKey } from './en';
 export { DEFAULT_LANGUAGE, INTERFACE_LANGUAGES, interfaceLanguageFor, type InterfaceLanguage } from './languages';
 export type Catalogue = Partial<Record<MessageKey, Message>>;
+/** A language's catalogue as a page carries it for its script. */
+export interface PageWords {
+  language: InterfaceLanguage;
+  catalogue: Catalogue;
+}
 export type MessageValues = Readonly<Record<string, string | number>>;
 export type Translate = (key: MessageKey, values?: MessageValues) => string;
 /** Like `Translate`, for markup: the text is escaped and each `{name}` becomes `values[name]` (markup or text). */
