@@ -75,6 +75,8 @@ await build({
   format: 'esm',
   target: ['es2020'],
   minify: true,
+  // Module scripts are always read as UTF-8: \uXXXX escapes would double a catalogue's size.
+  charset: 'utf8',
   legalComments: 'none',
   logLevel: 'warning',
 });
