@@ -20,7 +20,7 @@ describe('catalogues', () => {
 
   test('no catalogue lacks a key (the failure lists each missing key per language)', () => {
     const missing: Record<string, string[]> = {};
-    for (const [language, catalogue] of Object.entries(CATALOGUES) as [string, Catalogue][]) {
+    for (const [language, catalogue] of Object.entries<Catalogue>(CATALOGUES)) {
       const lacks = KEYS.filter((key) => catalogue[key] === undefined);
       if (lacks.length > 0) missing[language] = lacks;
     }
