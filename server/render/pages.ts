@@ -17,7 +17,7 @@ import {
   type MarkupContext,
 } from '../../shared/feed-markup';
 import { html, scriptJson, trusted, type Markup } from '../../shared/html';
-import type { Translator } from '../../shared/i18n';
+import { primaryLanguage, type Translator } from '../../shared/i18n';
 import { browserCatalogue } from '../../shared/i18n/catalogues';
 import { textDirection, type DateFnsLocaleCode } from '../../shared/locales';
 import { FRAME_ATTRIBUTE, feedHook } from '../../shared/page-hooks';
@@ -109,7 +109,7 @@ export function renderIndexPage(
   );
   const items = sorted.map((briefing) => {
     const ctx = cardContext(briefing);
-    const foreign = ctx.i18n.language !== i18n.language ? html` hreflang="${briefing.locale}"` : '';
+    const foreign = primaryLanguage(briefing.locale) !== i18n.language ? html` hreflang="${briefing.locale}"` : '';
     return html`<li class="lb-card${briefing.status === 'live' ? ' lb-card--live' : ''}" lang="${briefing.locale}" dir="${textDirection(briefing.locale)}">
 <p class="lb-card-meta">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>${ctx.i18n.markup('briefing.started', { time: renderTime(briefing.createdAt, ctx) })}</span></p>
 <h2 class="lb-card-title"><a href="${briefingUrl('', briefing.slug)}"${foreign}>${briefing.title}</a></h2>

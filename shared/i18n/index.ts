@@ -11,7 +11,7 @@ import type { InterfaceLanguage } from './languages';
 import { escapeHtml, html, trusted, type Interpolation, type Markup } from '../html';
 
 export type { MessageKey } from './en';
-export { DEFAULT_LANGUAGE, INTERFACE_LANGUAGES, interfaceLanguageFor, type InterfaceLanguage } from './languages';
+export { DEFAULT_LANGUAGE, INTERFACE_LANGUAGES, interfaceLanguageFor, primaryLanguage, type InterfaceLanguage } from './languages';
 export type Catalogue = Partial<Record<MessageKey, Message>>;
 /** A language's catalogue as a page carries it for its script. */
 export interface PageWords {

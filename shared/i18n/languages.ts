@@ -16,14 +16,18 @@ function isInterfaceLanguage(language: string): language is InterfaceLanguage {
   return KNOWN.has(language);
 }
 
-/** The catalogue's language for a tag, by its language subtag: "ru-RU" is "ru"; a tag without one, or not a tag, is English. */
-export function interfaceLanguageFor(tag: string): InterfaceLanguage {
-  let language: string;
+/** A tag's language subtag, lower case ("ru" of "ru-RU"); "" for a tag without one ("und") or not a tag. */
+export function primaryLanguage(tag: string): string {
   try {
     // V8 gives "und" no language at all.
-    language = ((new Intl.Locale(tag).language as string | undefined) ?? '').toLowerCase();
+    return ((new Intl.Locale(tag).language as string | undefined) ?? '').toLowerCase();
   } catch {
-    return DEFAULT_LANGUAGE;
+    return '';
   }
+}
+
+/** The catalogue's language for a tag, by its language subtag: "ru-RU" is "ru"; any other is English. */
+export function interfaceLanguageFor(tag: string): InterfaceLanguage {
+  const language = primaryLanguage(tag);
   return isInterfaceLanguage(language) ? language : DEFAULT_LANGUAGE;
 }

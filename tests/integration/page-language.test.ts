@@ -69,10 +69,15 @@ test('the list keeps its own words and marks each card with its briefing’s lan
   const server = await startServer();
   await server.api.post('/api/v1/briefings', { slug: 'news', title: 'News' });
   await server.api.post('/api/v1/briefings', { slug: 'akhbar', title: 'أخبار', locale: 'ar' });
+  await server.api.post('/api/v1/briefings', { slug: 'nachrichten', title: 'Nachrichten', locale: 'de-DE' });
+  await server.api.post('/api/v1/briefings', { slug: 'british', title: 'British', locale: 'en-GB' });
   const list = await text(server, '/');
   expect(list).toContain('<html lang="en" dir="ltr"');
   expect(list).toContain('<h1 class="lb-index-title">Live coverage</h1>');
   expect(list).toMatch(/<li class="lb-card lb-card--live" lang="ar" dir="rtl">\s*<p class="lb-card-meta">.*مباشر.*بدأت/);
   expect(list).toContain('<a href="/b/akhbar" hreflang="ar">أخبار</a>');
   expect(list).toContain('<a href="/b/news">News</a>');
+  // Another language without a catalogue of its own is still another language.
+  expect(list).toContain('<a href="/b/nachrichten" hreflang="de-DE">Nachrichten</a>');
+  expect(list).toContain('<a href="/b/british">British</a>');
 });
