@@ -100,6 +100,8 @@ export class LiveFeed implements FeedSink {
   private renderedTimeKey = '';
   private i18n: Translator;
   private connectionShown: ConnectionState | null = null;
+  /** While the briefing's language loads, the connection line waits for it. */
+  private languageLoading: Promise<void> | null = null;
 
   constructor(private readonly options: LiveFeedOptions) {
     this.view = options.view;
@@ -181,8 +183,14 @@ export class LiveFeed implements FeedSink {
 
   connectionState(state: ConnectionState): void {
     this.connectionShown = state;
+    // Drawn once the briefing's words are in (useLocale draws it then): "live" never reads in another language.
+    if (!this.languageLoading) this.showConnection();
+  }
+
+  private showConnection(): void {
+    const state = this.connectionShown;
     const element = this.el('connection');
-    if (!element) return;
+    if (!element || !state) return;
     element.dataset.state = state;
     element.textContent = this.i18n.t(CONNECTION_TEXT[state]);
   }
@@ -230,7 +238,16 @@ export class LiveFeed implements FeedSink {
     return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab, i18n: this.i18n };
   }
 
-  private async useLocale(localeTag: string): Promise<void> {
+  private useLocale(localeTag: string): Promise<void> {
+    const loading = this.loadLocale(localeTag).then(() => {
+      if (this.languageLoading === loading) this.languageLoading = null;
+      this.showConnection();
+    });
+    this.languageLoading = loading;
+    return loading;
+  }
+
+  private async loadLocale(localeTag: string): Promise<void> {
     const code: DateFnsLocaleCode = dateFnsLocaleFor(localeTag);
     const language = interfaceLanguageFor(localeTag);
     const assets = `${this.options.origin || window.location.origin}/assets`;
@@ -243,7 +260,6 @@ export class LiveFeed implements FeedSink {
     if (catalogue) this.i18n = translator(language, catalogue);
     this.makeTimeFormat();
     this.options.onLanguage?.(this.i18n, localeTag);
-    if (this.connectionShown) this.connectionState(this.connectionShown);
   }
 
   private makeTimeFormat(): void {
