@@ -21,7 +21,6 @@ import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
 import { idParam, slugParam } from './request-input';
-import { english } from '../../shared/i18n';
 import { translatorFor } from '../../shared/i18n/catalogues';
 
 export interface PagesOptions {
@@ -56,6 +55,8 @@ export function pagesRouter(options: PagesOptions): Router {
   const router = Router();
   const ownCsp = pageCsp("'self'");
   const frameCsp = pageCsp(frameAncestors(config.embedOrigins));
+  /** The service's own words: the list's, and those of pages no briefing speaks for. */
+  const serviceWords = translatorFor(config.language);
 
   const baseUrlOf = (req: Request): string => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   const siteOf = (req: Request): SiteInfo => {
@@ -82,7 +83,7 @@ export function pagesRouter(options: PagesOptions): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(
       // The briefing, and so its language, is unknown here: the service's own words.
-      renderNotFoundPage(siteOf(req), english, error.code === 'invalid' ? 'notFound.noPage' : 'notFound.noBriefing'),
+      renderNotFoundPage(siteOf(req), serviceWords, error.code === 'invalid' ? 'notFound.noPage' : 'notFound.noBriefing'),
     );
   };
 
@@ -137,7 +138,7 @@ export function pagesRouter(options: PagesOptions): Router {
       i18n: translatorFor(briefing.locale),
     });
     const summaryBySlug = new Map(briefings.map((briefing) => [briefing.slug, summaryOf(briefing)]));
-    sendPage(res, renderIndexPage(site, briefings, summaryBySlug, english, cardContext, more ? `/?page=${pageNumber + 1}` : null));
+    sendPage(res, renderIndexPage(site, briefings, summaryBySlug, serviceWords, cardContext, more ? `/?page=${pageNumber + 1}` : null));
   });
 
   router.get('/b/:slug', async (req, res) => {

@@ -81,3 +81,17 @@ test('the list keeps its own words and marks each card with its briefing’s lan
   expect(list).toContain('<a href="/b/nachrichten" hreflang="de-DE">Nachrichten</a>');
   expect(list).toContain('<a href="/b/british">British</a>');
 });
+
+test('LIVEBRIEF_LANGUAGE gives the list and the not-found page the service’s own language', async () => {
+  const server = await startServer({ LIVEBRIEF_LANGUAGE: 'ka-GE' });
+  await server.api.post('/api/v1/briefings', { slug: 'news', title: 'News' });
+  const list = await text(server, '/');
+  expect(list).toContain('<html lang="ka" dir="ltr"');
+  expect(list).toContain('<h1 class="lb-index-title">პირდაპირი გაშუქება</h1>');
+  // The English briefing's card is in English, and its link says so.
+  expect(list).toContain('<a href="/b/news" hreflang="en">News</a>');
+  expect(list).toMatch(/<li class="lb-card lb-card--live" lang="en" dir="ltr">\s*<p class="lb-card-meta">.*Live.*Started/);
+  const missing = await fetch(`${server.url}/b/nowhere`);
+  expect(missing.status).toBe(404);
+  expect(await missing.text()).toContain('<h1 class="lb-title">ვერ მოიძებნა</h1>');
+});
