@@ -9,6 +9,8 @@ import embedCss from './styles/embed.css';
 import { LiveFeed } from './feed/live-feed';
 import { briefingUrl } from '../shared/feed-markup';
 import { html } from '../shared/html';
+import { english, isMessageKey, type Translator } from '../shared/i18n';
+import { textDirection } from '../shared/locales';
 import { SLUG_PATTERN } from '../shared/identifiers';
 import { FRAME_ATTRIBUTE, feedHook } from '../shared/page-hooks';
 
@@ -28,18 +30,25 @@ function styles(): CSSStyleSheet {
   return sheet;
 }
 
+/**
+ * The widget's frame. Its words are drawn in English and marked with their keys
+ * (data-i18n for text, data-i18n-label for aria-label): the briefing's language is known
+ * only once its snapshot arrives, and then `translateFrame` puts them in that language.
+ * The title's placeholder needs no key: the briefing's own title replaces it then.
+ */
 function shell(slug: string): string {
   const pageUrl = briefingUrl(ORIGIN, slug);
+  const { t } = english;
   return html`<section class="lb-theme lb-embed" part="feed" aria-labelledby="lb-embed-title">
 <header class="lb-embed-head">
 <p class="lb-kicker"><span ${feedHook('badge')}></span><span class="lb-conn" ${feedHook('connection')} role="status"></span></p>
-<h2 class="lb-embed-title" id="lb-embed-title"><a href="${pageUrl}" target="_blank" rel="noopener" ${feedHook('title')}>Live briefing</a></h2>
+<h2 class="lb-embed-title" id="lb-embed-title"><a href="${pageUrl}" target="_blank" rel="noopener" ${feedHook('title')}>${t('embed.title')}</a></h2>
 </header>
 <div class="lb-pinned" ${feedHook('pinned')}></div>
 <div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" ${feedHook('reveal')} hidden></button></div>
 <div class="lb-feed" ${feedHook('feed')} aria-busy="true"></div>
-<p class="lb-empty" ${feedHook('empty')} hidden>No updates yet.</p>
-<nav class="lb-more" aria-label="More updates"><button type="button" class="lb-load-older" data-action="load-older" ${feedHook('older')} hidden>Show more</button><a class="lb-open" href="${pageUrl}" target="_blank" rel="noopener">Open the full briefing</a></nav>
+<p class="lb-empty" ${feedHook('empty')} hidden data-i18n="embed.empty">${t('embed.empty')}</p>
+<nav class="lb-more" aria-label="${t('feed.moreLabel')}" data-i18n-label="feed.moreLabel"><button type="button" class="lb-load-older" data-action="load-older" ${feedHook('older')} hidden data-i18n="embed.showMore">${t('embed.showMore')}</button><a class="lb-open" href="${pageUrl}" target="_blank" rel="noopener" data-i18n="embed.openFull">${t('embed.openFull')}</a></nav>
 <div class="lb-sr-only" aria-live="polite" ${feedHook('announce')}></div>
 </section>`.value;
 }
@@ -88,6 +97,7 @@ export class LiveBriefingElement extends HTMLElement {
       live: true,
       documentTitle: false,
       rememberPrefs: false,
+      onLanguage: (i18n, localeTag) => this.translateFrame(wrapper, i18n, localeTag),
     });
     void this.feed.start();
   }
@@ -95,6 +105,26 @@ export class LiveBriefingElement extends HTMLElement {
   private stop(): void {
     this.feed?.close();
     this.feed = null;
+  }
+
+  /**
+   * The widget speaks its briefing's language whatever the host page's: `lang` and `dir` on
+   * its own root (and on the element, which the host page lays out), its frame's words.
+   */
+  private translateFrame(wrapper: HTMLElement, i18n: Translator, localeTag: string): void {
+    const dir = textDirection(localeTag);
+    for (const element of [wrapper, this]) {
+      element.lang = localeTag;
+      element.dir = dir;
+    }
+    for (const element of Array.from(wrapper.querySelectorAll<HTMLElement>('[data-i18n]'))) {
+      const key = element.dataset.i18n ?? '';
+      if (isMessageKey(key)) element.textContent = i18n.t(key);
+    }
+    for (const element of Array.from(wrapper.querySelectorAll<HTMLElement>('[data-i18n-label]'))) {
+      const key = element.dataset.i18nLabel ?? '';
+      if (isMessageKey(key)) element.setAttribute('aria-label', i18n.t(key));
+    }
   }
 
   private applyTheme(): void {

@@ -9,6 +9,7 @@ import { TimeFormat } from '../shared/time-format';
 import { loadDateFnsLocale } from './feed/locale-loader';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './feed/relative-times';
 import { shareEntry } from './feed/share';
+import { translator } from '../shared/i18n';
 
 function readState(): PageState | null {
   const element = document.getElementById(PAGE_STATE_ID);
@@ -20,11 +21,12 @@ function readState(): PageState | null {
 async function enhanceEntryPage(state: Extract<PageState, { kind: 'entry' }>): Promise<void> {
   const locale = await loadDateFnsLocale(state.localeCode, `${window.location.origin}/assets`);
   const time = new TimeFormat(state.locale, locale, state.timeZone);
+  const i18n = translator(state.words.language, state.words.catalogue);
   refreshRelativeTimes(document, time);
   setInterval(() => refreshRelativeTimes(document, time), RELATIVE_REFRESH_MS);
   document.addEventListener('click', (event) => {
     const button = (event.target as Element | null)?.closest<HTMLElement>('[data-action="share"]');
-    if (button) void shareEntry(button, () => undefined);
+    if (button) void shareEntry(button, () => undefined, i18n);
   });
 }
 
@@ -49,6 +51,7 @@ if (state?.kind === 'briefing') {
     live: state.live,
     documentTitle: true,
     rememberPrefs: true,
+    words: state.words,
   });
   void feed.start();
 } else if (state?.kind === 'entry') {

@@ -60,4 +60,25 @@ await build({
   logLevel: 'warning',
 });
 
+// One small module per interface catalogue (shared/i18n/<language>.ts): the widget loads
+// its briefing's language alone; the reader's pages get theirs in the page's state.
+const i18nDir = 'shared/i18n';
+await build({
+  entryPoints: Object.fromEntries(
+    readdirSync(i18nDir)
+      // English is in every bundle already.
+      .filter((name) => /^[a-z]{2,3}\.ts$/.test(name) && name !== 'en.ts')
+      .map((name) => [name.slice(0, -3), `${i18nDir}/${name}`]),
+  ),
+  outdir: 'dist/public/i18n',
+  bundle: true,
+  format: 'esm',
+  target: ['es2020'],
+  minify: true,
+  // Module scripts are always read as UTF-8: \uXXXX escapes would double a catalogue's size.
+  charset: 'utf8',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 cpSync('client/assets', 'dist/public', { recursive: true });

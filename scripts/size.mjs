@@ -26,11 +26,14 @@ for (const name of Object.keys(budgets).filter((key) => key !== '//')) {
     over++;
   }
 }
-const locales = readdirSync(`${dir}/locales`).filter((file) => file.endsWith('.js'));
-const localeSizes = locales.map((file) => gzipped(`${dir}/locales/${file}`));
-rows.push(
-  `locales/*.js  ${locales.length} files, each loaded on its own: ${kb(Math.min(...localeSizes))} to ${kb(Math.max(...localeSizes))} gzip`,
-);
+// Modules a page loads one of, for its briefing's language: date-fns locales and interface catalogues.
+for (const sub of ['locales', 'i18n']) {
+  const files = readdirSync(`${dir}/${sub}`).filter((file) => file.endsWith('.js'));
+  const sizes = files.map((file) => gzipped(`${dir}/${sub}/${file}`));
+  rows.push(
+    `${`${sub}/*.js`.padEnd(13)} ${files.length} files, each loaded on its own: ${kb(Math.min(...sizes))} to ${kb(Math.max(...sizes))} gzip`,
+  );
+}
 console.log(rows.join('\n'));
 if (over > 0) {
   console.error(`${over} bundle(s) over budget`);

@@ -46,6 +46,21 @@ const envSchema = z.object({
   LIVEBRIEF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The publisher named on reader pages and in their schema.org data. */
   LIVEBRIEF_PUBLISHER_NAME: z.string().trim().min(1).max(100).default('livebrief'),
+  /** The service's own language (BCP 47): the words of the list at `/` and of pages no briefing speaks for. */
+  LIVEBRIEF_LANGUAGE: z
+    .string()
+    .trim()
+    .default('en')
+    .refine(
+      (tag) => {
+        try {
+          return Intl.getCanonicalLocales(tag).length === 1;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be a BCP 47 language tag, e.g. en or ru-RU' },
+    ),
   /** The publisher's logo: an absolute URL, or a path on this service. */
   LIVEBRIEF_PUBLISHER_LOGO: z.string().trim().min(1).max(2048).default('/assets/logo.svg'),
   /** Origins allowed to embed the widget: `*`, or a comma-separated list of origins. */
@@ -91,6 +106,8 @@ export interface Config {
   publicUrl: string | null;
   publisherName: string;
   publisherLogo: string;
+  /** BCP 47 tag of the service's own pages (the list, "not found"); a briefing's pages speak its own locale. */
+  language: string;
   /** Who may embed the widget (CORS, frame-ancestors, Socket.IO origin): everyone, or these origins. */
   embedOrigins: '*' | readonly string[];
   /** Drafts and submissions one author may keep in one briefing; more are refused with 409. */
@@ -129,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     publicUrl: e.LIVEBRIEF_PUBLIC_URL ? e.LIVEBRIEF_PUBLIC_URL.replace(/\/+$/, '') : null,
     publisherName: e.LIVEBRIEF_PUBLISHER_NAME,
     publisherLogo: e.LIVEBRIEF_PUBLISHER_LOGO,
+    language: e.LIVEBRIEF_LANGUAGE,
     embedOrigins: e.LIVEBRIEF_EMBED_ORIGINS,
     draftsPerAuthor: e.LIVEBRIEF_DRAFTS_PER_AUTHOR,
   });

@@ -1,7 +1,7 @@
 /**
  * What a server-rendered page hands its script in <script type="application/json"
  * id="lb-state">: the briefing page its view with the cursor (epoch, seq) it was rendered
- * at, so the browser resumes from exactly there.
+ * at, so the browser resumes from exactly there, and the catalogue of the page's language.
  *
  * The entries in it go without `html` and `body`: the page's markup holds each entry's
  * HTML already (drawn with the same templates), so the state does not carry it twice. The
@@ -20,6 +20,7 @@ export interface PageView extends Omit<FeedView, 'entries' | 'pinned'> {
   entries: PageEntry[];
   pinned: PageEntry[];
 }
+import type { PageWords } from './i18n';
 
 export type PageState =
   | {
@@ -30,8 +31,10 @@ export type PageState =
       localeCode: DateFnsLocaleCode;
       /** False on an archive page (?before=, ?around=), which shows older entries and stays still. */
       live: boolean;
+      /** The interface words in the briefing's language: that one catalogue, none of the others. */
+      words: PageWords;
     }
-  | { kind: 'entry'; localeCode: DateFnsLocaleCode; locale: string; timeZone: string };
+  | { kind: 'entry'; localeCode: DateFnsLocaleCode; locale: string; timeZone: string; words: PageWords };
 
 export const PAGE_STATE_ID = 'lb-state';
 

@@ -19,12 +19,12 @@ import {
 import { foldKeyEvents } from '../../shared/key-events';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
-import { english, type MessageKey } from '../../shared/i18n';
+import { english, interfaceLanguageFor, translator, type MessageKey, type PageWords, type Translator } from '../../shared/i18n';
 import { feedHookSelector, type FeedHook } from '../../shared/page-hooks';
 import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
-import { loadDateFnsLocale } from './locale-loader';
+import { loadCatalogue, loadDateFnsLocale } from './locale-loader';
 import { loadOlderPage } from './older-page';
 import { reconcile, type KeyedList } from './reconcile';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
@@ -54,6 +54,10 @@ export interface LiveFeedOptions {
   documentTitle: boolean;
   /** Remember the reader's display choices (on our own pages). */
   rememberPrefs: boolean;
+  /** The interface words the page came with; unset: English until the briefing's language is known and loaded. */
+  words?: PageWords;
+  /** Told the briefing's locale and its words once they are loaded (the embed translates its own frame with them). */
+  onLanguage?: (i18n: Translator, localeTag: string) => void;
 }
 
 interface Prefs {
@@ -109,12 +113,19 @@ export class LiveFeed implements FeedSink {
   private keyIndex: KeyEventItem[] | null;
   /** Every key event as a whole entry, for "Key events only": fetched when that filter is first on, then kept live. */
   private keyEntries: Entry[] | null = null;
+  private i18n: Translator;
+  private connectionShown: ConnectionState | null = null;
+  /** While the briefing's language loads, the connection line waits for it. */
+  private languageLoading: Promise<void> | null = null;
 
   constructor(private readonly options: LiveFeedOptions) {
     this.view = options.view;
     this.keyIndex = options.keyEvents ?? null;
-    // The server drew the page's entries with the briefing's locale and zone: they stay as drawn.
-    if (options.view) this.renderedTimeKey = timeKeyOf(options.view.briefing.locale, options.view.briefing.timeZone);
+    this.i18n = options.words ? translator(options.words.language, options.words.catalogue) : english;
+    // The server drew the page's entries with the briefing's locale, zone and language: they stay as drawn.
+    if (options.view) {
+      this.renderedTimeKey = drawnWithKey(options.view.briefing.locale, options.view.briefing.timeZone, this.i18n.language);
+    }
     this.limit = options.limit ?? null;
     if (options.rememberPrefs) this.prefs = { ...this.prefs, ...readPrefs() };
   }
@@ -198,10 +209,17 @@ export class LiveFeed implements FeedSink {
   }
 
   connectionState(state: ConnectionState): void {
+    this.connectionShown = state;
+    // Drawn once the briefing's words are in (useLocale draws it then): "live" never reads in another language.
+    if (!this.languageLoading) this.showConnection();
+  }
+
+  private showConnection(): void {
+    const state = this.connectionShown;
     const element = this.el('connection');
-    if (!element) return;
+    if (!element || !state) return;
     element.dataset.state = state;
-    element.textContent = english.t(CONNECTION_TEXT[state]);
+    element.textContent = this.i18n.t(CONNECTION_TEXT[state]);
   }
 
   // ---------- what happens to a new entry ----------
@@ -212,11 +230,11 @@ export class LiveFeed implements FeedSink {
     if (!this.prefs.oldestFirst && !this.atTop()) {
       this.held.add(entry.id);
       this.unseen++;
-      this.announce(`${this.held.size} new ${this.held.size === 1 ? 'update' : 'updates'}`);
+      this.announce(this.i18n.t('feed.newUpdates', { count: this.held.size }));
       return;
     }
     if (document.visibilityState === 'hidden') this.unseen++;
-    this.announce(`New update: ${entryHeadline(entry, 140)}`);
+    this.announce(this.i18n.t('feed.newUpdate', { headline: entryHeadline(entry, 140) }));
   }
 
   /** The reader sees the top of the feed: an entry put there moves nothing they are reading. */
@@ -244,19 +262,31 @@ export class LiveFeed implements FeedSink {
 
   private context(): MarkupContext | null {
     if (!this.time) return null;
-    return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab, i18n: english };
+    return { time: this.time, nowMs: Date.now(), baseUrl: this.options.linkBase, newTab: this.options.newTab, i18n: this.i18n };
   }
 
-  private async useLocale(localeTag: string): Promise<void> {
+  private useLocale(localeTag: string): Promise<void> {
+    const loading = this.loadLocale(localeTag).then(() => {
+      if (this.languageLoading === loading) this.languageLoading = null;
+      this.showConnection();
+    });
+    this.languageLoading = loading;
+    return loading;
+  }
+
+  private async loadLocale(localeTag: string): Promise<void> {
     const code: DateFnsLocaleCode = dateFnsLocaleFor(localeTag);
+    const language = interfaceLanguageFor(localeTag);
     const assets = `${this.options.origin || window.location.origin}/assets`;
-    try {
-      this.locale = await loadDateFnsLocale(code, assets);
-    } catch {
-      // A locale module that fails to load (a flaky network) must not stop the feed:
-      // times stay in the locale already in use until the next reset tries again.
-    }
+    // Both loaders fall back (English) rather than fail: a flaky network must not stop the feed.
+    const [locale, catalogue] = await Promise.all([
+      loadDateFnsLocale(code, assets),
+      language === this.i18n.language ? null : loadCatalogue(language, assets),
+    ]);
+    this.locale = locale;
+    if (catalogue) this.i18n = translator(language, catalogue);
     this.makeTimeFormat();
+    this.options.onLanguage?.(this.i18n, localeTag);
   }
 
   private makeTimeFormat(): void {
@@ -290,7 +320,7 @@ export class LiveFeed implements FeedSink {
     const feed = this.el('feed');
     const pinned = this.el('pinned');
     // Times are drawn into each entry: after a change of zone or locale every entry is redrawn.
-    const timeKey = timeKeyOf(ctx.time.localeTag, ctx.time.timeZone);
+    const timeKey = drawnWithKey(ctx.time.localeTag, ctx.time.timeZone, ctx.i18n.language);
     if (timeKey !== this.renderedTimeKey) {
       this.renderedTimeKey = timeKey;
       feed?.replaceChildren();
@@ -314,9 +344,9 @@ export class LiveFeed implements FeedSink {
 
     const briefing = view.briefing;
     const badge = this.el('badge');
-    if (badge && badge.dataset.status !== briefing.status) {
-      badge.dataset.status = briefing.status;
-      badge.innerHTML = renderStatusBadge(briefing.status, english.t).value;
+    if (badge && badge.dataset.status !== `${briefing.status} ${ctx.i18n.language}`) {
+      badge.dataset.status = `${briefing.status} ${ctx.i18n.language}`;
+      badge.innerHTML = renderStatusBadge(briefing.status, ctx.i18n.t).value;
     }
     const title = this.el('title');
     if (title && title.textContent !== briefing.title) title.textContent = briefing.title;
@@ -340,7 +370,7 @@ export class LiveFeed implements FeedSink {
     const revealButton = this.el('reveal');
     if (revealButton) {
       revealButton.hidden = this.held.size === 0;
-      revealButton.textContent = `${this.held.size} new ${this.held.size === 1 ? 'update' : 'updates'}`;
+      revealButton.textContent = this.i18n.t('feed.newUpdates', { count: this.held.size });
     }
     for (const [action, pressed] of [
       ['key-only', this.prefs.keyOnly],
@@ -387,7 +417,7 @@ export class LiveFeed implements FeedSink {
 
   private updateTitle(): void {
     if (!this.options.documentTitle || !this.baseTitle) return;
-    document.title = this.unseen > 0 ? `(${this.unseen}) ${this.baseTitle}` : this.baseTitle;
+    document.title = this.unseen > 0 ? this.i18n.t('feed.unseenTitle', { count: this.unseen, title: this.baseTitle }) : this.baseTitle;
   }
 
   private announce(text: string): void {
@@ -422,7 +452,7 @@ export class LiveFeed implements FeedSink {
         void this.loadOlder();
         break;
       case 'share':
-        void shareEntry(target, (text) => this.announce(text));
+        void shareEntry(target, (text) => this.announce(text), this.i18n);
         break;
       case 'key-only':
         this.setPrefs({ keyOnly: !this.prefs.keyOnly });
@@ -477,8 +507,8 @@ export class LiveFeed implements FeedSink {
     }
     this.render();
     const added = this.shownEntries().length - shownBefore;
-    if (failed) this.announce('Older updates could not be loaded: try again');
-    else this.announce(added > 0 ? `${added} older ${added === 1 ? 'update' : 'updates'} loaded` : 'No older updates');
+    if (failed) this.announce(this.i18n.t('feed.olderFailed'));
+    else this.announce(added > 0 ? this.i18n.t('feed.olderLoaded', { count: added }) : this.i18n.t('feed.noOlder'));
   }
 
   /**
@@ -524,8 +554,9 @@ export class LiveFeed implements FeedSink {
 }
 
 /** Which locale and zone the entries' times were drawn in. */
-function timeKeyOf(localeTag: string, timeZone: string): string {
-  return `${localeTag} ${timeZone}`;
+/** What an entry's drawing depends on besides the entry: its times' locale and zone, and its words' language. */
+function drawnWithKey(localeTag: string, timeZone: string, language: string): string {
+  return `${localeTag} ${timeZone} ${language}`;
 }
 
 function readPrefs(): Partial<Prefs> {

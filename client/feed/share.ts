@@ -1,5 +1,7 @@
+import type { Translator } from '../../shared/i18n';
+
 /** Sharing an entry's link: the system share sheet where there is one, else the clipboard. */
-export async function shareEntry(button: HTMLElement, say: (text: string) => void): Promise<void> {
+export async function shareEntry(button: HTMLElement, say: (text: string) => void, { t }: Translator): Promise<void> {
   const url = new URL(button.dataset.url ?? '', window.location.href).href;
   const title = button.dataset.title ?? '';
   if (typeof navigator.share === 'function') {
@@ -14,12 +16,12 @@ export async function shareEntry(button: HTMLElement, say: (text: string) => voi
   try {
     await navigator.clipboard.writeText(url);
   } catch {
-    say(`Link to this update: ${url}`);
+    say(t('share.link', { url }));
     return;
   }
   const label = button.textContent;
-  button.textContent = 'Link copied';
-  say('Link copied');
+  button.textContent = t('share.copied');
+  say(t('share.copied'));
   setTimeout(() => {
     button.textContent = label;
   }, 2000);

@@ -22,7 +22,7 @@ import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
 import { idParam, slugParam } from './request-input';
-import { english } from '../../shared/i18n';
+import { translatorFor } from '../../shared/i18n/catalogues';
 
 export interface PagesOptions {
   store: Store;
@@ -56,6 +56,8 @@ export function pagesRouter(options: PagesOptions): Router {
   const router = Router();
   const ownCsp = pageCsp("'self'");
   const frameCsp = pageCsp(frameAncestors(config.embedOrigins));
+  /** The service's own words: the list's, and those of pages no briefing speaks for. */
+  const serviceWords = translatorFor(config.language);
 
   const baseUrlOf = (req: Request): string => config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   const siteOf = (req: Request): SiteInfo => {
@@ -80,14 +82,10 @@ export function pagesRouter(options: PagesOptions): Router {
     if (!(error instanceof AppError) || (error.code !== 'not_found' && error.code !== 'invalid')) throw error;
     res.status(error.status).setHeader('Content-Security-Policy', ownCsp);
     res.setHeader('Cache-Control', 'no-store');
-    res
-      .type('html')
-      .send(
-        renderNotFoundPage(
-          siteOf(req),
-          error.code === 'invalid' ? 'That page of updates does not exist.' : 'There is no such briefing or update.',
-        ),
-      );
+    res.type('html').send(
+      // The briefing, and so its language, is unknown here: the service's own words.
+      renderNotFoundPage(siteOf(req), serviceWords, error.code === 'invalid' ? 'notFound.noPage' : 'notFound.noBriefing'),
+    );
   };
 
   // ---------- assets ----------
@@ -131,10 +129,17 @@ export function pagesRouter(options: PagesOptions): Router {
       return;
     }
     const { briefings, more } = await store.listBriefingsPage({ offset: (pageNumber - 1) * INDEX_PAGE_SIZE, limit: INDEX_PAGE_SIZE });
-    const { time } = timeFormatFor('en', 'UTC');
-    const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
+    const nowMs = Date.now();
+    // The list's own words are the service's; each card speaks its briefing's language.
+    const cardContext = (briefing: Briefing): MarkupContext => ({
+      time: timeFormatFor(briefing.locale, briefing.timeZone).time,
+      nowMs,
+      baseUrl: '',
+      newTab: false,
+      i18n: translatorFor(briefing.locale),
+    });
     const summaryBySlug = new Map(briefings.map((briefing) => [briefing.slug, summaryOf(briefing)]));
-    sendPage(res, renderIndexPage(site, briefings, summaryBySlug, ctx, more ? `/?page=${pageNumber + 1}` : null));
+    sendPage(res, renderIndexPage(site, briefings, summaryBySlug, serviceWords, cardContext, more ? `/?page=${pageNumber + 1}` : null));
   });
 
   /**
@@ -162,7 +167,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const keyEvents = await store.keyEvents(slug, LIMITS.keyEvents);
       const briefing = page.briefing;
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
-      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
       const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
       sendPage(
         res,
@@ -192,7 +197,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
       if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
-      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
+      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
       sendPage(
         res,
         renderEntryPage({
@@ -214,7 +219,9 @@ export function pagesRouter(options: PagesOptions): Router {
     const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, withPinned: false });
     res.setHeader('Cache-Control', PAGE_CACHE);
     allowCrossOrigin(res, config.embedOrigins, req.get('origin'));
-    res.type('application/atom+xml; charset=utf-8').send(renderAtomFeed(page.briefing, page.entries, baseUrlOf(req), config.publisherName));
+    res
+      .type('application/atom+xml; charset=utf-8')
+      .send(renderAtomFeed(page.briefing, page.entries, baseUrlOf(req), config.publisherName, translatorFor(page.briefing.locale)));
   });
 
   /** The summary rendered, for pages and embeds that show it live (changes carry only its Markdown). */
@@ -233,7 +240,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const limit = typeof req.query.limit === 'string' && /^\d{1,2}$/.test(req.query.limit) ? req.query.limit : '10';
       // Framed by other sites on purpose: helmet's X-Frame-Options would forbid it.
       res.removeHeader('X-Frame-Options');
-      sendPage(res, renderEmbedPage(site, briefing, { theme, limit }), frameCsp);
+      sendPage(res, renderEmbedPage(site, briefing, translatorFor(briefing.locale), { theme, limit }), frameCsp);
     } catch (error) {
       sendProblem(req, res, error);
     }

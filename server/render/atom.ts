@@ -1,6 +1,7 @@
 /** An Atom 1.0 feed (RFC 4287) of a briefing's newest entries. */
 import type { Briefing, Entry } from '../../shared/schemas';
 import { briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
+import type { Translator } from '../../shared/i18n';
 
 function xml(text: string): string {
   // Characters XML 1.0 forbids anywhere, even escaped, are dropped.
@@ -14,7 +15,8 @@ function xml(text: string): string {
   );
 }
 
-export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: string, publisherName: string): string {
+/** `i18n` speaks the briefing's language (the feed's `xml:lang`), for the few words the feed adds. */
+export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: string, publisherName: string, i18n: Translator): string {
   const pageUrl = briefingUrl(baseUrl, briefing.slug);
   const updated = [briefing.updatedAt, ...entries.map((entry) => entry.updatedAt ?? entry.publishedAt)].sort().pop() ?? briefing.updatedAt;
   const items = entries.map((entry) => {
@@ -32,7 +34,7 @@ export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: st
     <published>${xml(entry.publishedAt)}</published>
     <updated>${xml(entry.updatedAt ?? entry.publishedAt)}</updated>
     <author><name>${xml(entry.author.name)}</name></author>
-${entry.keyEvent ? '    <category term="key-event" label="Key event"/>\n' : ''}    <content type="html">${xml(entry.html + media)}</content>
+${entry.keyEvent ? `    <category term="key-event" label="${xml(i18n.t('entry.keyEvent'))}"/>\n` : ''}    <content type="html">${xml(entry.html + media)}</content>
   </entry>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?>
@@ -41,7 +43,7 @@ ${entry.keyEvent ? '    <category term="key-event" label="Key event"/>\n' : ''} 
   <title>${xml(briefing.title)}</title>
   <updated>${xml(updated)}</updated>
   <link rel="self" type="application/atom+xml" href="${xml(`${pageUrl}/feed.xml`)}"/>
-  <link rel="alternate" type="text/html" href="${xml(pageUrl)}"/>
+  <link rel="alternate" type="text/html" hreflang="${xml(briefing.locale)}" href="${xml(pageUrl)}"/>
   <author><name>${xml(publisherName)}</name></author>
   <generator>livebrief</generator>
 ${items.join('\n')}

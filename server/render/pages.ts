@@ -18,6 +18,8 @@ import {
   type MarkupContext,
 } from '../../shared/feed-markup';
 import { html, scriptJson, trusted, type Markup } from '../../shared/html';
+import { primaryLanguage, type Translator } from '../../shared/i18n';
+import { browserCatalogue } from '../../shared/i18n/catalogues';
 import { textDirection, type DateFnsLocaleCode } from '../../shared/locales';
 import { FRAME_ATTRIBUTE, feedHook } from '../../shared/page-hooks';
 import { pageView, type PageState } from '../../shared/page-state';
@@ -42,7 +44,12 @@ interface PageMeta {
   localeCode?: DateFnsLocaleCode | undefined;
   /** Alternate representations, e.g. the Atom feed. */
   feedUrl?: string | undefined;
+  /** The interface words, in the page's language. */
+  i18n: Translator;
 }
+
+/** Product name, left as it is in every language. */
+const PRODUCT = 'livebrief';
 
 function layout(site: SiteInfo, meta: PageMeta, body: Markup, extraHead: Markup | string = '', script = true): string {
   const image = meta.image ?? site.publisherLogo;
@@ -65,7 +72,7 @@ function layout(site: SiteInfo, meta: PageMeta, body: Markup, extraHead: Markup 
 <meta name="twitter:description" content="${meta.description}">
 <meta name="twitter:image" content="${image}">
 <meta name="color-scheme" content="light dark">
-${meta.feedUrl ? html`<link rel="alternate" type="application/atom+xml" title="${meta.title}" href="${meta.feedUrl}">` : ''}
+${meta.feedUrl ? html`<link rel="alternate" type="application/atom+xml" hreflang="${meta.locale}" title="${meta.title}" href="${meta.feedUrl}">` : ''}
 <link rel="icon" href="/assets/logo.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/reader.css">
 ${script ? html`<script type="module" src="/assets/reader.js"></script>` : ''}
@@ -73,10 +80,10 @@ ${script && meta.localeCode && meta.localeCode !== 'en-US' ? html`<link rel="mod
 ${extraHead}
 </head>
 <body>
-<a class="lb-skip" href="#main">Skip to content</a>
+<a class="lb-skip" href="#main">${meta.i18n.t('page.skipToContent')}</a>
 <header class="lb-masthead"><div class="lb-wrap"><a class="lb-brand" href="/"><img src="${site.publisherLogo}" alt="" width="28" height="28"><span>${site.publisherName}</span></a></div></header>
 ${body}
-<footer class="lb-site-foot"><div class="lb-wrap"><p>${site.publisherName} · Live coverage powered by livebrief</p></div></footer>
+<footer class="lb-site-foot"><div class="lb-wrap"><p>${meta.i18n.t('page.poweredBy', { publisher: site.publisherName, product: PRODUCT })}</p></div></footer>
 </body>
 </html>
 `.value;
@@ -84,37 +91,46 @@ ${body}
 
 // ---------- the list of briefings ----------
 
-/** The list at `/`: one page of briefings (newest first, live ones first among them), with a link to the next page or null. */
+/**
+ * The list at `/`: one page of briefings (newest first, live ones first among them), with a
+ * link to the next page or null. The list's own words are in `i18n` (the service's
+ * language); each card is in its briefing's language, marked with `lang` and `dir`, and a
+ * link to a briefing in another language says so with `hreflang`.
+ */
 export function renderIndexPage(
   site: SiteInfo,
   briefings: Briefing[],
   summaries: Map<string, string>,
-  ctx: MarkupContext,
+  i18n: Translator,
+  cardContext: (briefing: Briefing) => MarkupContext,
   nextHref: string | null,
 ): string {
   const sorted = [...briefings].sort((a, b) =>
     a.status !== b.status ? (a.status === 'live' ? -1 : 1) : a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
   );
-  const items = sorted.map(
-    (briefing) => html`<li class="lb-card${briefing.status === 'live' ? ' lb-card--live' : ''}">
-<p class="lb-card-meta">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>Started ${renderTime(briefing.createdAt, ctx)}</span></p>
-<h2 class="lb-card-title"><a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a></h2>
+  const items = sorted.map((briefing) => {
+    const ctx = cardContext(briefing);
+    const foreign = primaryLanguage(briefing.locale) !== i18n.language ? html` hreflang="${briefing.locale}"` : '';
+    return html`<li class="lb-card${briefing.status === 'live' ? ' lb-card--live' : ''}" lang="${briefing.locale}" dir="${textDirection(briefing.locale)}">
+<p class="lb-card-meta">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>${ctx.i18n.markup('briefing.started', { time: renderTime(briefing.createdAt, ctx) })}</span></p>
+<h2 class="lb-card-title"><a href="${briefingUrl('', briefing.slug)}"${foreign}>${briefing.title}</a></h2>
 ${summaries.get(briefing.slug) ? html`<p class="lb-card-summary">${summaries.get(briefing.slug)}</p>` : ''}
-</li>`,
-  );
+</li>`;
+  });
   const body = html`<main id="main" class="lb-wrap lb-index">
-<h1 class="lb-index-title">Live coverage</h1>
-${sorted.length === 0 ? html`<p class="lb-empty">No briefings yet.</p>` : html`<ul class="lb-cards">${items}</ul>`}
-${nextHref ? html`<nav class="lb-more" aria-label="More briefings"><a class="lb-load-older" href="${nextHref}">Older briefings</a></nav>` : ''}
+<h1 class="lb-index-title">${i18n.t('index.title')}</h1>
+${sorted.length === 0 ? html`<p class="lb-empty">${i18n.t('index.empty')}</p>` : html`<ul class="lb-cards">${items}</ul>`}
+${nextHref ? html`<nav class="lb-more" aria-label="${i18n.t('index.moreLabel')}"><a class="lb-load-older" href="${nextHref}">${i18n.t('index.older')}</a></nav>` : ''}
 </main>`;
   return layout(
     site,
     {
-      title: `Live coverage · ${site.publisherName}`,
-      description: `Live briefings from ${site.publisherName}`,
+      title: i18n.t('index.pageTitle', { publisher: site.publisherName }),
+      description: i18n.t('index.description', { publisher: site.publisherName }),
       url: `${site.baseUrl}/`,
       type: 'website',
-      locale: 'en',
+      locale: i18n.language,
+      i18n,
     },
     body,
   );
@@ -140,21 +156,23 @@ export interface BriefingPageInput {
 
 /** The feed's column: controls, pinned, the "new updates" button, entries, "Load older". */
 function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHref: string | null; archive: boolean }): Markup {
+  const { t } = ctx.i18n;
   const pinned = view.pinned.map((entry) => renderEntry(entry, ctx, { variant: 'pinned' }));
-  return html`<div class="lb-controls" role="group" aria-label="Display options" data-js-only>
-<button type="button" class="lb-toggle" data-action="key-only" aria-pressed="false">Key events only</button>
-<button type="button" class="lb-toggle" data-action="order" aria-pressed="false">Oldest first</button>
-<button type="button" class="lb-toggle" data-action="zone" aria-pressed="false">My time zone</button>
+  return html`<div class="lb-controls" role="group" aria-label="${t('controls.label')}" data-js-only>
+<button type="button" class="lb-toggle" data-action="key-only" aria-pressed="false">${t('controls.keyOnly')}</button>
+<button type="button" class="lb-toggle" data-action="order" aria-pressed="false">${t('controls.oldestFirst')}</button>
+<button type="button" class="lb-toggle" data-action="zone" aria-pressed="false">${t('controls.readerZone')}</button>
 </div>
 <div class="lb-pinned" ${feedHook('pinned')}${options.archive ? trusted(' hidden') : ''}>${options.archive ? '' : pinned}</div>
 <div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" ${feedHook('reveal')} hidden></button></div>
 <div class="lb-feed" id="lb-feed" ${feedHook('feed')}>${view.entries.map((entry) => renderEntry(entry, ctx))}</div>
-${view.entries.length === 0 ? html`<p class="lb-empty" ${feedHook('empty')}>No updates yet. New ones appear here as they are published.</p>` : html`<p class="lb-empty" ${feedHook('empty')} hidden>No updates to show.</p>`}
-<nav class="lb-more" aria-label="More updates">${options.olderHref ? html`<a class="lb-load-older" data-action="load-older" ${feedHook('older')} href="${options.olderHref}">Load older updates</a>` : ''}</nav>`;
+${view.entries.length === 0 ? html`<p class="lb-empty" ${feedHook('empty')}>${t('feed.empty')}</p>` : html`<p class="lb-empty" ${feedHook('empty')} hidden>${t('feed.emptyFiltered')}</p>`}
+<nav class="lb-more" aria-label="${t('feed.moreLabel')}">${options.olderHref ? html`<a class="lb-load-older" data-action="load-older" ${feedHook('older')} href="${options.olderHref}">${t('feed.loadOlder')}</a>` : ''}</nav>`;
 }
 
 export function renderBriefingPage(input: BriefingPageInput): string {
   const { site, ctx, view } = input;
+  const { t, markup } = ctx.i18n;
   const briefing = view.briefing;
   const pageUrl = briefingUrl(site.baseUrl, briefing.slug);
   const archive = input.before !== null;
@@ -168,24 +186,25 @@ export function renderBriefingPage(input: BriefingPageInput): string {
     keyEvents,
     localeCode: input.localeCode,
     live: !archive,
+    words: browserCatalogue(briefing.locale),
   };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
   const body = html`<main id="main" class="lb-wrap lb-briefing">
 <div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status, ctx.i18n.t)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>
 <h1 class="lb-title" ${feedHook('title')}>${briefing.title}</h1>
-<p class="lb-dateline">Started ${renderTime(briefing.createdAt, ctx)} <span aria-hidden="true">·</span> Times in <span ${feedHook('zone')}>${ctx.time.zoneName(ctx.nowMs)}</span> <span aria-hidden="true">·</span> <a href="${briefingUrl('', briefing.slug)}/feed.xml">Atom feed</a></p>
-${archive ? html`<p class="lb-archive-note">You are reading older updates. <a href="${briefingUrl('', briefing.slug)}">Back to the latest</a></p>` : ''}
+<p class="lb-dateline">${markup('briefing.started', { time: renderTime(briefing.createdAt, ctx) })} <span aria-hidden="true">·</span> ${markup('briefing.timesIn', { zone: html`<span ${feedHook('zone')}>${ctx.time.zoneName(ctx.nowMs)}</span>` })} <span aria-hidden="true">·</span> <a href="${briefingUrl('', briefing.slug)}/feed.xml" type="application/atom+xml" hreflang="${briefing.locale}">${t('briefing.atomFeed')}</a></p>
+${archive ? html`<p class="lb-archive-note">${t('briefing.archiveNote')} <a href="${briefingUrl('', briefing.slug)}">${t('briefing.backToLatest')}</a></p>` : ''}
 <section class="lb-summary" aria-labelledby="lb-summary-h"${input.summaryHtml ? '' : trusted(' hidden')} ${feedHook('summary-box')}>
-<h2 id="lb-summary-h">What you need to know</h2>
+<h2 id="lb-summary-h">${t('briefing.summary')}</h2>
 <div class="lb-summary-body" ${feedHook('summary')}>${trusted(input.summaryHtml)}</div>
 </section>
 <div class="lb-columns">
 <nav class="lb-key-events" aria-labelledby="lb-ke-h" ${feedHook('key-events-box')}${keyEvents.length === 0 ? trusted(' hidden') : ''}>
-<h2 id="lb-ke-h">Key events</h2>
+<h2 id="lb-ke-h">${t('briefing.keyEvents')}</h2>
 <ol ${feedHook('key-events')}>${renderKeyEventItems(keyEvents, ctx, (id) => onPage.has(id))}</ol>
 </nav>
 <section class="lb-feed-col" aria-labelledby="lb-feed-h">
-<h2 id="lb-feed-h" class="lb-section-title">${archive ? 'Older updates' : 'Latest updates'}</h2>
+<h2 id="lb-feed-h" class="lb-section-title">${t(archive ? 'briefing.olderUpdates' : 'briefing.latestUpdates')}</h2>
 ${renderFeedColumn(view, ctx, { olderHref, archive })}
 </section>
 </div>
@@ -203,6 +222,7 @@ ${renderFeedColumn(view, ctx, { olderHref, archive })}
       image,
       localeCode: input.localeCode,
       feedUrl: `${pageUrl}/feed.xml`,
+      i18n: ctx.i18n,
     },
     body,
     html`<script type="application/ld+json">${scriptJson(input.jsonLd)}</script>`,
@@ -220,15 +240,22 @@ export function renderEntryPage(input: {
   jsonLd: unknown;
 }): string {
   const { site, ctx, briefing, entry } = input;
-  const state: PageState = { kind: 'entry', localeCode: input.localeCode, locale: briefing.locale, timeZone: briefing.timeZone };
+  const { t, markup } = ctx.i18n;
+  const state: PageState = {
+    kind: 'entry',
+    localeCode: input.localeCode,
+    locale: briefing.locale,
+    timeZone: briefing.timeZone,
+    words: browserCatalogue(briefing.locale),
+  };
   const headline = entryHeadline(entry, 110);
   const body = html`<main id="main" class="lb-wrap lb-entry-page">
-<p class="lb-back"><a href="${briefingUrl('', briefing.slug)}#${entryAnchor(entry.id)}">← Back to the live briefing</a></p>
-<div class="lb-kicker">${renderStatusBadge(briefing.status, ctx.i18n.t)}<span>An update from our live coverage</span></div>
+<p class="lb-back"><a href="${briefingUrl('', briefing.slug)}#${entryAnchor(entry.id)}">${t('entryPage.back')}</a></p>
+<div class="lb-kicker">${renderStatusBadge(briefing.status, t)}<span>${t('entryPage.kicker')}</span></div>
 <h1 class="lb-title">${entry.title ?? briefing.title}</h1>
-${entry.title ? html`<p class="lb-entry-page-briefing">From <a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a></p>` : ''}
+${entry.title ? html`<p class="lb-entry-page-briefing">${markup('entryPage.from', { briefing: html`<a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a>` })}</p>` : ''}
 ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
-<p class="lb-back"><a href="${briefingUrl('', briefing.slug)}">Follow the live briefing: ${briefing.title}</a></p>
+<p class="lb-back"><a href="${briefingUrl('', briefing.slug)}">${t('entryPage.follow', { title: briefing.title })}</a></p>
 </main>
 <script type="application/json" id="lb-state">${scriptJson(state)}</script>`;
   return layout(
@@ -241,6 +268,7 @@ ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
       locale: briefing.locale,
       image: entry.media[0]?.url,
       localeCode: input.localeCode,
+      i18n: ctx.i18n,
     },
     body,
     html`<script type="application/ld+json">${scriptJson(input.jsonLd)}</script>`,
@@ -249,7 +277,7 @@ ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
 
 // ---------- the embed as a page of its own ----------
 
-export function renderEmbedPage(site: SiteInfo, briefing: Briefing, query: { theme: string; limit: string }): string {
+export function renderEmbedPage(site: SiteInfo, briefing: Briefing, i18n: Translator, query: { theme: string; limit: string }): string {
   const pageUrl = briefingUrl(site.baseUrl, briefing.slug);
   return html`<!doctype html>
 <html lang="${briefing.locale}" dir="${textDirection(briefing.locale)}" class="lb-frame" ${FRAME_ATTRIBUTE}>
@@ -265,18 +293,26 @@ export function renderEmbedPage(site: SiteInfo, briefing: Briefing, query: { the
 <body>
 <main>
 <h1 class="lb-sr-only">${briefing.title}</h1>
-<live-briefing slug="${briefing.slug}" theme="${query.theme}" limit="${query.limit}"><a href="${pageUrl}" target="_blank" rel="noopener">${briefing.title}: follow the live briefing</a></live-briefing>
+<live-briefing slug="${briefing.slug}" theme="${query.theme}" limit="${query.limit}"><a href="${pageUrl}" target="_blank" rel="noopener">${i18n.t('embed.follow', { title: briefing.title })}</a></live-briefing>
 </main>
 </body>
 </html>
 `.value;
 }
 
-export function renderNotFoundPage(site: SiteInfo, what: string): string {
+export function renderNotFoundPage(site: SiteInfo, i18n: Translator, what: 'notFound.noPage' | 'notFound.noBriefing'): string {
+  const { t } = i18n;
   return layout(
     site,
-    { title: `Not found · ${site.publisherName}`, description: what, url: `${site.baseUrl}/`, type: 'website', locale: 'en' },
-    html`<main id="main" class="lb-wrap lb-not-found"><h1 class="lb-title">Not found</h1><p>${what}</p><p><a href="/">See all live coverage</a></p></main>`,
+    {
+      title: t('notFound.pageTitle', { publisher: site.publisherName }),
+      description: t(what),
+      url: `${site.baseUrl}/`,
+      type: 'website',
+      locale: i18n.language,
+      i18n,
+    },
+    html`<main id="main" class="lb-wrap lb-not-found"><h1 class="lb-title">${t('notFound.title')}</h1><p>${t(what)}</p><p><a href="/">${t('notFound.seeAll')}</a></p></main>`,
     '',
     false,
   );

@@ -32,6 +32,11 @@ test('values are read from the environment, empty ones count as unset', () => {
   });
 });
 
+test('the service speaks English unless told a language', () => {
+  expect(loadConfig({}).language).toBe('en');
+  expect(loadConfig({ LIVEBRIEF_LANGUAGE: 'ka-GE' }).language).toBe('ka-GE');
+});
+
 test('an admin token of any length is taken as given', () => {
   expect(loadConfig({ LIVEBRIEF_ADMIN_TOKEN: 'secret' }).adminToken).toBe('secret');
 });
@@ -42,6 +47,7 @@ test.each([
   [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
   [{ LIVEBRIEF_HISTORY_LIMIT: '0' }, 'LIVEBRIEF_HISTORY_LIMIT'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  [{ LIVEBRIEF_LANGUAGE: 'not a language' }, 'LIVEBRIEF_LANGUAGE'],
 ])('%p is refused, naming %s', (env, name) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(name);
