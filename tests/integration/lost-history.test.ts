@@ -166,13 +166,23 @@ describe('Redis restarted from an older snapshot', () => {
     const snapshot = await api.get<{ epoch: string; seq: number; snapshot: { entries: Entry[] } }>(`/api/v1/briefings/${SLUG}/snapshot`);
     expect(snapshot.status).toBe(200);
     expect(snapshot.body.epoch).not.toBe(lost.epoch);
-    expect(snapshot.body.snapshot.entries.map((entry) => entry.body).reverse()).toEqual(['kept 1', 'kept 2', 'kept 3', 'after 1', 'after 2']);
+    expect(snapshot.body.snapshot.entries.map((entry) => entry.body).reverse()).toEqual([
+      'kept 1',
+      'kept 2',
+      'kept 3',
+      'after 1',
+      'after 2',
+    ]);
     // From the snapshot's cursor the poller is at the head, and goes on from there.
-    const next = await api.get<{ changes: Change[] }>(`/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`);
+    const next = await api.get<{ changes: Change[] }>(
+      `/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`,
+    );
     expect(next.status).toBe(200);
     expect(next.body.changes).toEqual([]);
     const published = await publish(api, SLUG, 'after 3');
-    const after = await api.get<{ changes: Change[] }>(`/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`);
+    const after = await api.get<{ changes: Change[] }>(
+      `/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`,
+    );
     expect(after.body.changes.map((change) => [change.epoch, change.seq])).toEqual([[published.epoch, published.seq]]);
   });
 
