@@ -143,6 +143,8 @@ export class FeedConnection {
   private pause(): void {
     this.clearTimer('fallbackTimer');
     this.clearTimer('probeTimer');
+    // Back from a hidden tab or offline is another network, perhaps: the WebSocket is tried again soon.
+    this.probes = 0;
     this.poller.stop();
     this.socket.disconnect();
   }
