@@ -102,3 +102,35 @@ test('behind a proxy refusing WebSockets, the page and the widget poll, show eve
   // Chromium reports each refused WebSocket on the console; nothing else may go wrong.
   expect(errors.filter((error) => !/WebSocket/.test(error))).toEqual([]);
 }, 180_000);
+
+test('a polling page back online after more changes than a catch-up replays starts over from a snapshot, each entry once', async () => {
+  const server = await startServer({ LIVEBRIEF_REPLAY_LIMIT: '3' });
+  const proxy = await startForwardProxy();
+  const browser = await launchBrowser(proxyArgs(proxy.url));
+  onClose(() => browser.close());
+  await createBriefing(server.api, SLUG);
+  const first = await publish(server.api, SLUG, 'Before the tunnel.');
+  const { context, errors } = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/b/${SLUG}`);
+  await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: 10_000 });
+
+  await context.setOffline(true);
+  await connectionLine(page, '').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 5000 });
+  const missed: string[] = [];
+  // More than the replay limit behind: `…/changes` answers 410, only a snapshot can catch up.
+  for (let n = 1; n <= 5; n++) missed.push((await publish(server.api, SLUG, `Missed ${n}`)).entry.id);
+  expect(await feedIds(page)).toEqual([first.entry.id]);
+
+  await context.setOffline(false);
+  await page.locator(`[data-id="${missed[4]}"]`).waitFor({ timeout: WITHIN_MS });
+  await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: WITHIN_MS });
+  expect(await feedIds(page)).toEqual([...missed].reverse().concat(first.entry.id));
+
+  // And it goes on polling from the snapshot's cursor.
+  const next = await publishAndSee([{ page, scope: '' }], () => publish(server.api, SLUG, 'After the tunnel.'));
+  expect(await feedIds(page)).toEqual([next.id, ...[...missed].reverse(), first.entry.id]);
+  // Chromium reports the 410 that sent it to the snapshot: the path this test is about was taken.
+  expect(errors.filter((error) => /\(Gone\)/.test(error))).toHaveLength(1);
+  expect(errors.filter((error) => !/WebSocket|ERR_INTERNET_DISCONNECTED|\(Gone\)/.test(error))).toEqual([]);
+});

@@ -84,3 +84,25 @@ test('the snapshot is the state exactly at its seq, as a subscribe gives it, and
   expect(missing.status).toBe(404);
   expect(missing.body).toMatchObject({ error: { code: 'not_found' } });
 });
+
+test('no stickiness: a reader polling whichever process answers follows every change once, in order', async () => {
+  const first = await startServer();
+  const second = await startServer({ REDIS_PREFIX: first.prefix });
+  await createBriefing(first.api, SLUG);
+  const snapshot = await second.api.get<SnapshotBody>(`/api/v1/briefings/${SLUG}/snapshot`);
+  let cursor = { epoch: snapshot.body.epoch, seq: snapshot.body.seq };
+  const seen: number[] = [];
+  const published: number[] = [];
+  for (let n = 1; n <= 6; n++) {
+    // Writes through either process, polls alternating between them: a load balancer with no affinity.
+    const writer = n % 2 === 0 ? first : second;
+    const reader = n % 3 === 0 ? first : second;
+    published.push((await publish(writer.api, SLUG, `update ${n}`)).seq);
+    const poll = await reader.api.get<ChangeList>(`/api/v1/briefings/${SLUG}/changes?epoch=${cursor.epoch}&since=${cursor.seq}`);
+    expect(poll.status).toBe(200);
+    for (const change of poll.body.changes) seen.push(change.seq);
+    cursor = { epoch: poll.body.epoch, seq: poll.body.seq };
+  }
+  expect(seen).toEqual(published);
+  expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+});
