@@ -62,9 +62,10 @@ export class FeedConnection {
   private pausedWhileHidden = false;
   private forceSnapshot = false;
   private readonly teardown: (() => void)[] = [];
-  /** Set while the WebSocket cannot open and the feed is followed over HTTP. */
   private readonly poller: ChangesPoller;
+  /** True while the WebSocket cannot open and the feed is followed over HTTP instead. */
   private polling = false;
+  /** WebSocket opens failed in a row. */
   private failedOpens = 0;
   private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
   private probeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -72,7 +73,8 @@ export class FeedConnection {
 
   constructor(private readonly options: ConnectionOptions) {
     this.socket = io(options.origin || undefined, {
-      // WebSocket only: no sticky sessions needed across server processes.
+      // WebSocket only, never Socket.IO's long-polling, which needs sticky sessions across
+      // server processes; where the WebSocket cannot open, the ChangesPoller polls instead.
       transports: ['websocket'],
       // Never the page's shared Manager: the console opens a socket of its own beside this one,
       // which must neither take these options (no auto-connect) nor lend this one its own.
