@@ -134,3 +134,39 @@ test('a polling page back online after more changes than a catch-up replays star
   expect(errors.filter((error) => /\(Gone\)/.test(error))).toHaveLength(1);
   expect(errors.filter((error) => !/WebSocket|ERR_INTERNET_DISCONNECTED|\(Gone\)/.test(error))).toEqual([]);
 });
+
+test('a polling tab hidden for long stops polling, and catches up when shown again', async () => {
+  const server = await startServer();
+  const proxy = await startForwardProxy();
+  const browser = await launchBrowser(proxyArgs(proxy.url));
+  onClose(() => browser.close());
+  await createBriefing(server.api, SLUG);
+  const first = await publish(server.api, SLUG, 'Seen before the tab was hidden.');
+  const { context } = await newContext(browser);
+  const page = await context.newPage();
+  // The page's clock is ours to move: five minutes pass in a moment.
+  await page.clock.install();
+  await page.goto(`${server.url}/b/${SLUG}`);
+  await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: 10_000 });
+  const setVisibility = (state: 'hidden' | 'visible'): Promise<void> =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+  await setVisibility('hidden');
+  await page.clock.runFor(5 * 60_000 + 1000);
+  // Let a poll that was in flight finish, then nothing more may come (3 s: more than a poll's interval).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const requestsWhileHidden = proxy.plainRequests;
+  const missed = await publish(server.api, SLUG, 'Published while nobody looked.');
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  expect(proxy.plainRequests).toBe(requestsWhileHidden);
+  expect(await feedIds(page)).toEqual([first.entry.id]);
+
+  await setVisibility('visible');
+  await page.locator(`[data-id="${missed.entry.id}"]`).waitFor({ timeout: WITHIN_MS });
+  expect(await feedIds(page)).toEqual([missed.entry.id, first.entry.id]);
+  await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: WITHIN_MS });
+});
