@@ -45,7 +45,7 @@ const RETRY_MS = 5_000;
 /** Failed WebSocket opens in a row after which the feed polls instead. */
 const FALLBACK_AFTER_FAILURES = 2;
 /** …or this long without the WebSocket opening (a proxy that leaves the upgrade unanswered), in ms. */
-const FALLBACK_AFTER_MS = 4_000;
+const FALLBACK_AFTER_MS = 3_000;
 /** While polling, the WebSocket is tried again after this long (jittered), doubling up to PROBE_MAX_MS. */
 const PROBE_FIRST_MS = 5_000;
 const PROBE_MAX_MS = 60_000;

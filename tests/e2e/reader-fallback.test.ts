@@ -80,7 +80,7 @@ test('behind a proxy refusing WebSockets, the page and the widget poll, show eve
   expect(Math.max(...delays)).toBeLessThan(WITHIN_MS);
 
   // The WebSocket works again: both pages find it by themselves and go live over it.
-  proxy.allowWebSockets = true;
+  proxy.webSockets = 'pass';
   for (const { page, scope } of pages) {
     await connectionLine(page, scope).and(page.locator('[data-state="live"]')).waitFor({ timeout: PROBE_CEILING_MS });
     expect(await connectionLine(page, scope).textContent()).toBe('Updating live');
@@ -102,6 +102,25 @@ test('behind a proxy refusing WebSockets, the page and the widget poll, show eve
   // Chromium reports each refused WebSocket on the console; nothing else may go wrong.
   expect(errors.filter((error) => !/WebSocket/.test(error))).toEqual([]);
 }, 180_000);
+
+test('behind a proxy that never answers the WebSocket, the page polls after a few seconds', async () => {
+  const server = await startServer();
+  const proxy = await startForwardProxy();
+  proxy.webSockets = 'hold';
+  const browser = await launchBrowser(proxyArgs(proxy.url));
+  onClose(() => browser.close());
+  await createBriefing(server.api, SLUG);
+  const first = await publish(server.api, SLUG, 'Rendered with the page.');
+  const { context } = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/b/${SLUG}`);
+  // Published at once: the page must find out by itself, in time, that the WebSocket will not come.
+  const shown = await publishAndSee([{ page, scope: '' }], () => publish(server.api, SLUG, 'Right after the page loaded.'));
+  expect(await connectionLine(page, '').getAttribute('data-state')).toBe('polling');
+  expect(proxy.heldWebSockets).toBeGreaterThanOrEqual(1);
+  expect(proxy.refusedWebSockets + proxy.passedWebSockets).toBe(0);
+  expect(await feedIds(page)).toEqual([shown.id, first.entry.id]);
+});
 
 test('a polling page back online after more changes than a catch-up replays starts over from a snapshot, each entry once', async () => {
   const server = await startServer({ LIVEBRIEF_REPLAY_LIMIT: '3' });

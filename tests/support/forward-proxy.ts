@@ -1,9 +1,10 @@
 /**
  * A forward HTTP proxy like the corporate ones that break live pages: it passes plain HTTP
  * requests (absolute-URI form) but answers WebSocket upgrades and CONNECT tunnels (which
- * browsers use for WebSockets through a proxy) with 403, until `allowWebSockets` is set,
- * from when it pipes both through. It counts what it refused and passed, so a test can
- * prove the WebSocket really was refused rather than passing by accident. It only reaches
+ * browsers use for WebSockets through a proxy) with 403, or leaves them unanswered, until
+ * `webSockets` is 'pass', from when it pipes both through. It counts what it refused, held
+ * and passed, so a test can prove the WebSocket really was refused rather than passing by
+ * accident. It only reaches
  * loopback addresses: the browser's own calls home are refused and not counted.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
@@ -14,10 +15,12 @@ import { onClose } from './harness';
 export interface ForwardProxy {
   /** `http://127.0.0.1:PORT`, for Chromium's `--proxy-server`. */
   readonly url: string;
-  /** False (the default): WebSockets and tunnels are refused; true: they are piped through. */
-  allowWebSockets: boolean;
+  /** What becomes of WebSockets and tunnels: answered 403 (the default), never answered, or piped through. */
+  webSockets: 'refuse' | 'hold' | 'pass';
   /** Upgrades and CONNECTs to loopback answered 403 (browsers send WebSockets through a proxy as CONNECT). */
   readonly refusedWebSockets: number;
+  /** Upgrades and CONNECTs to loopback left unanswered. */
+  readonly heldWebSockets: number;
   /** Upgrades and CONNECTs piped through. */
   readonly passedWebSockets: number;
   /** Plain HTTP requests forwarded. */
@@ -50,13 +53,24 @@ function pipeBoth(a: Duplex, b: Duplex): void {
 /** Starts the proxy on a free port; closed by closeAll(). */
 export async function startForwardProxy(): Promise<ForwardProxy> {
   const tunnels = new Set<Duplex>();
-  const state = { allowWebSockets: false, refusedWebSockets: 0, passedWebSockets: 0, plainRequests: 0 };
+  const state = {
+    webSockets: 'refuse' as ForwardProxy['webSockets'],
+    refusedWebSockets: 0,
+    heldWebSockets: 0,
+    passedWebSockets: 0,
+    plainRequests: 0,
+  };
   const track = (socket: Duplex): void => {
     tunnels.add(socket);
     socket.on('close', () => tunnels.delete(socket));
   };
-  /** A WebSocket to one of ours: refused and counted. */
+  /** A WebSocket to one of ours, unless passed: refused or held, and counted. */
   const refuse = (socket: Duplex): void => {
+    if (state.webSockets === 'hold') {
+      state.heldWebSockets++;
+      track(socket);
+      return;
+    }
     state.refusedWebSockets++;
     socket.end(REFUSAL);
   };
@@ -106,7 +120,7 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
       return deny(socket);
     }
     if (!LOOPBACK.has(target.hostname)) return deny(socket);
-    if (!state.allowWebSockets) return refuse(socket);
+    if (state.webSockets !== 'pass') return refuse(socket);
     state.passedWebSockets++;
     const upstream: Socket = connect(Number(target.port), target.hostname, () => {
       const lines = [`${req.method} ${target.pathname}${target.search} HTTP/1.1`];
@@ -124,7 +138,7 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const [host = '', port] = (req.url ?? '').split(':');
     if (!LOOPBACK.has(host)) return deny(socket);
-    if (!state.allowWebSockets) return refuse(socket);
+    if (state.webSockets !== 'pass') return refuse(socket);
     state.passedWebSockets++;
     const upstream: Socket = connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -146,14 +160,17 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    get allowWebSockets() {
-      return state.allowWebSockets;
+    get webSockets() {
+      return state.webSockets;
     },
-    set allowWebSockets(allow: boolean) {
-      state.allowWebSockets = allow;
+    set webSockets(mode: ForwardProxy['webSockets']) {
+      state.webSockets = mode;
     },
     get refusedWebSockets() {
       return state.refusedWebSockets;
+    },
+    get heldWebSockets() {
+      return state.heldWebSockets;
     },
     get passedWebSockets() {
       return state.passedWebSockets;
