@@ -126,7 +126,8 @@ export class Workspace {
   }
 
   private setConnection(state: ConnectionState): void {
-    const live = state === 'live';
+    // Polling (no WebSocket through some proxies) keeps the feed current too, only less often.
+    const live = state === 'live' || state === 'polling';
     this.header.setConnected(live);
     if (live && this.feedRefused) {
       this.feedRefused = false;

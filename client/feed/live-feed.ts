@@ -71,6 +71,7 @@ const PAGE_SIZE = 20;
 const CONNECTION_TEXT: Record<ConnectionState, MessageKey> = {
   connecting: 'connection.connecting',
   live: 'connection.live',
+  polling: 'connection.polling',
   reconnecting: 'connection.reconnecting',
   offline: 'connection.offline',
 };

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import {
   changesQuerySchema,
   createBriefingSchema,
+  LIMITS,
   createEntrySchema,
   entriesQuerySchema,
   LIMITS,
@@ -25,6 +26,8 @@ export interface ApiOptions {
   bodyLimitBytes: number;
 }
 
+/** What polling readers read at the head: the contract allows a cache to keep it for at most 2 s. */
+const HEAD_CACHE_CONTROL = 'public, max-age=2';
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 function sendJson(res: Response, status: number, json: string): void {
@@ -150,9 +153,26 @@ export function apiRouter(options: ApiOptions): Router {
     const query = parse(changesQuerySchema, req.query);
     const catchUp = await store.changesSince(slug, { epoch: query.epoch, seq: query.since });
     if (catchUp.kind === 'gone') {
-      throw new AppError('gone', 'since: that history is no longer kept; reload the briefing and its entries');
+      // Never cached: once a reader has started over, a kept 410 would send it round again.
+      res.setHeader('Cache-Control', 'no-store');
+      throw new AppError('gone', 'since: that history is no longer kept; get the snapshot and go on from its (epoch, seq)');
     }
+    // Polling readers mostly ask at the head and get nothing new: a CDN may answer them for
+    // a moment. An answer with changes grows as the head moves, so it is never kept.
+    res.setHeader('Cache-Control', catchUp.changes.length === 0 ? HEAD_CACHE_CONTROL : 'no-store');
     res.json({ epoch: catchUp.epoch, seq: catchUp.seq, changes: catchUp.changes });
+  });
+
+  /**
+   * The state exactly at one seq, as a subscribe's snapshot: where a reader without WebSocket
+   * starts, or starts over after a 410. Any snapshot is true at its own seq, and the reader
+   * goes on from there with `…/changes`, so a short-lived cached one costs nothing but a
+   * longer catch-up.
+   */
+  router.get('/briefings/:slug/snapshot', async (req, res) => {
+    const page = await store.readPage(slugParam(req), { limit: LIMITS.snapshotEntries, withPinned: true });
+    res.setHeader('Cache-Control', HEAD_CACHE_CONTROL);
+    res.json({ epoch: page.epoch, seq: page.seq, snapshot: { briefing: page.briefing, entries: page.entries, pinned: page.pinned } });
   });
 
   return router;

@@ -132,6 +132,15 @@ const OUTPUT_SCHEMAS = {
   }),
   VersionList: z.object({ versions: z.array(entryVersionSchema) }),
   ChangeList: z.object({ epoch: z.string(), seq: z.number().int(), changes: z.array(changeSchema) }),
+  SnapshotResponse: z.object({
+    epoch: z.string(),
+    seq: z.number().int(),
+    snapshot: z.object({
+      briefing: briefingSchema,
+      entries: z.array(entrySchema).describe('The newest published entries (at most 20), newest first'),
+      pinned: z.array(entrySchema).describe('Every pinned entry'),
+    }),
+  }),
 };
 
 /** What the server accepts: described as input, so defaults are optional fields and transforms are skipped. */
@@ -434,9 +443,25 @@ function paths(): Record<string, PathItem> {
           }),
         ],
         responses: {
-          '200': ok('The changes after since, and the head position.', 'ChangeList'),
+          '200': ok(
+            'The changes after since, and the head position. With no changes (at the head) it carries `Cache-Control: public, max-age=2`; otherwise `no-store`.',
+            'ChangeList',
+          ),
           ...errors(...PATH_ERRORS, 'Gone', 'Unavailable'),
         },
+      },
+    },
+    '/briefings/{slug}/snapshot': {
+      get: {
+        operationId: 'getSnapshot',
+        summary: 'The state exactly at one seq',
+        description:
+          "What a subscribe's snapshot holds, over plain HTTP: where a client without WebSocket starts, or starts over after a 410 from `…/changes`, going on with `…/changes` from its `(epoch, seq)`. " +
+          'Cacheable for 2 s (`Cache-Control: public, max-age=2`): any snapshot is true at its own seq.',
+        tags: ['changes'],
+        security: PUBLIC,
+        parameters: [SLUG],
+        responses: { '200': ok('The snapshot and its position.', 'SnapshotResponse'), ...errors(...PATH_ERRORS, 'Unavailable') },
       },
     },
   };

@@ -152,6 +152,40 @@ describe('Redis restarted from an older snapshot', () => {
     expect(page.body.briefing.epoch).toBe(published[2]?.epoch);
   });
 
+  test('a reader polling over HTTP: its lost cursor answers 410, uncached, and the snapshot it starts over from is of the new epoch', async () => {
+    const { lost, api } = await restartedWithNoProcessRunning();
+    for (const body of ['after 1', 'after 2']) await publish(api, SLUG, body);
+
+    for (const since of [6, 3]) {
+      const poll = await api.get(`/api/v1/briefings/${SLUG}/changes?epoch=${lost.epoch}&since=${since}`);
+      expect(poll.status).toBe(410);
+      expect(poll.body).toMatchObject({ error: { code: 'gone' } });
+      // A CDN must not keep telling readers to start over once they have.
+      expect(poll.headers.get('cache-control')).toBe('no-store');
+    }
+    const snapshot = await api.get<{ epoch: string; seq: number; snapshot: { entries: Entry[] } }>(`/api/v1/briefings/${SLUG}/snapshot`);
+    expect(snapshot.status).toBe(200);
+    expect(snapshot.body.epoch).not.toBe(lost.epoch);
+    expect(snapshot.body.snapshot.entries.map((entry) => entry.body).reverse()).toEqual([
+      'kept 1',
+      'kept 2',
+      'kept 3',
+      'after 1',
+      'after 2',
+    ]);
+    // From the snapshot's cursor the poller is at the head, and goes on from there.
+    const next = await api.get<{ changes: Change[] }>(
+      `/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.changes).toEqual([]);
+    const published = await publish(api, SLUG, 'after 3');
+    const after = await api.get<{ changes: Change[] }>(
+      `/api/v1/briefings/${SLUG}/changes?epoch=${snapshot.body.epoch}&since=${snapshot.body.seq}`,
+    );
+    expect(after.body.changes.map((change) => [change.epoch, change.seq])).toEqual([[published.epoch, published.seq]]);
+  });
+
   test('with no process running and no write since: reading the briefing starts the new epoch', async () => {
     const { lost, url, api } = await restartedWithNoProcessRunning();
     const reader = new FoldingReader(await connectReader(url), SLUG);
