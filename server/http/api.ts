@@ -4,7 +4,6 @@ import { AppError } from '../../shared/errors';
 import {
   changesQuerySchema,
   createBriefingSchema,
-  LIMITS,
   createEntrySchema,
   entriesQuerySchema,
   LIMITS,
