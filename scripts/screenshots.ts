@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: the reader's page (desktop and a 375 px phone, light and dark),
- * the "new updates" button, and an embed in another site's page, as PNGs in
+ * the "new updates" button, an embed in another site's page, the Arabic briefing (right to
+ * left, desktop and phone) and a correction's history, as PNGs in
  * docs/screenshots/. Starts its own server on a free port with the demo briefing under a
  * throwaway Redis prefix, and removes that data afterwards.
  */
@@ -8,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_SLUG } from '../server/demo/content';
+import { ARABIC_DEMO } from '../server/demo/content-ar';
 import { demoAuthor, seedDemo } from '../server/demo/seed';
 import { buildEntry } from '../server/entries';
 import { serveHostPage } from '../tests/e2e/support/browser';
@@ -52,7 +54,8 @@ async function shoot(
   const context = await browser.newContext(options);
   const page = await context.newPage();
   await page.goto(url);
-  await page.locator('[data-lb="connection"][data-state="live"]').first().waitFor({ timeout: 10_000 });
+  // A live page is pictured once it is live; an entry's own page has no connection.
+  if (!url.includes('/e/')) await page.locator('[data-lb="connection"][data-state="live"]').first().waitFor({ timeout: 10_000 });
   await prepare?.(page);
   // Images in view are loaded before the picture is taken (lazy ones below it need not be).
   await page.waitForFunction(() =>
@@ -94,6 +97,19 @@ async function main(): Promise<void> {
     await tab.locator('[data-lb="reveal"]').waitFor({ state: 'visible' });
   });
   await shoot(browser, host.url, 'embed-in-host-page.png', { viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+
+  const arabic = await seedDemo(app.store, url, Date.now(), ARABIC_DEMO.briefing.slug, ARABIC_DEMO);
+  const arabicPage = `${url}/b/${arabic.slug}`;
+  await shoot(browser, arabicPage, 'reader-arabic-desktop.png', { ...desktop, colorScheme: 'light' });
+  await shoot(browser, arabicPage, 'reader-arabic-phone.png', { ...phone, colorScheme: 'light' });
+
+  // The corrected entry's own page, at its history of earlier versions.
+  const corrected = (await app.store.readPage(DEMO_SLUG, { limit: 20, withPinned: false })).entries.find((entry) => entry.updatedAt);
+  if (!corrected) throw new Error('the demo has no corrected entry');
+  await shoot(browser, `${url}/b/${DEMO_SLUG}/e/${corrected.id}#history`, 'entry-history.png', {
+    viewport: { width: 900, height: 1000 },
+    colorScheme: 'light',
+  });
 }
 
 main()
