@@ -38,7 +38,8 @@ if (state?.kind === 'briefing') {
     linkBase: '',
     newTab: false,
     view: state.view,
-    live: state.live,
+    // An ended briefing's page (state.live false) still watches for a reopening; an archive page stays still.
+    live: !state.archive,
     documentTitle: true,
     rememberPrefs: true,
   });

@@ -11,8 +11,10 @@ export type PageState =
       kind: 'briefing';
       view: FeedView;
       localeCode: DateFnsLocaleCode;
-      /** False on an archive page (?before=), which shows older entries and stays still. */
+      /** Whether the page is kept live: false on an archive page and on an ended briefing's page. */
       live: boolean;
+      /** An archive page (?before=): older entries, links navigate, never live. */
+      archive: boolean;
     }
   | { kind: 'entry'; localeCode: DateFnsLocaleCode; locale: string; timeZone: string };
 

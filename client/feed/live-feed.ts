@@ -37,7 +37,10 @@ export interface LiveFeedOptions {
   limit?: number;
   /** The state the page was rendered with, or null to start from a snapshot. */
   view: FeedView | null;
-  /** False on an archive page: no connection, links navigate. */
+  /**
+   * False on an archive page: no connection, links navigate. When true, a briefing whose
+   * coverage has ended is not followed either: its page only looks now and then for a reopening.
+   */
   live: boolean;
   /** Keep the tab's title counting unseen updates. */
   documentTitle: boolean;
@@ -52,6 +55,8 @@ interface Prefs {
 }
 
 const PREFS_KEY = 'livebrief:prefs';
+/** How often a page left open on an ended briefing asks (one cheap GET, no socket) whether it is live again. */
+const REOPEN_CHECK_MS = 60_000;
 const PAGE_SIZE = 20;
 const CONNECTION_TEXT: Record<ConnectionState, MessageKey> = {
   connecting: 'connection.connecting',
@@ -92,6 +97,7 @@ export class LiveFeed implements FeedSink {
   private connection: FeedConnection | null = null;
   private loadingOlder = false;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private reopenTimer: ReturnType<typeof setInterval> | null = null;
   private readonly teardown: (() => void)[] = [];
   private renderedTimeKey = '';
 
@@ -118,15 +124,15 @@ export class LiveFeed implements FeedSink {
       this.refreshTimes();
     }
     this.refreshTimer = setInterval(() => this.refreshTimes(), RELATIVE_REFRESH_MS);
-    if (this.options.live) {
-      this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
-      this.connection.start();
-    }
+    if (!this.options.live) return;
+    if (this.view?.briefing.status === 'ended') this.endCoverage();
+    else this.connect();
   }
 
   close(): void {
     this.connection?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
     for (const undo of this.teardown.splice(0)) undo();
   }
 
@@ -146,6 +152,7 @@ export class LiveFeed implements FeedSink {
     };
     // The zone or locale may have changed meanwhile; the locale module is cached after its first load.
     void this.useLocale(snapshot.briefing.locale).then(draw);
+    this.followStatus();
   }
 
   apply(change: Change): ApplyResult['status'] {
@@ -161,6 +168,8 @@ export class LiveFeed implements FeedSink {
       const now = result.view.briefing;
       this.baseTitle = now.title;
       if (was.summary !== now.summary) void this.refreshSummary();
+      // Once this change is taken in and drawn (both return paths below).
+      queueMicrotask(() => this.followStatus());
       if (was.locale !== now.locale || was.timeZone !== now.timeZone) {
         void this.useLocale(now.locale).then(() => this.render());
         this.updateTitle();
@@ -173,10 +182,51 @@ export class LiveFeed implements FeedSink {
   }
 
   connectionState(state: ConnectionState): void {
+    this.showConnection(state, CONNECTION_TEXT[state]);
+  }
+
+  private showConnection(state: ConnectionState | 'ended', key: MessageKey): void {
     const element = this.el('connection');
     if (!element) return;
     element.dataset.state = state;
-    element.textContent = english.t(CONNECTION_TEXT[state]);
+    element.textContent = english.t(key);
+  }
+
+  // ---------- ended coverage ----------
+
+  private connect(): void {
+    this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
+    this.connection.start();
+  }
+
+  /** Called after each change or snapshot: a briefing whose coverage has ended is no longer followed. */
+  private followStatus(): void {
+    if (this.view?.briefing.status === 'ended' && this.connection) this.endCoverage();
+  }
+
+  /** Lets the connection go (the server lets its readers go too) and looks now and then for a reopening. */
+  private endCoverage(): void {
+    this.connection?.close();
+    this.connection = null;
+    this.showConnection('ended', 'connection.ended');
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
+    this.reopenTimer = setInterval(() => void this.checkReopened(), REOPEN_CHECK_MS);
+  }
+
+  private async checkReopened(): Promise<void> {
+    if (document.visibilityState === 'hidden' || this.connection) return;
+    try {
+      const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}`);
+      if (!response.ok) return;
+      const { briefing } = (await response.json()) as { briefing: { status: string } };
+      if (briefing.status !== 'live' || this.connection) return;
+    } catch {
+      return; // offline or the service is away: the next look tries again
+    }
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
+    this.reopenTimer = null;
+    // Resumes from the cursor held: the corrections since the end and the reopening arrive as changes.
+    this.connect();
   }
 
   // ---------- what happens to a new entry ----------

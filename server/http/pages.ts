@@ -146,6 +146,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
       const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
+      const coverageEnd = await store.coverageEnd(briefing);
       sendPage(
         res,
         renderBriefingPage({
@@ -157,7 +158,7 @@ export function pagesRouter(options: PagesOptions): Router {
           summaryHtml: renderMarkdown(briefing.summary),
           description: summaryText(briefing, 200) || briefing.title,
           localeCode,
-          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site)),
+          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site), coverageEnd),
         }),
       );
     } catch (error) {

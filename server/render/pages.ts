@@ -158,7 +158,8 @@ export function renderBriefingPage(input: BriefingPageInput): string {
   const olderHref = input.next ? `${briefingUrl('', briefing.slug)}?before=${encodeURIComponent(input.next)}` : null;
   const keyEvents = view.entries.filter((entry) => entry.keyEvent);
   const onPage = new Set(view.entries.map((entry) => entry.id));
-  const state: PageState = { kind: 'briefing', view, localeCode: input.localeCode, live: !archive };
+  // An ended briefing's page opens no connection: its script only looks now and then for a reopening.
+  const state: PageState = { kind: 'briefing', view, localeCode: input.localeCode, live: !archive && briefing.status === 'live', archive };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
   const body = html`<main id="main" class="lb-wrap lb-briefing">
 <div class="lb-kicker"><span ${feedHook('badge')}>${renderStatusBadge(briefing.status, ctx.i18n.t)}</span><span class="lb-conn" ${feedHook('connection')} role="status" data-js-only></span></div>

@@ -19,6 +19,8 @@ export const en = {
   'connection.polling': 'Updating every few seconds',
   'connection.reconnecting': 'Reconnecting…',
   'connection.offline': 'Offline: updates resume when you are back online',
+  // ended coverage and correction history
+  'connection.ended': 'Coverage has ended',
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;
