@@ -63,7 +63,7 @@ function linkAttributes(ctx: MarkupContext): Markup {
   return trusted(ctx.newTab ? ' target="_blank" rel="noopener"' : '');
 }
 
-function renderMedia(media: Media): Markup {
+export function renderMedia(media: Media): Markup {
   const caption =
     media.caption || media.credit
       ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
@@ -74,6 +74,18 @@ function renderMedia(media: Media): Markup {
 export interface EntryOptions {
   /** Which copy this is: the feed's, the pinned box's, or the entry's own page. */
   variant: 'feed' | 'pinned' | 'permalink';
+}
+
+/** The id of the correction history on an entry's own page, the target of "Updated HH:mm". */
+export const HISTORY_ID = 'history';
+
+/** An entry's "See also" links. */
+export function renderLinks(links: Entry['links'], ctx: MarkupContext): Markup | '' {
+  if (links.length === 0) return '';
+  return html`<aside class="lb-links" aria-label="${ctx.i18n.t('entry.seeAlso')}"><p class="lb-links-label">${ctx.i18n.t('entry.seeAlso')}</p><ul>${links.map(
+    (link) =>
+      html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
+  )}</ul></aside>`;
 }
 
 /** One entry as an <article>; `data-version` lets the browser skip redrawing what has not changed. */
@@ -93,17 +105,12 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
     entry.keyEvent ? html`<span class="lb-flag lb-flag--key">${ctx.i18n.t('entry.keyEvent')}</span>` : '',
     entry.pinned && options.variant !== 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : '',
   ];
+  // A correction links to what the entry said before: its own page's history, which works without script.
   const updated = entry.updatedAt
-    ? html`<span class="lb-updated">${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</span>`
+    ? html`<a class="lb-updated" href="${url}#${HISTORY_ID}" title="${ctx.i18n.t('entry.updatedHistory')}"${linkAttributes(ctx)}>${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</a>`
     : '';
   const title = entry.title ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>` : '';
-  const links =
-    entry.links.length > 0
-      ? html`<aside class="lb-links" aria-label="${ctx.i18n.t('entry.seeAlso')}"><p class="lb-links-label">${ctx.i18n.t('entry.seeAlso')}</p><ul>${entry.links.map(
-          (link) =>
-            html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
-        )}</ul></aside>`
-      : '';
+  const links = renderLinks(entry.links, ctx);
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}

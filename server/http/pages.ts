@@ -12,6 +12,7 @@ import { viewFromSnapshot } from '../../shared/apply-change';
 import type { MarkupContext } from '../../shared/feed-markup';
 import { LIMITS, type Briefing } from '../../shared/schemas';
 import type { Config } from '../config';
+import { correctionHistory } from '../entries';
 import { renderAtomFeed } from '../render/atom';
 import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
 import { renderMarkdown } from '../render/markdown';
@@ -171,7 +172,11 @@ export function pagesRouter(options: PagesOptions): Router {
     try {
       const slug = slugParam(req);
       const id = idParam(req, 'entry');
-      const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
+      const [briefing, stored, versions] = await Promise.all([
+        store.getBriefing(slug),
+        store.getEntry(slug, id),
+        store.listVersions(slug, id),
+      ]);
       if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: english };
@@ -182,6 +187,7 @@ export function pagesRouter(options: PagesOptions): Router {
           ctx,
           briefing,
           entry: stored.entry,
+          history: correctionHistory(versions ?? []),
           localeCode,
           jsonLd: { '@context': 'https://schema.org', ...blogPostingLd(stored.entry, site.baseUrl, publisherOf(site)) },
         }),
