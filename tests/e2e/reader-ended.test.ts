@@ -5,7 +5,7 @@
 import type { Page, WebSocket } from 'playwright-core';
 import { createBriefing, publish } from '../support/fixtures';
 import { waitFor } from '../support/harness';
-import { newContext, openLive } from './support/browser';
+import { newContext, openLive, serveHostPage } from './support/browser';
 import { browserAndServerPerTest } from './support/fixture';
 
 const e2e = browserAndServerPerTest();
@@ -82,4 +82,53 @@ test('a visit to an ended briefing opens no WebSocket; after reopening a new vis
   const published = await publish(server.api, 'over', 'Coverage resumes.');
   await again.locator(`#e-${published.entry.id}`).waitFor({ timeout: 2000 });
   expect([...errors, ...laterErrors]).toEqual([]);
+});
+
+test('a page left open on an ended briefing looks back now and then, and goes live again once it is reopened', async () => {
+  const { browser, server } = e2e;
+  await createBriefing(server.api, 'paused');
+  await server.api.patch('/api/v1/briefings/paused', { status: 'ended' });
+  const { context, errors } = await newContext(browser);
+  // The browser's clock is driven, not waited for: the look back comes once a minute.
+  await context.clock.install();
+  const page = await context.newPage();
+  const sockets = watchSockets(page);
+  await page.goto(`${server.url}/b/paused`);
+  await page.locator('[data-lb="connection"][data-state="ended"]').waitFor({ timeout: 5000 });
+
+  // A minute on, still ended: still no socket.
+  await page.clock.fastForward(61_000);
+  await page.waitForTimeout(500);
+  expect(sockets.opened).toHaveLength(0);
+
+  await server.api.patch('/api/v1/briefings/paused', { status: 'live' });
+  await page.clock.fastForward(61_000);
+  await page.locator('[data-lb="connection"][data-state="live"]').waitFor({ timeout: 5000 });
+  expect(sockets.opened).toHaveLength(1);
+  await page.locator('[data-lb="badge"]', { hasText: 'Live' }).waitFor({ timeout: 5000 });
+  const published = await publish(server.api, 'paused', 'Back on air.');
+  await page.locator(`#e-${published.entry.id}`).waitFor({ timeout: 5000 });
+  expect(errors).toEqual([]);
+});
+
+test('the widget of an ended briefing lets its connection go after the snapshot', async () => {
+  const { browser, server } = e2e;
+  await createBriefing(server.api, 'widget-over');
+  await publish(server.api, 'widget-over', 'Final word.');
+  await server.api.patch('/api/v1/briefings/widget-over', { status: 'ended' });
+  const { context, errors } = await newContext(browser);
+  const page = await context.newPage();
+  const sockets = watchSockets(page);
+  const host = await serveHostPage(
+    `<!doctype html><html lang="en"><head><title>Host</title><script type="module" src="${server.url}/embed.js"></script></head><body><live-briefing slug="widget-over"></live-briefing></body></html>`,
+  );
+  await page.goto(host.url);
+  await page.locator('live-briefing [data-lb="connection"][data-state="ended"]').waitFor({ timeout: 10_000 });
+  await page.locator('live-briefing [data-lb="feed"] article', { hasText: 'Final word.' }).waitFor({ timeout: 5000 });
+  await waitFor(
+    () => (sockets.opened.every((socket) => sockets.closed.has(socket)) ? true : undefined),
+    5000,
+    'the widget’s WebSocket to close',
+  );
+  expect(errors).toEqual([]);
 });
