@@ -6,7 +6,8 @@
 import type { Briefing, Entry, Media } from './schemas';
 import { html, trusted, type Markup } from './html';
 import type { TimeFormat } from './time-format';
-import type { Translate, Translator } from './i18n';
+import type { EntryVersion } from './console';
+import type { MessageKey, Translate, Translator } from './i18n';
 
 export interface MarkupContext {
   time: TimeFormat;
@@ -107,7 +108,7 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   ];
   // A correction links to what the entry said before: its own page's history, which works without script.
   const updated = entry.updatedAt
-    ? html`<a class="lb-updated" href="${url}#${HISTORY_ID}" title="${ctx.i18n.t('entry.updatedHistory')}"${linkAttributes(ctx)}>${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</a>`
+    ? html`<a class="lb-updated" href="${url}#${HISTORY_ID}" data-action="history" title="${ctx.i18n.t('entry.updatedHistory')}"${linkAttributes(ctx)}>${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</a>`
     : '';
   const title = entry.title ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>` : '';
   const links = renderLinks(entry.links, ctx);
@@ -116,6 +117,60 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
 <footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
 </article>`;
+}
+
+/** What a correction can change, in the order named, with its word. */
+const VERSION_FIELDS: [keyof EntryVersion, MessageKey][] = [
+  ['title', 'history.field.title'],
+  ['body', 'history.field.text'],
+  ['media', 'history.field.media'],
+  ['links', 'history.field.links'],
+  ['sources', 'history.field.sources'],
+];
+
+export interface HistoryOptions {
+  /** The section's id, and the start of its headings' ids. */
+  id: string;
+  /** The section heading's level (2 on the entry's page, 4 inside an entry of the feed); versions are one below. */
+  level: 2 | 4;
+}
+
+/**
+ * The correction history: every earlier version (all but the last step, which is what is
+ * shown already), newest first, each with its time, what the next one changed, and its
+ * content as readers saw it. Empty for an entry never corrected.
+ */
+export function renderHistory(
+  steps: EntryVersion[],
+  ctx: MarkupContext,
+  options: HistoryOptions = { id: HISTORY_ID, level: 2 },
+): Markup | '' {
+  const earlier = steps.slice(0, -1);
+  if (earlier.length === 0) return '';
+  const heading = trusted(`h${options.level}`);
+  const subheading = trusted(`h${options.level + 1}`);
+  const list = new Intl.ListFormat(ctx.i18n.language, { type: 'conjunction' });
+  const items = earlier
+    .map((step, index) => {
+      const next = steps[index + 1] ?? step;
+      const changed = VERSION_FIELDS.filter(([field]) => JSON.stringify(step[field]) !== JSON.stringify(next[field])).map(([, key]) =>
+        ctx.i18n.t(key),
+      );
+      const at = step.updatedAt ?? step.publishedAt;
+      const when = html`<time datetime="${at}">${ctx.time.absolute(at)}</time>`;
+      const headingId = `${options.id}-v${step.version}`;
+      return html`<li class="lb-version" aria-labelledby="${headingId}">
+<${subheading} class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</${subheading}>
+<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>
+<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
+</li>`;
+    })
+    .reverse();
+  return html`<section class="lb-history" id="${options.id}" aria-labelledby="${options.id}-h">
+<${heading} class="lb-history-title" id="${options.id}-h" tabindex="-1">${ctx.i18n.t('history.title')}</${heading}>
+<p class="lb-history-intro">${ctx.i18n.t('history.intro', { count: earlier.length })}</p>
+<ol class="lb-versions">${items}</ol>
+</section>`;
 }
 
 /**

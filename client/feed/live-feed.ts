@@ -7,7 +7,15 @@
  */
 import type { Locale } from 'date-fns';
 import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
-import { entryHeadline, renderEntry, renderKeyEventItems, renderStatusBadge, type MarkupContext } from '../../shared/feed-markup';
+import type { EntryVersion } from '../../shared/console';
+import {
+  entryHeadline,
+  renderEntry,
+  renderHistory,
+  renderKeyEventItems,
+  renderStatusBadge,
+  type MarkupContext,
+} from '../../shared/feed-markup';
 import type { Markup } from '../../shared/html';
 import { dateFnsLocaleFor, type DateFnsLocaleCode } from '../../shared/locales';
 import { english, type MessageKey } from '../../shared/i18n';
@@ -443,6 +451,12 @@ export class LiveFeed implements FeedSink {
       case 'share':
         void shareEntry(target, (text) => this.announce(text));
         break;
+      case 'history':
+        // Inside another site's page, and for a click that asks for a new tab, the link leads to the entry's page.
+        if (this.options.newTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        void this.toggleHistory(target);
+        break;
       case 'key-only':
         this.setPrefs({ keyOnly: !this.prefs.keyOnly });
         break;
@@ -453,6 +467,40 @@ export class LiveFeed implements FeedSink {
         this.setPrefs({ readerZone: !this.prefs.readerZone });
         break;
     }
+  }
+
+  /** Opens (or closes) a corrected entry's earlier versions inside it, as its own page shows them. */
+  private async toggleHistory(link: HTMLElement): Promise<void> {
+    const article = link.closest<HTMLElement>('article[data-id]');
+    const ctx = this.context();
+    if (!article?.dataset.id || !ctx) return;
+    const boxId = `${article.id}-history`;
+    const open = article.querySelector(`#${CSS.escape(boxId)}`);
+    if (open) {
+      open.remove();
+      link.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const url = `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/entries/${encodeURIComponent(article.dataset.id)}/versions`;
+    let markup: ReturnType<typeof renderHistory> = '';
+    try {
+      const response = await fetch(url);
+      if (response.ok)
+        markup = renderHistory(((await response.json()) as { versions: EntryVersion[] }).versions, ctx, { id: boxId, level: 4 });
+    } catch {
+      // unreachable: the entry's own page shows the history instead
+    }
+    const href = link.getAttribute('href');
+    if (markup === '') {
+      if (href) window.location.assign(href);
+      return;
+    }
+    if (article.querySelector(`#${CSS.escape(boxId)}`)) return; // a second click while this one loaded
+    const box = toElement(markup);
+    article.insertBefore(box, article.querySelector('.lb-entry-foot'));
+    link.setAttribute('aria-expanded', 'true');
+    link.setAttribute('aria-controls', boxId);
+    box.querySelector<HTMLElement>('.lb-history-title')?.focus();
   }
 
   private setPrefs(change: Partial<Prefs>): void {

@@ -6,16 +6,13 @@
 import type { Briefing, Entry } from '../../shared/schemas';
 import type { FeedView } from '../../shared/apply-change';
 import type { EntryVersion } from '../../shared/console';
-import type { MessageKey } from '../../shared/i18n';
 import {
   briefingUrl,
   entryAnchor,
   entryHeadline,
-  HISTORY_ID,
   plainExcerpt,
   renderEntry,
-  renderLinks,
-  renderMedia,
+  renderHistory,
   renderKeyEventItems,
   renderStatusBadge,
   renderTime,
@@ -206,47 +203,6 @@ ${renderFeedColumn(view, ctx, { olderHref, archive })}
 }
 
 // ---------- an entry's own page ----------
-
-/** What a correction can change, in the order named, with its word. */
-const VERSION_FIELDS: [keyof EntryVersion, MessageKey][] = [
-  ['title', 'history.field.title'],
-  ['body', 'history.field.text'],
-  ['media', 'history.field.media'],
-  ['links', 'history.field.links'],
-  ['sources', 'history.field.sources'],
-];
-
-/**
- * The correction history: every earlier version (all but the last step, which is what the
- * page shows above), newest first, each with its time, what the next one changed, and its
- * content rendered as readers saw it. Empty for an entry never corrected.
- */
-function renderHistory(steps: EntryVersion[], ctx: MarkupContext): Markup | '' {
-  const earlier = steps.slice(0, -1);
-  if (earlier.length === 0) return '';
-  const list = new Intl.ListFormat(ctx.i18n.language, { type: 'conjunction' });
-  const items = earlier
-    .map((step, index) => {
-      const next = steps[index + 1] ?? step;
-      const changed = VERSION_FIELDS.filter(([field]) => JSON.stringify(step[field]) !== JSON.stringify(next[field])).map(([, key]) =>
-        ctx.i18n.t(key),
-      );
-      const at = step.updatedAt ?? step.publishedAt;
-      const when = html`<time datetime="${at}">${ctx.time.absolute(at)}</time>`;
-      const headingId = `${HISTORY_ID}-v${step.version}`;
-      return html`<li class="lb-version" aria-labelledby="${headingId}">
-<h3 class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</h3>
-<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>
-<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
-</li>`;
-    })
-    .reverse();
-  return html`<section class="lb-history" id="${HISTORY_ID}" aria-labelledby="${HISTORY_ID}-h">
-<h2 id="${HISTORY_ID}-h">${ctx.i18n.t('history.title')}</h2>
-<p class="lb-history-intro">${ctx.i18n.t('history.intro', { count: earlier.length })}</p>
-<ol class="lb-versions">${items}</ol>
-</section>`;
-}
 
 export function renderEntryPage(input: {
   site: SiteInfo;

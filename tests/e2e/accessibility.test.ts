@@ -92,6 +92,18 @@ test.each(LOOKS)(
   },
 );
 
+test.each(LOOKS)(
+  'a history opened in place on the reader page in %s at %i px has no serious or critical violations',
+  async (colorScheme, width) => {
+    const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+    const page = await openLive(context, `${server.url}/b/a11y`);
+    await page.locator(`#e-${corrected.id} .lb-updated`).click();
+    await page.locator(`#e-${corrected.id} .lb-history .lb-version`).waitFor({ timeout: 5000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  },
+);
+
 test.each(LOOKS)('the console’s sign-in page in %s at %i px has no serious or critical violations', async (colorScheme, width) => {
   const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
   const page = await context.newPage();

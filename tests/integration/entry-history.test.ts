@@ -49,7 +49,7 @@ describe('the correction history', () => {
     const latest = await edit({ title: 'Bridge shut', links: [{ title: 'Map', url: 'https://example.org/map' }] });
 
     const history = historyOf(await pageHtml(server, `/b/fix/e/${entry.id}`));
-    expect(history).toContain('<h2 id="history-h">Earlier versions</h2>');
+    expect(history).toMatch(/<h2 class="lb-history-title" id="history-h"[^>]*>Earlier versions<\/h2>/);
     expect(history).toContain('This update was corrected 2 times.');
     const items = [...history.matchAll(/<li class="lb-version"[\s\S]*?<\/li>\n?(?=<li class="lb-version"|<\/ol>)/g)].map((m) => m[0]);
     expect(items).toHaveLength(2);
