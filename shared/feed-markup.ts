@@ -161,7 +161,7 @@ export function renderHistory(
       const headingId = `${options.id}-v${step.version}`;
       return html`<li class="lb-version" aria-labelledby="${headingId}">
 <${subheading} class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</${subheading}>
-<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>
+${changed.length > 0 ? html`<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>` : ''}
 <div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
 </li>`;
     })
