@@ -48,7 +48,8 @@ if (state?.kind === 'briefing') {
     newTab: false,
     view: withMarkup(state.view, drawnHtml),
     keyEvents: state.keyEvents,
-    live: state.live,
+    // An ended briefing's page (state.live false) still watches for a reopening; an archive page stays still.
+    live: !state.archive,
     documentTitle: true,
     rememberPrefs: true,
     words: state.words,

@@ -6,7 +6,8 @@
 import type { Briefing, Entry, Media } from './schemas';
 import { html, trusted, type Markup } from './html';
 import type { TimeFormat } from './time-format';
-import type { Translate, Translator } from './i18n';
+import type { EntryVersion } from './console';
+import type { MessageKey, Translate, Translator } from './i18n';
 
 export interface MarkupContext {
   time: TimeFormat;
@@ -63,7 +64,7 @@ function linkAttributes(ctx: MarkupContext): Markup {
   return trusted(ctx.newTab ? ' target="_blank" rel="noopener"' : '');
 }
 
-function renderMedia(media: Media): Markup {
+export function renderMedia(media: Media): Markup {
   const caption =
     media.caption || media.credit
       ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
@@ -74,6 +75,18 @@ function renderMedia(media: Media): Markup {
 export interface EntryOptions {
   /** Which copy this is: the feed's, the pinned box's, or the entry's own page. */
   variant: 'feed' | 'pinned' | 'permalink';
+}
+
+/** The id of the correction history on an entry's own page, the target of "Updated HH:mm". */
+export const HISTORY_ID = 'history';
+
+/** An entry's "See also" links. */
+export function renderLinks(links: Entry['links'], ctx: MarkupContext): Markup | '' {
+  if (links.length === 0) return '';
+  return html`<aside class="lb-links" aria-label="${ctx.i18n.t('entry.seeAlso')}"><p class="lb-links-label">${ctx.i18n.t('entry.seeAlso')}</p><ul>${links.map(
+    (link) =>
+      html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
+  )}</ul></aside>`;
 }
 
 /** One entry as an <article>; `data-version` lets the browser skip redrawing what has not changed. */
@@ -93,17 +106,12 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
     entry.keyEvent ? html`<span class="lb-flag lb-flag--key">${ctx.i18n.t('entry.keyEvent')}</span>` : '',
     entry.pinned && options.variant !== 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : '',
   ];
+  // A correction links to what the entry said before: its own page's history, which works without script.
   const updated = entry.updatedAt
-    ? html`<span class="lb-updated">${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</span>`
+    ? html`<a class="lb-updated" href="${url}#${HISTORY_ID}" data-action="history" title="${ctx.i18n.t('entry.updatedHistory')}"${linkAttributes(ctx)}>${ctx.i18n.markup('entry.updated', { time: html`<time datetime="${entry.updatedAt}">${ctx.time.clock(entry.updatedAt)}</time>` })}</a>`
     : '';
   const title = entry.title ? html`<h3 class="lb-entry-title" id="${titleId}">${entry.title}</h3>` : '';
-  const links =
-    entry.links.length > 0
-      ? html`<aside class="lb-links" aria-label="${ctx.i18n.t('entry.seeAlso')}"><p class="lb-links-label">${ctx.i18n.t('entry.seeAlso')}</p><ul>${entry.links.map(
-          (link) =>
-            html`<li><a href="${link.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${link.title}</a></li>`,
-        )}</ul></aside>`
-      : '';
+  const links = renderLinks(entry.links, ctx);
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
@@ -121,6 +129,60 @@ export interface KeyEventItem {
 
 export function keyEventItem(entry: Entry): KeyEventItem {
   return { id: entry.id, slug: entry.slug, publishedAt: entry.publishedAt, headline: entryHeadline(entry, 90) };
+}
+
+/** What a correction can change, in the order named, with its word. */
+const VERSION_FIELDS: [keyof EntryVersion, MessageKey][] = [
+  ['title', 'history.field.title'],
+  ['body', 'history.field.text'],
+  ['media', 'history.field.media'],
+  ['links', 'history.field.links'],
+  ['sources', 'history.field.sources'],
+];
+
+export interface HistoryOptions {
+  /** The section's id, and the start of its headings' ids. */
+  id: string;
+  /** The section heading's level (2 on the entry's page, 4 inside an entry of the feed); versions are one below. */
+  level: 2 | 4;
+}
+
+/**
+ * The correction history: every earlier version (all but the last step, which is what is
+ * shown already), newest first, each with its time, what the next one changed, and its
+ * content as readers saw it. Empty for an entry never corrected.
+ */
+export function renderHistory(
+  steps: EntryVersion[],
+  ctx: MarkupContext,
+  options: HistoryOptions = { id: HISTORY_ID, level: 2 },
+): Markup | '' {
+  const earlier = steps.slice(0, -1);
+  if (earlier.length === 0) return '';
+  const heading = trusted(`h${options.level}`);
+  const subheading = trusted(`h${options.level + 1}`);
+  const list = new Intl.ListFormat(ctx.i18n.language, { type: 'conjunction' });
+  const items = earlier
+    .map((step, index) => {
+      const next = steps[index + 1] ?? step;
+      const changed = VERSION_FIELDS.filter(([field]) => JSON.stringify(step[field]) !== JSON.stringify(next[field])).map(([, key]) =>
+        ctx.i18n.t(key),
+      );
+      const at = step.updatedAt ?? step.publishedAt;
+      const when = html`<time datetime="${at}">${ctx.time.absolute(at)}</time>`;
+      const headingId = `${options.id}-v${step.version}`;
+      return html`<li class="lb-version" aria-labelledby="${headingId}">
+<${subheading} class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</${subheading}>
+${changed.length > 0 ? html`<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>` : ''}
+<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
+</li>`;
+    })
+    .reverse();
+  return html`<section class="lb-history" id="${options.id}" aria-labelledby="${options.id}-h">
+<${heading} class="lb-history-title" id="${options.id}-h" tabindex="-1">${ctx.i18n.t('history.title')}</${heading}>
+<p class="lb-history-intro">${ctx.i18n.t('history.intro', { count: earlier.length })}</p>
+<ol class="lb-versions">${items}</ol>
+</section>`;
 }
 
 /**

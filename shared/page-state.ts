@@ -29,8 +29,10 @@ export type PageState =
       /** The key-events index, newest first: every key event of the briefing (the newest LIMITS.keyEvents). */
       keyEvents: KeyEventItem[];
       localeCode: DateFnsLocaleCode;
-      /** False on an archive page (?before=, ?around=), which shows older entries and stays still. */
+      /** Whether the page is kept live: false on an archive page and on an ended briefing's page. */
       live: boolean;
+      /** An archive page (?before=, ?around=): older entries, links navigate, never live. */
+      archive: boolean;
       /** The interface words in the briefing's language: that one catalogue, none of the others. */
       words: PageWords;
     }

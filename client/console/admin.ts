@@ -253,9 +253,8 @@ export function auditView(): HTMLElement {
       h('h1', { id: 'audit-heading' }, 'Audit log'),
       h('p', { class: 'help' }, 'Every write, by whom and when, newest first.'),
       status,
-      h(
-        'div',
-        { class: 'table-wrap' },
+      tableWrap(
+        'audit-heading',
         h(
           'table',
           { class: 'audit' },
@@ -266,6 +265,14 @@ export function auditView(): HTMLElement {
       more,
     ),
   );
+}
+
+/**
+ * A table's box, scrolled sideways on a narrow screen: focusable and named after its heading,
+ * so that a keyboard can scroll it too.
+ */
+function tableWrap(headingId: string, table: HTMLElement): HTMLElement {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': headingId }, table);
 }
 
 /** An admin page: a heading, its status line, a table (the given columns, then actions) and the form that adds a row. */
@@ -289,7 +296,7 @@ function listPage(
       { class: 'panel', 'aria-labelledby': heading.id },
       h('h1', { id: heading.id }, heading.title),
       status,
-      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, head), rows)),
+      tableWrap(heading.id, h('table', {}, h('thead', {}, head), rows)),
     ),
     form,
   );

@@ -61,6 +61,8 @@ export class FeedConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pausedWhileHidden = false;
   private forceSnapshot = false;
+  /** Closed for good: the socket's own farewell events say nothing more to the sink. */
+  private closed = false;
   private readonly teardown: (() => void)[] = [];
   private readonly poller: ChangesPoller;
   /** True while the WebSocket cannot open and the feed is followed over HTTP instead. */
@@ -117,6 +119,7 @@ export class FeedConnection {
   }
 
   close(): void {
+    this.closed = true;
     for (const undo of this.teardown.splice(0)) undo();
     if (this.hiddenTimer) clearTimeout(this.hiddenTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -244,6 +247,8 @@ export class FeedConnection {
     }
     if (ack.mode === 'snapshot') {
       this.options.sink.reset(ack.epoch, ack.seq, ack.snapshot);
+      // The sink may have closed this connection (the briefing's coverage has ended).
+      if (this.closed) return;
     } else if (!since || since.epoch !== ack.epoch || since.seq !== ack.seq) {
       // A resume must start where we are; otherwise only a snapshot can be trusted.
       this.forceSnapshot = true;
@@ -255,7 +260,7 @@ export class FeedConnection {
   }
 
   private onChange(change: Change): void {
-    if (change.slug !== this.options.slug || this.awaitingAck) return;
+    if (change.slug !== this.options.slug || this.awaitingAck || this.closed) return;
     if (this.options.sink.apply(change) === 'gap') this.subscribe();
   }
 
@@ -274,7 +279,7 @@ export class FeedConnection {
   }
 
   private setState(state: ConnectionState): void {
-    if (state === this.state) return;
+    if (state === this.state || this.closed) return;
     this.state = state;
     this.options.sink.connectionState(state);
   }

@@ -7,10 +7,12 @@
  */
 import type { Locale } from 'date-fns';
 import { applyChange, compareEntries, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
+import type { EntryVersion } from '../../shared/console';
 import {
   entryHeadline,
   keyEventItem,
   renderEntry,
+  renderHistory,
   renderKeyEventItems,
   renderStatusBadge,
   type KeyEventItem,
@@ -48,7 +50,10 @@ export interface LiveFeedOptions {
   view: FeedView | null;
   /** The page's key-events index (every key event of the briefing); unset where there is no index (the embed). */
   keyEvents?: KeyEventItem[];
-  /** False on an archive page: no connection, links navigate. */
+  /**
+   * False on an archive page: no connection, links navigate. When true, a briefing whose
+   * coverage has ended is not followed either: its page only looks now and then for a reopening.
+   */
   live: boolean;
   /** Keep the tab's title counting unseen updates. */
   documentTitle: boolean;
@@ -67,13 +72,16 @@ interface Prefs {
 }
 
 const PREFS_KEY = 'livebrief:prefs';
+/** How often a page left open on an ended briefing asks (one cheap GET, no socket) whether it is live again. */
+const REOPEN_CHECK_MS = 60_000;
 const PAGE_SIZE = 20;
-const CONNECTION_TEXT: Record<ConnectionState, MessageKey> = {
+const CONNECTION_TEXT: Record<ConnectionState | 'ended', MessageKey> = {
   connecting: 'connection.connecting',
   live: 'connection.live',
   polling: 'connection.polling',
   reconnecting: 'connection.reconnecting',
   offline: 'connection.offline',
+  ended: 'connection.ended',
 };
 
 function toElement(markup: Markup): Element {
@@ -108,6 +116,7 @@ export class LiveFeed implements FeedSink {
   private connection: FeedConnection | null = null;
   private loadingOlder = false;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private reopenTimer: ReturnType<typeof setInterval> | null = null;
   private readonly teardown: (() => void)[] = [];
   private renderedTimeKey = '';
   /** The key-events index, kept live; null where the page has none. */
@@ -115,7 +124,7 @@ export class LiveFeed implements FeedSink {
   /** Every key event as a whole entry, for "Key events only": fetched when that filter is first on, then kept live. */
   private keyEntries: Entry[] | null = null;
   private i18n: Translator;
-  private connectionShown: ConnectionState | null = null;
+  private connectionShown: ConnectionState | 'ended' | null = null;
   /** While the briefing's language loads, the connection line waits for it. */
   private languageLoading: Promise<void> | null = null;
 
@@ -150,15 +159,15 @@ export class LiveFeed implements FeedSink {
       if (this.prefs.keyOnly) void this.loadKeyEvents();
     }
     this.refreshTimer = setInterval(() => this.refreshTimes(), RELATIVE_REFRESH_MS);
-    if (this.options.live) {
-      this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
-      this.connection.start();
-    }
+    if (!this.options.live) return;
+    if (this.view?.briefing.status === 'ended') this.endCoverage();
+    else this.connect();
   }
 
   close(): void {
     this.connection?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
     for (const undo of this.teardown.splice(0)) undo();
   }
 
@@ -181,6 +190,7 @@ export class LiveFeed implements FeedSink {
     };
     // The zone or locale may have changed meanwhile; the locale module is cached after its first load.
     void this.useLocale(snapshot.briefing.locale).then(draw);
+    this.followStatus();
   }
 
   apply(change: Change): ApplyResult['status'] {
@@ -198,6 +208,8 @@ export class LiveFeed implements FeedSink {
       const now = result.view.briefing;
       this.baseTitle = now.title;
       if (was.summary !== now.summary) void this.refreshSummary();
+      // Once this change is taken in and drawn (both return paths below).
+      queueMicrotask(() => this.followStatus());
       if (was.locale !== now.locale || was.timeZone !== now.timeZone) {
         void this.useLocale(now.locale).then(() => this.render());
         this.updateTitle();
@@ -221,6 +233,44 @@ export class LiveFeed implements FeedSink {
     if (!element || !state) return;
     element.dataset.state = state;
     element.textContent = this.i18n.t(CONNECTION_TEXT[state]);
+  }
+
+  // ---------- ended coverage ----------
+
+  private connect(): void {
+    this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
+    this.connection.start();
+  }
+
+  /** Called after each change or snapshot: a briefing whose coverage has ended is no longer followed. */
+  private followStatus(): void {
+    if (this.view?.briefing.status === 'ended' && this.connection) this.endCoverage();
+  }
+
+  /** Lets the connection go (the server lets its readers go too) and looks now and then for a reopening. */
+  private endCoverage(): void {
+    this.connection?.close();
+    this.connection = null;
+    this.connectionShown = 'ended';
+    if (!this.languageLoading) this.showConnection();
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
+    this.reopenTimer = setInterval(() => void this.checkReopened(), REOPEN_CHECK_MS);
+  }
+
+  private async checkReopened(): Promise<void> {
+    if (document.visibilityState === 'hidden' || this.connection) return;
+    try {
+      const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}`);
+      if (!response.ok) return;
+      const { briefing } = (await response.json()) as { briefing: { status: string } };
+      if (briefing.status !== 'live' || this.connection) return;
+    } catch {
+      return; // offline or the service is away: the next look tries again
+    }
+    if (this.reopenTimer) clearInterval(this.reopenTimer);
+    this.reopenTimer = null;
+    // Resumes from the cursor held: the corrections since the end and the reopening arrive as changes.
+    this.connect();
   }
 
   // ---------- what happens to a new entry ----------
@@ -455,6 +505,12 @@ export class LiveFeed implements FeedSink {
       case 'share':
         void shareEntry(target, (text) => this.announce(text), this.i18n);
         break;
+      case 'history':
+        // Inside another site's page, and for a click that asks for a new tab, the link leads to the entry's page.
+        if (this.options.newTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        void this.toggleHistory(target);
+        break;
       case 'key-only':
         this.setPrefs({ keyOnly: !this.prefs.keyOnly });
         break;
@@ -465,6 +521,40 @@ export class LiveFeed implements FeedSink {
         this.setPrefs({ readerZone: !this.prefs.readerZone });
         break;
     }
+  }
+
+  /** Opens (or closes) a corrected entry's earlier versions inside it, as its own page shows them. */
+  private async toggleHistory(link: HTMLElement): Promise<void> {
+    const article = link.closest<HTMLElement>('article[data-id]');
+    const ctx = this.context();
+    if (!article?.dataset.id || !ctx) return;
+    const boxId = `${article.id}-history`;
+    const open = article.querySelector(`#${CSS.escape(boxId)}`);
+    if (open) {
+      open.remove();
+      link.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const url = `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/entries/${encodeURIComponent(article.dataset.id)}/versions`;
+    let markup: ReturnType<typeof renderHistory> = '';
+    try {
+      const response = await fetch(url);
+      if (response.ok)
+        markup = renderHistory(((await response.json()) as { versions: EntryVersion[] }).versions, ctx, { id: boxId, level: 4 });
+    } catch {
+      // unreachable: the entry's own page shows the history instead
+    }
+    const href = link.getAttribute('href');
+    if (markup === '') {
+      if (href) window.location.assign(href);
+      return;
+    }
+    if (article.querySelector(`#${CSS.escape(boxId)}`)) return; // a second click while this one loaded
+    const box = toElement(markup);
+    article.insertBefore(box, article.querySelector('.lb-entry-foot'));
+    link.setAttribute('aria-expanded', 'true');
+    link.setAttribute('aria-controls', boxId);
+    box.querySelector<HTMLElement>('.lb-history-title')?.focus();
   }
 
   private setPrefs(change: Partial<Prefs>): void {

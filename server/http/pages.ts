@@ -13,6 +13,7 @@ import { keyEventItem, type MarkupContext } from '../../shared/feed-markup';
 import { ID_PATTERN } from '../../shared/identifiers';
 import { LIMITS, type Briefing } from '../../shared/schemas';
 import type { Config } from '../config';
+import { correctionHistory } from '../entries';
 import { renderAtomFeed } from '../render/atom';
 import { blogPostingLd, liveBlogPostingLd, summaryText, type Publisher } from '../render/json-ld';
 import { renderMarkdown } from '../render/markdown';
@@ -169,6 +170,7 @@ export function pagesRouter(options: PagesOptions): Router {
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
       const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
+      const coverageEnd = await store.coverageEnd(briefing);
       sendPage(
         res,
         renderBriefingPage({
@@ -181,7 +183,7 @@ export function pagesRouter(options: PagesOptions): Router {
           summaryHtml: renderMarkdown(briefing.summary),
           description: summaryText(briefing, 200) || briefing.title,
           localeCode,
-          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site)),
+          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site), coverageEnd),
         }),
       );
     } catch (error) {
@@ -194,7 +196,11 @@ export function pagesRouter(options: PagesOptions): Router {
     try {
       const slug = slugParam(req);
       const id = idParam(req, 'entry');
-      const [briefing, stored] = await Promise.all([store.getBriefing(slug), store.getEntry(slug, id)]);
+      const [briefing, stored, versions] = await Promise.all([
+        store.getBriefing(slug),
+        store.getEntry(slug, id),
+        store.listVersions(slug, id),
+      ]);
       if (stored.status !== 'published') throw new AppError('not_found', `no entry "${id}"`);
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
@@ -205,6 +211,7 @@ export function pagesRouter(options: PagesOptions): Router {
           ctx,
           briefing,
           entry: stored.entry,
+          history: correctionHistory(versions ?? []),
           localeCode,
           jsonLd: { '@context': 'https://schema.org', ...blogPostingLd(stored.entry, site.baseUrl, publisherOf(site)) },
         }),

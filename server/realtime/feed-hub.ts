@@ -60,7 +60,7 @@ export class FeedHub {
       blockMs: options.blockMs ?? 2000,
     };
     this.tracker = new FeedTracker(store, tailRedis, logger, metrics, trackerOptions, {
-      delivered: (feed, change) => this.delivered(feed, change),
+      delivered: (feed, change, endsCoverage) => this.delivered(feed, change, endsCoverage),
       reset: (feed, headSeq) => this.reset(feed, headSeq),
     });
   }
@@ -180,12 +180,30 @@ export class FeedHub {
   // ---------- subscription internals ----------
 
   /** A change of the tail: once to the room, and to the subscribers not yet in it. */
-  private delivered(feed: Feed, change: Change): void {
+  private delivered(feed: Feed, change: Change, endsCoverage: boolean): void {
     this.io.to(feed.room).emit('change', change);
     this.metrics.changesDelivered.inc();
     for (const pending of feed.pending) {
       pending.offer(change);
       if (pending.acked) this.joinIfCaughtUp(feed, pending);
+    }
+    if (endsCoverage) this.letGo(feed);
+  }
+
+  /**
+   * Coverage ended: the readers who were just sent that change stop following the briefing
+   * (later corrections reach them on their next page load), and a socket left following
+   * nothing is closed, after what was queued for it: nothing live is left to hold it for.
+   */
+  private letGo(feed: Feed): void {
+    const namespace = this.io.of('/');
+    const roomIds = [...(namespace.adapter.rooms.get(feed.room) ?? [])];
+    const sockets = roomIds.flatMap((id) => namespace.sockets.get(id) ?? []);
+    // Subscribers still waiting for their ack are left alone: the change reaches them after it.
+    for (const pending of feed.pending) if (pending.acked) sockets.push(pending.socket);
+    for (const socket of sockets) {
+      this.unsubscribe(socket, feed.slug);
+      if (this.subscriptionsOf(socket).size === 0) socket.disconnect(true);
     }
   }
 

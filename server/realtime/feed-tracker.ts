@@ -26,8 +26,8 @@ export interface FeedTrackerOptions {
 }
 
 export interface FeedListener {
-  /** The tail took in the feed's next change. */
-  delivered(feed: Feed, change: Change): void;
+  /** The tail took in the feed's next change; `endsCoverage` when it turns a live briefing ended. */
+  delivered(feed: Feed, change: Change, endsCoverage: boolean): void;
   /** The feed starts over in a new epoch; `headSeq` is where the new history stands (0: nothing yet). */
   reset(feed: Feed, headSeq: number): void;
 }
@@ -93,6 +93,7 @@ export class FeedTracker {
         if (!head) throw new AppError('not_found', `no briefing "${slug}"`);
         created.epoch = head.epoch;
         created.position = head.seq;
+        created.status = head.briefing.status;
         created.initialised = true;
         this.metrics.watchedBriefings.set(this.feeds.size);
         this.wake?.();
@@ -140,8 +141,8 @@ export class FeedTracker {
     if (change.seq !== feed.position + 1) {
       this.logger.warn({ slug: feed.slug, expected: feed.position + 1, got: change.seq }, 'change log gap while tailing');
     }
-    feed.advance(change);
-    this.listener.delivered(feed, change);
+    const endsCoverage = feed.advance(change);
+    this.listener.delivered(feed, change, endsCoverage);
   }
 
   private resetFeed(feed: Feed, epoch: string, head: { seq: number }): void {

@@ -45,6 +45,8 @@ export class Feed {
   initialised = false;
   /** Grows with every new epoch, so a subscribe can tell that what it read belongs to an older one. */
   generation = 0;
+  /** The briefing's status as of `position`: a change that ends the coverage is told from one that edits an ended briefing. */
+  status: 'live' | 'ended' | null = null;
   /** The head check in flight, and the one queued behind it for those who came after it began. */
   verifying: Promise<void> | null = null;
   verifyingNext: Promise<void> | null = null;
@@ -58,13 +60,19 @@ export class Feed {
     this.room = `b:${slug}`;
   }
 
-  /** Takes in the next change of the tail: the position, the recent changes, the cache. */
-  advance(change: Change): void {
+  /** Takes in the next change of the tail: the position, the recent changes, the cache. True when it ends the coverage. */
+  advance(change: Change): boolean {
+    let ends = false;
+    if (change.type === 'briefing.updated') {
+      ends = this.status === 'live' && change.briefing.status === 'ended';
+      this.status = change.briefing.status;
+    }
     this.position = change.seq;
     this.recent.push(change);
     if (this.recent.length > this.windows.recentChanges) this.recent.splice(0, this.recent.length - this.windows.recentChanges);
     if (this.recent.length > 1 && this.recent[this.recent.length - 2]?.seq !== change.seq - 1) this.recent = [change];
     this.updateCache(change);
+    return ends;
   }
 
   /** Starts over in a new epoch: nothing of the old one is kept. */

@@ -36,9 +36,16 @@ export function blogPostingLd(entry: Entry, baseUrl: string, publisher: Publishe
 
 /**
  * `entries` are the newest first. `dateModified` is the latest of the briefing's own
- * change and its newest entry's; a briefing that ended has its coverage end then.
+ * change and its newest entry's; `coverageEnd` is when an ended briefing ended (kept apart
+ * from `updatedAt`, which later edits move).
  */
-export function liveBlogPostingLd(briefing: Briefing, entries: Entry[], baseUrl: string, publisher: Publisher): JsonLd {
+export function liveBlogPostingLd(
+  briefing: Briefing,
+  entries: Entry[],
+  baseUrl: string,
+  publisher: Publisher,
+  coverageEnd: string | null = null,
+): JsonLd {
   const url = briefingUrl(baseUrl, briefing.slug);
   const latest = [briefing.updatedAt, ...entries.map((entry) => entry.updatedAt ?? entry.publishedAt)].sort().pop();
   return {
@@ -53,7 +60,7 @@ export function liveBlogPostingLd(briefing: Briefing, entries: Entry[], baseUrl:
     datePublished: briefing.createdAt,
     dateModified: latest ?? briefing.updatedAt,
     coverageStartTime: briefing.createdAt,
-    ...(briefing.status === 'ended' ? { coverageEndTime: briefing.updatedAt } : {}),
+    ...(briefing.status === 'ended' ? { coverageEndTime: coverageEnd ?? briefing.updatedAt } : {}),
     publisher: publisherLd(publisher),
     liveBlogUpdate: entries.map((entry) => blogPostingLd(entry, baseUrl, publisher)),
   };

@@ -5,12 +5,14 @@
  */
 import type { Briefing, Entry } from '../../shared/schemas';
 import type { FeedView } from '../../shared/apply-change';
+import type { EntryVersion } from '../../shared/console';
 import {
   briefingUrl,
   entryAnchor,
   entryHeadline,
   plainExcerpt,
   renderEntry,
+  renderHistory,
   renderKeyEventItems,
   renderStatusBadge,
   renderTime,
@@ -180,12 +182,14 @@ export function renderBriefingPage(input: BriefingPageInput): string {
   const keyEvents = input.keyEvents;
   const onPage = new Set(view.entries.map((entry) => entry.id));
   // An archive page does not draw the pinned entries, so its state has none to read back.
+  // An ended briefing's page opens no connection: its script only looks now and then for a reopening.
   const state: PageState = {
     kind: 'briefing',
     view: pageView(archive ? { ...view, pinned: [] } : view),
     keyEvents,
     localeCode: input.localeCode,
-    live: !archive,
+    live: !archive && briefing.status === 'live',
+    archive,
     words: browserCatalogue(briefing.locale),
   };
   const image = view.pinned[0]?.media[0]?.url ?? view.entries.find((entry) => entry.media.length > 0)?.media[0]?.url;
@@ -236,6 +240,8 @@ export function renderEntryPage(input: {
   ctx: MarkupContext;
   briefing: Briefing;
   entry: Entry;
+  /** The correction history (public fields only), oldest first, ending with the current content. */
+  history: EntryVersion[];
   localeCode: DateFnsLocaleCode;
   jsonLd: unknown;
 }): string {
@@ -255,6 +261,7 @@ export function renderEntryPage(input: {
 <h1 class="lb-title">${entry.title ?? briefing.title}</h1>
 ${entry.title ? html`<p class="lb-entry-page-briefing">${markup('entryPage.from', { briefing: html`<a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a>` })}</p>` : ''}
 ${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
+${renderHistory(input.history, ctx)}
 <p class="lb-back"><a href="${briefingUrl('', briefing.slug)}">${t('entryPage.follow', { title: briefing.title })}</a></p>
 </main>
 <script type="application/json" id="lb-state">${scriptJson(state)}</script>`;

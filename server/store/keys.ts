@@ -10,6 +10,8 @@
  *   b:{slug}:seq           STRING the last seq given out in that history
  *   b:{slug}:log           STREAM the change log; entry id "<seq>-0", fields t (type), a (at), e (epoch), d (data)
  *   b:{slug}:lineage       STRING run_id of the Redis process that wrote the history; another one cannot vouch for it
+ *   b:{slug}:ended-at      STRING when coverage ended (ISO), set by the update that ends it, gone once it is live again;
+ *                                kept out of the briefing JSON, whose public shape the contract fixes
  *   b:{slug}:entries       HASH  entry id -> entry JSON (as readers see it)
  *   b:{slug}:state         HASH  entry id -> published | scheduled
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
@@ -83,6 +85,10 @@ export class Keys {
 
   idempotency(slug: string, keyHash: string): string {
     return `${this.prefix}b:{${slug}}:idem:${keyHash}`;
+  }
+
+  endedAt(slug: string): string {
+    return `${this.prefix}b:{${slug}}:ended-at`;
   }
 
   versions(slug: string, id: string): string {

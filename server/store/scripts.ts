@@ -94,16 +94,27 @@ return 1
 `,
 };
 
-/** KEYS: head. ARGV: head, old meta JSON, new meta JSON. Returns {'missing'} | {'stale'} | {'ok', epoch, seq}. */
+/**
+ * KEYS: head, ended-at. ARGV: head, old meta JSON, new meta JSON, coverage (ended/reopened/'':
+ * what this update does to the status, told from the old meta it is checked against), the
+ * new meta's updatedAt (the moment an ending ends the coverage).
+ * Returns {'missing'} | {'stale'} | {'ok', epoch, seq}.
+ */
 const updateBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT,
+  numberOfKeys: HEAD_KEY_COUNT + 1,
   lua: `${PRELUDE}
-local old_meta, new_meta = ARGV[5], ARGV[6]
+local ended_at_key = KEYS[6]
+local old_meta, new_meta, coverage, updated_at = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local current = redis.call('GET', meta_key)
 if not current then return {'missing'} end
 if current ~= old_meta then return {'stale'} end
 local epoch = trusted_epoch()
 redis.call('SET', meta_key, new_meta)
+if coverage == 'ended' then
+  redis.call('SET', ended_at_key, updated_at)
+elseif coverage == 'reopened' then
+  redis.call('DEL', ended_at_key)
+end
 local seq = append(epoch, 'briefing.updated', new_meta)
 return {'ok', epoch, seq}
 `,

@@ -135,12 +135,27 @@ export class Store {
       if (!raw) throw notFound(slug);
       const next = change(JSON.parse(raw) as BriefingMeta);
       const nextRaw = JSON.stringify(next);
-      const reply = await this.run('updateBriefing', headKeys(keys), [...this.headArgs(), raw, nextRaw]);
+      const before = JSON.parse(raw) as BriefingMeta;
+      const coverage = before.status === next.status ? '' : next.status === 'ended' ? 'ended' : 'reopened';
+      const reply = await this.run(
+        'updateBriefing',
+        [...headKeys(keys), this.keys.endedAt(slug)],
+        [...this.headArgs(), raw, nextRaw, coverage, next.updatedAt],
+      );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw notFound(slug);
       if (status === 'ok') return { ...next, epoch: String(epoch), seq: Number(seq) };
     }
     throw new AppError('conflict', 'the briefing is being changed by others right now; try again');
+  }
+
+  /**
+   * When the coverage of an ended briefing ended; null while it is live. A briefing ended
+   * before this was kept has none: its last update stands for it.
+   */
+  async coverageEnd(briefing: Briefing): Promise<string | null> {
+    if (briefing.status !== 'ended') return null;
+    return (await this.redis.get(this.keys.endedAt(briefing.slug))) ?? briefing.updatedAt;
   }
 
   // ---------- entries ----------

@@ -75,6 +75,26 @@ const ar: Catalogue = {
   'connection.polling': 'يُحدَّث كل بضع ثوانٍ',
   'connection.reconnecting': 'جارٍ إعادة الاتصال…',
   'connection.offline': 'غير متصل: تُستأنف التحديثات عند عودة الاتصال بالإنترنت',
+  // ended coverage and correction history
+  'connection.ended': 'انتهت التغطية',
+  'entry.updatedHistory': 'عرض النسخ السابقة',
+  'history.title': 'النسخ السابقة',
+  'history.intro': {
+    zero: 'لم يُصحَّح هذا التحديث.',
+    one: 'صُحِّح هذا التحديث مرة واحدة. هذا ما كان يقوله من قبل.',
+    two: 'صُحِّح هذا التحديث مرتين. هذا ما كان يقوله من قبل، الأحدث أولاً.',
+    few: 'صُحِّح هذا التحديث {count} مرات. هذا ما كان يقوله من قبل، الأحدث أولاً.',
+    many: 'صُحِّح هذا التحديث {count} مرة. هذا ما كان يقوله من قبل، الأحدث أولاً.',
+    other: 'صُحِّح هذا التحديث {count} مرة. هذا ما كان يقوله من قبل، الأحدث أولاً.',
+  },
+  'history.published': 'كما نُشر أول مرة في {time}',
+  'history.corrected': 'كما صُحِّح في {time}',
+  'history.changedNext': 'تغيّر لاحقاً: {fields}',
+  'history.field.title': 'العنوان',
+  'history.field.text': 'النص',
+  'history.field.media': 'الصور',
+  'history.field.links': 'الروابط',
+  'history.field.sources': 'المصادر',
 };
 
 export default ar;

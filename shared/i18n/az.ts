@@ -61,6 +61,22 @@ const az: Catalogue = {
   'connection.polling': 'Bir neçə saniyədən bir yenilənir',
   'connection.reconnecting': 'Yenidən qoşulur…',
   'connection.offline': 'Bağlantı yoxdur: bağlantı bərpa olunanda yeniliklər davam edəcək',
+  // ended coverage and correction history
+  'connection.ended': 'Canlı işıqlandırma başa çatıb',
+  'entry.updatedHistory': 'Əvvəlki versiyalara bax',
+  'history.title': 'Əvvəlki versiyalar',
+  'history.intro': {
+    one: 'Bu yazı {count} dəfə düzəldilib. Aşağıda onun əvvəl nə dediyi göstərilir, ən yenisindən başlayaraq.',
+    other: 'Bu yazı {count} dəfə düzəldilib. Aşağıda onun əvvəl nə dediyi göstərilir, ən yenisindən başlayaraq.',
+  },
+  'history.published': 'İlk dərc olunduğu kimi: {time}',
+  'history.corrected': 'Düzəlişdən sonra: {time}',
+  'history.changedNext': 'Sonra dəyişdirilib: {fields}',
+  'history.field.title': 'başlıq',
+  'history.field.text': 'mətn',
+  'history.field.media': 'şəkillər',
+  'history.field.links': 'keçidlər',
+  'history.field.sources': 'mənbələr',
 };
 
 export default az;

@@ -61,6 +61,22 @@ const fa: Catalogue = {
   'connection.polling': 'به‌روزرسانی هر چند ثانیه',
   'connection.reconnecting': 'در حال اتصال دوباره…',
   'connection.offline': 'اتصال برقرار نیست: با وصل شدن دوباره، به‌روزرسانی‌ها ادامه پیدا می‌کنند',
+  // ended coverage and correction history
+  'connection.ended': 'پوشش خبری به پایان رسید',
+  'entry.updatedHistory': 'دیدن نسخه‌های پیشین',
+  'history.title': 'نسخه‌های پیشین',
+  'history.intro': {
+    one: 'این به‌روزرسانی {count} بار اصلاح شده است. متن پیشین آن در زیر آمده است، از تازه‌ترین.',
+    other: 'این به‌روزرسانی {count} بار اصلاح شده است. متن پیشین آن در زیر آمده است، از تازه‌ترین.',
+  },
+  'history.published': 'نخستین انتشار، {time}',
+  'history.corrected': 'پس از اصلاح در {time}',
+  'history.changedNext': 'تغییرات بعدی: {fields}',
+  'history.field.title': 'عنوان',
+  'history.field.text': 'متن',
+  'history.field.media': 'تصاویر',
+  'history.field.links': 'پیوندها',
+  'history.field.sources': 'منابع',
 };
 
 export default fa;

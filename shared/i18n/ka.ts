@@ -61,6 +61,22 @@ const ka: Catalogue = {
   'connection.polling': 'ახლდება რამდენიმე წამში ერთხელ',
   'connection.reconnecting': 'ხელახლა უკავშირდება…',
   'connection.offline': 'კავშირი არ არის: განახლებები გაგრძელდება, როცა კავშირი აღდგება',
+  // ended coverage and correction history
+  'connection.ended': 'გაშუქება დასრულდა',
+  'entry.updatedHistory': 'წინა ვერსიების ნახვა',
+  'history.title': 'წინა ვერსიები',
+  'history.intro': {
+    one: 'ეს განახლება {count}-ჯერ გასწორდა. ქვემოთ არის, რას ამბობდა მანამდე, უახლესიდან დაწყებული.',
+    other: 'ეს განახლება {count}-ჯერ გასწორდა. ქვემოთ არის, რას ამბობდა მანამდე, უახლესიდან დაწყებული.',
+  },
+  'history.published': 'პირველი გამოქვეყნება: {time}',
+  'history.corrected': 'გასწორების შემდეგ: {time}',
+  'history.changedNext': 'შემდეგ შეიცვალა: {fields}',
+  'history.field.title': 'სათაური',
+  'history.field.text': 'ტექსტი',
+  'history.field.media': 'სურათები',
+  'history.field.links': 'ბმულები',
+  'history.field.sources': 'წყაროები',
 };
 
 export default ka;

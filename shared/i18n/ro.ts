@@ -65,6 +65,23 @@ const ro: Catalogue = {
   'connection.polling': 'Actualizare la câteva secunde',
   'connection.reconnecting': 'Se reconectează…',
   'connection.offline': 'Fără conexiune: actualizările reîncep când conexiunea revine',
+  // ended coverage and correction history
+  'connection.ended': 'Relatarea live s-a încheiat',
+  'entry.updatedHistory': 'Vezi versiunile anterioare',
+  'history.title': 'Versiunile anterioare',
+  'history.intro': {
+    one: 'Această actualizare a fost corectată o dată. Iată ce spunea înainte.',
+    few: 'Această actualizare a fost corectată de {count} ori. Iată ce spunea înainte, începând cu cea mai recentă versiune.',
+    other: 'Această actualizare a fost corectată de {count} de ori. Iată ce spunea înainte, începând cu cea mai recentă versiune.',
+  },
+  'history.published': 'Așa cum a fost publicată inițial, la {time}',
+  'history.corrected': 'Așa cum a fost corectată la {time}',
+  'history.changedNext': 'Modificat ulterior: {fields}',
+  'history.field.title': 'titlul',
+  'history.field.text': 'textul',
+  'history.field.media': 'imaginile',
+  'history.field.links': 'linkurile',
+  'history.field.sources': 'sursele',
 };
 
 export default ro;

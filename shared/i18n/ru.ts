@@ -71,6 +71,24 @@ const ru: Catalogue = {
   'connection.polling': 'Обновляется каждые несколько секунд',
   'connection.reconnecting': 'Переподключение…',
   'connection.offline': 'Нет соединения: обновления возобновятся, как только вы снова будете в сети',
+  // ended coverage and correction history
+  'connection.ended': 'Трансляция завершена',
+  'entry.updatedHistory': 'Смотреть предыдущие версии',
+  'history.title': 'Предыдущие версии',
+  'history.intro': {
+    one: 'Это обновление исправляли {count} раз. Ниже — что в нём говорилось раньше, от новых версий к старым.',
+    few: 'Это обновление исправляли {count} раза. Ниже — что в нём говорилось раньше, от новых версий к старым.',
+    many: 'Это обновление исправляли {count} раз. Ниже — что в нём говорилось раньше, от новых версий к старым.',
+    other: 'Это обновление исправляли {count} раза. Ниже — что в нём говорилось раньше, от новых версий к старым.',
+  },
+  'history.published': 'Первая публикация, {time}',
+  'history.corrected': 'После исправления в {time}',
+  'history.changedNext': 'Затем изменено: {fields}',
+  'history.field.title': 'заголовок',
+  'history.field.text': 'текст',
+  'history.field.media': 'изображения',
+  'history.field.links': 'ссылки',
+  'history.field.sources': 'источники',
 };
 
 export default ru;

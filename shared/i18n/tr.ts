@@ -61,6 +61,22 @@ const tr: Catalogue = {
   'connection.polling': 'Birkaç saniyede bir güncelleniyor',
   'connection.reconnecting': 'Yeniden bağlanıyor…',
   'connection.offline': 'Çevrimdışı: bağlantı geri geldiğinde güncellemeler devam edecek',
+  // ended coverage and correction history
+  'connection.ended': 'Canlı yayın sona erdi',
+  'entry.updatedHistory': 'Önceki sürümleri gör',
+  'history.title': 'Önceki sürümler',
+  'history.intro': {
+    one: 'Bu güncelleme {count} kez düzeltildi. Daha önce ne dediği aşağıda, en yeniden başlayarak.',
+    other: 'Bu güncelleme {count} kez düzeltildi. Daha önce ne dediği aşağıda, en yeniden başlayarak.',
+  },
+  'history.published': 'İlk yayımlandığı hâli: {time}',
+  'history.corrected': 'Düzeltilmiş hâli: {time}',
+  'history.changedNext': 'Sonradan değişen: {fields}',
+  'history.field.title': 'başlık',
+  'history.field.text': 'metin',
+  'history.field.media': 'görseller',
+  'history.field.links': 'bağlantılar',
+  'history.field.sources': 'kaynaklar',
 };
 
 export default tr;

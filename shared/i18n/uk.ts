@@ -71,6 +71,24 @@ const uk: Catalogue = {
   'connection.polling': 'Оновлюється кожні кілька секунд',
   'connection.reconnecting': 'Повторне підключення…',
   'connection.offline': 'Немає з’єднання: оновлення відновляться, щойно ви знову будете в мережі',
+  // ended coverage and correction history
+  'connection.ended': 'Трансляцію завершено',
+  'entry.updatedHistory': 'Переглянути попередні версії',
+  'history.title': 'Попередні версії',
+  'history.intro': {
+    one: 'Це оновлення виправляли {count} раз. Нижче — що в ньому було раніше, від новіших версій до старіших.',
+    few: 'Це оновлення виправляли {count} рази. Нижче — що в ньому було раніше, від новіших версій до старіших.',
+    many: 'Це оновлення виправляли {count} разів. Нижче — що в ньому було раніше, від новіших версій до старіших.',
+    other: 'Це оновлення виправляли {count} раза. Нижче — що в ньому було раніше, від новіших версій до старіших.',
+  },
+  'history.published': 'Перша публікація, {time}',
+  'history.corrected': 'Після виправлення о {time}',
+  'history.changedNext': 'Згодом змінено: {fields}',
+  'history.field.title': 'заголовок',
+  'history.field.text': 'текст',
+  'history.field.media': 'зображення',
+  'history.field.links': 'посилання',
+  'history.field.sources': 'джерела',
 };
 
 export default uk;

@@ -1,16 +1,19 @@
 /**
  * axe-core in Chromium on the reader's page (light and dark, desktop and phone), an
- * entry's own page and the embed page: no serious or critical violations.
+ * entry's own page with its correction history, the embed page and every page of the
+ * console: no serious or critical violations.
  */
 import type { Browser } from 'playwright-core';
 import type { Entry } from '../../shared/schemas';
 import { launchBrowser } from '../support/chromium';
+import { addUser, openBriefing, signInPage } from '../support/console';
 import { closeAll, startServer, type TestServer } from '../support/harness';
 import { newContext, openLive, seriousViolations, serveHostPage } from './support/browser';
 
 let browser: Browser;
 let server: TestServer;
 let pinned: Entry;
+let corrected: Entry;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -33,7 +36,25 @@ beforeAll(async () => {
     sources: 'With reporting by the desk',
   });
   pinned = await publish({ body: 'Pinned advice for readers.', pinned: true });
+  corrected = await publish({
+    title: 'Corrected',
+    body: 'The first figure was **wrong**.',
+    links: [{ title: 'Source', url: 'https://example.org/s' }],
+  });
+  await server.api.patch(`/api/v1/briefings/a11y/entries/${corrected.id}`, {
+    body: 'The figure is now right.',
+    media: [{ url: 'https://example.org/chart.png', alt: 'A chart of the figures' }],
+  });
+  await addUser(server, 'ada', 'Ada Admin', 'admin');
 });
+
+/** The schemes and widths every page is checked at. */
+const LOOKS = [
+  ['light', 1280],
+  ['dark', 1280],
+  ['light', 320],
+  ['dark', 320],
+] as const;
 afterAll(async () => {
   await closeAll();
   await browser.close();
@@ -57,6 +78,64 @@ test('an entry page has no serious or critical violations', async () => {
   const page = await context.newPage();
   await page.goto(`${server.url}/b/a11y/e/${pinned.id}`);
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+test.each(LOOKS)(
+  'a corrected entry’s page and its history in %s at %i px have no serious or critical violations',
+  async (colorScheme, width) => {
+    const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/b/a11y/e/${corrected.id}#history`);
+    expect(await page.locator('#history .lb-version').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  },
+);
+
+test.each(LOOKS)(
+  'a history opened in place on the reader page in %s at %i px has no serious or critical violations',
+  async (colorScheme, width) => {
+    const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+    const page = await openLive(context, `${server.url}/b/a11y`);
+    await page.locator(`#e-${corrected.id} .lb-updated`).click();
+    await page.locator(`#e-${corrected.id} .lb-history .lb-version`).waitFor({ timeout: 5000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  },
+);
+
+test.each(LOOKS)('the console’s sign-in page in %s at %i px has no serious or critical violations', async (colorScheme, width) => {
+  const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console`);
+  await page.getByLabel('Username').waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+});
+
+describe.each(LOOKS)('the console in %s at %i px', (colorScheme, width) => {
+  test.each([
+    ['the list of briefings', '#/', 'main .briefing-link'],
+    ['a briefing open with the composer', '#/b/a11y', ''],
+    ['the people page', '#/users', 'main table'],
+    ['the tokens page', '#/tokens', 'main table'],
+    ['the audit page', '#/audit', 'main table'],
+  ])('%s has no serious or critical violations', async (_name, hash, ready) => {
+    const { page } = await signInPage(browser, server.url, 'ada', { viewport: { width, height: 800 }, colorScheme });
+    if (hash === '#/b/a11y') {
+      await openBriefing(page, 'a11y');
+      await page.locator('textarea').first().waitFor();
+    } else {
+      await page.evaluate((target) => {
+        location.hash = target;
+      }, hash);
+      await page.locator(ready).first().waitFor();
+      // the page's rows come from the console API
+      await page.waitForLoadState('networkidle');
+    }
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  });
 });
 
 test.each(['light', 'dark'] as const)('the embed page in %s has no serious or critical violations', async (theme) => {
@@ -85,7 +164,7 @@ test('the feed is keyboard operable: a control takes focus, shows it, and acts o
   // The focus ring is visible.
   expect(await keyOnly.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('solid');
   await page.keyboard.press('Enter');
-  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(3);
+  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(4);
 });
 
 test('the axe check itself finds what it should (an image without alt text is critical)', async () => {

@@ -83,9 +83,13 @@ export async function signInPage(
   browser: Browser,
   baseUrl: string,
   username: string,
-  options: { viewport?: { width: number; height: number }; hash?: string } = {},
+  options: { viewport?: { width: number; height: number }; hash?: string; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    deviceScaleFactor: 1,
+    ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+  });
   onClose(() => context.close());
   const page = await context.newPage();
   await page.goto(`${baseUrl}/console${options.hash ?? ''}`);
