@@ -88,8 +88,11 @@ test('an entry published live shows its cards and loads nothing either', async (
   await card.waitFor({ timeout: 2000 });
   await settled(page);
   expect(foreign).toEqual([]);
-  await card.getByRole('button', { name: 'Show post' }).click();
+  // By keyboard: the button takes focus and Enter opens the player, which then has the focus.
+  await card.getByRole('button', { name: 'Show post' }).focus();
+  await page.keyboard.press('Enter');
   expect(await card.locator('iframe').getAttribute('src')).toBe('https://t.me/durov/123?embed=1');
+  expect(await card.locator('iframe').evaluate((frame) => frame === document.activeElement)).toBe(true);
   expect(errors).toEqual([]);
 });
 
