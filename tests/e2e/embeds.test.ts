@@ -7,6 +7,8 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { EMBED_SANDBOX } from '../../shared/embeds';
+import type { Entry } from '../../shared/schemas';
+import { addUser, openBriefing, signInPage } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
 import { feedIds, newContext, openLive, serveHostPage } from './support/browser';
 import { browserAndServerPerTest } from './support/fixture';
@@ -136,4 +138,41 @@ test('in the widget on another site: a card whose link opens a new tab, and the 
   expect(await frame.getAttribute('src')).toBe('https://platform.twitter.com/embed/Tweet.html?id=1790000000000000000');
   expect(await frame.getAttribute('sandbox')).toBe(EMBED_SANDBOX);
   expect(errors).toEqual([]);
+});
+
+test('the console keeps an entry’s embeds through a correction, and its composer publishes new ones with a card in the preview', async () => {
+  const { browser, server } = e2e;
+  const id = await briefingWithPosts();
+  await addUser(server, 'olena', 'Olena Kovalenko', 'editor');
+  const { page } = await signInPage(browser, server.url, 'olena');
+  const foreign = await recordForeignRequests(page.context(), [new URL(server.url).host]);
+  await openBriefing(page, 'posts');
+  const item = page.locator(`.feed .entry[data-entry="${id}"]`);
+  expect(await item.locator('.entry-embed .label').allTextContents()).toEqual(['YouTube', 'X']);
+
+  await item.getByRole('button', { name: 'Edit' }).click();
+  const embedsField = page.getByLabel('Embedded posts');
+  expect(await embedsField.inputValue()).toBe(`${YOUTUBE}\n${TWEET}`);
+  await page.getByLabel('Text', { exact: true }).fill('Two posts from elsewhere, corrected.');
+  await page.getByRole('button', { name: 'Save correction' }).click();
+  await page.getByText('Correction saved. Readers see it as updated.').waitFor();
+  const corrected = (await server.api.get<{ entry: Entry }>(`/api/v1/briefings/posts/entries/${id}`)).body.entry;
+  expect(corrected.body).toBe('Two posts from elsewhere, corrected.');
+  expect(corrected.embeds).toEqual([
+    { url: YOUTUBE, provider: 'youtube' },
+    { url: TWEET, provider: 'x' },
+  ]);
+
+  await page.getByLabel('Text', { exact: true }).fill('A new one with a video.');
+  await embedsField.fill('https://vimeo.com/76979871\nhttps://example.com/not-a-post');
+  await page.locator('.preview-body .entry-embed .label', { hasText: 'Vimeo' }).waitFor();
+  await page.locator('.preview-body .entry-embed.invalid', { hasText: 'https://example.com/not-a-post' }).waitFor();
+  await embedsField.fill('https://vimeo.com/76979871');
+  await page.locator('.preview-body .entry-embed.invalid').waitFor({ state: 'detached' });
+  await page.keyboard.press('Control+Enter');
+  await page.getByText('Published. Readers have it now.').waitFor();
+  const entries = (await server.api.get<{ entries: Entry[] }>('/api/v1/briefings/posts/entries')).body.entries;
+  expect(entries[0]?.embeds).toEqual([{ url: 'https://vimeo.com/76979871', provider: 'vimeo' }]);
+  // The console shows cards, never the services' players.
+  expect(foreign).toEqual([]);
 });
