@@ -154,7 +154,14 @@ const EMBED_REFUSAL = `must be an https link to a post or video on ${Object.valu
 
 /** The editor gives the URL; the server says which service it belongs to, or refuses it. */
 const embedInputSchema = z
-  .object({ url: z.string().trim().min(1, 'must not be empty').max(LIMITS.urlChars).describe(`https; ${EMBED_REFUSAL}`) })
+  .object({
+    url: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(LIMITS.urlChars)
+      .describe(`An https link to one post or video on ${Object.values(PROVIDER_NAMES).join(', ')}`),
+  })
   .transform((input, ctx) => {
     const target = recognizeEmbed(input.url);
     if (!target) {
@@ -175,7 +182,10 @@ const entryFieldsSchema = z.object({
   media: z.array(mediaInputSchema).max(LIMITS.mediaPerEntry),
   links: z.array(linkInputSchema).max(LIMITS.linksPerEntry),
   sources: nullableText(LIMITS.sourcesChars),
-  embeds: z.array(embedInputSchema).max(LIMITS.embedsPerEntry),
+  embeds: z
+    .array(embedInputSchema)
+    .max(LIMITS.embedsPerEntry)
+    .describe('Stored and answered as { url, provider }; in a PATCH the whole list is replaced ([] removes them)'),
 });
 
 export const createEntrySchema = entryFieldsSchema
