@@ -50,10 +50,11 @@ export interface EmbedTarget {
 const YOUTUBE_ID = /^[A-Za-z0-9_-]{11}$/;
 const DIGITS = /^\d{1,25}$/;
 const HANDLE = /^[A-Za-z0-9_]{1,50}$/;
-const TELEGRAM_CHANNEL = /^[A-Za-z][A-Za-z0-9_]{3,31}$/;
+/** A public channel's name (t.me/c/… is a private one, which has no public post to show). */
+const TELEGRAM_CHANNEL = /^[A-Za-z][A-Za-z0-9_]{1,63}$/;
 const BLUESKY_ACTOR = /^(?:did:[a-z]+:[A-Za-z0-9._:%-]{1,200}|[A-Za-z0-9.-]{1,253})$/;
 const BLUESKY_RKEY = /^[A-Za-z0-9._:~-]{1,512}$/;
-const INSTAGRAM_CODE = /^[A-Za-z0-9_-]{5,64}$/;
+const INSTAGRAM_CODE = /^[A-Za-z0-9_-]{1,64}$/;
 const FACEBOOK_NAME = /^[A-Za-z0-9.\-_]{1,100}$/;
 const FACEBOOK_POST = /^[A-Za-z0-9_-]{1,100}$/;
 const FB_WATCH_CODE = /^[A-Za-z0-9_-]{1,40}$/;
@@ -130,6 +131,16 @@ function facebook(url: URL): string | null {
   }
   if (parts.length === 2 && first === 'reel' && second && DIGITS.test(second)) {
     return plugin('video', `https://www.facebook.com/reel/${second}`);
+  }
+  // The share links the app copies: /share/p/… a post, /share/v/… and /share/r/… a video or reel.
+  if (
+    parts.length === 3 &&
+    first === 'share' &&
+    (second === 'p' || second === 'v' || second === 'r') &&
+    third &&
+    FB_WATCH_CODE.test(third)
+  ) {
+    return plugin(second === 'p' ? 'post' : 'video', `https://www.facebook.com/share/${second}/${third}/`);
   }
   if (first && FACEBOOK_NAME.test(first) && second && third && FACEBOOK_POST.test(third) && rest.length === 0) {
     if (second === 'posts') return plugin('post', `https://www.facebook.com/${first}/posts/${third}`);

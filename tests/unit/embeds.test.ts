@@ -48,6 +48,18 @@ describe('recognizeEmbed', () => {
       'facebook',
       `https://www.facebook.com/plugins/video.php?href=${encodeURIComponent('https://fb.watch/aBc123/')}&show_text=true`,
     ],
+    [
+      'https://www.facebook.com/share/p/1AbCdEfGh/',
+      'facebook',
+      `https://www.facebook.com/plugins/post.php?href=${encodeURIComponent('https://www.facebook.com/share/p/1AbCdEfGh/')}&show_text=true`,
+    ],
+    [
+      'https://www.facebook.com/share/v/1AbCdEfGh/',
+      'facebook',
+      `https://www.facebook.com/plugins/video.php?href=${encodeURIComponent('https://www.facebook.com/share/v/1AbCdEfGh/')}&show_text=true`,
+    ],
+    ['https://t.me/bbc/7', 'telegram', 'https://t.me/bbc/7?embed=1'],
+    ['https://www.instagram.com/p/Cx1/?utm_source=ig_web_copy_link', 'instagram', 'https://www.instagram.com/p/Cx1/embed'],
     ['https://www.tiktok.com/@bbcnews/video/7380000000000000000', 'tiktok', 'https://www.tiktok.com/embed/v2/7380000000000000000'],
     ['https://vimeo.com/76979871', 'vimeo', 'https://player.vimeo.com/video/76979871'],
   ])('%s → %s', (url, provider, frameUrl) => {
