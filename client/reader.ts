@@ -9,6 +9,7 @@ import { TimeFormat } from '../shared/time-format';
 import { loadDateFnsLocale } from './feed/locale-loader';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './feed/relative-times';
 import { shareEntry } from './feed/share';
+import { showPost } from './feed/show-post';
 import { translator } from '../shared/i18n';
 
 function readState(): PageState | null {
@@ -25,8 +26,9 @@ async function enhanceEntryPage(state: Extract<PageState, { kind: 'entry' }>): P
   refreshRelativeTimes(document, time);
   setInterval(() => refreshRelativeTimes(document, time), RELATIVE_REFRESH_MS);
   document.addEventListener('click', (event) => {
-    const button = (event.target as Element | null)?.closest<HTMLElement>('[data-action="share"]');
-    if (button) void shareEntry(button, () => undefined, i18n);
+    const button = (event.target as Element | null)?.closest<HTMLElement>('[data-action="share"], [data-action="show-post"]');
+    if (button?.dataset.action === 'share') void shareEntry(button, () => undefined, i18n);
+    else if (button) showPost(button, i18n);
   });
 }
 

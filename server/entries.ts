@@ -27,6 +27,7 @@ export function buildEntry(slug: string, input: CreateEntryInput, author: Princi
     media: (input.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
     links: input.links ?? [],
     sources: input.sources ?? null,
+    embeds: input.embeds ?? [],
   };
 }
 
@@ -53,7 +54,7 @@ export async function publishOrSchedule(
   return { entry, scheduled, ...result };
 }
 
-const CONTENT_FIELDS = ['body', 'title', 'media', 'links', 'sources'] as const;
+const CONTENT_FIELDS = ['body', 'title', 'media', 'links', 'sources', 'embeds'] as const;
 
 /**
  * A new version of the entry with the patch applied. `updatedAt` (what readers see as
@@ -71,6 +72,7 @@ export function patchEntry(current: Entry, patch: UpdateEntryInput, now: Date): 
   if (patch.media !== undefined) next.media = patch.media.map((item) => ({ ...item, kind: 'image' as const }));
   if (patch.links !== undefined) next.links = patch.links;
   if (patch.sources !== undefined) next.sources = patch.sources;
+  if (patch.embeds !== undefined) next.embeds = patch.embeds;
   const contentChanged = CONTENT_FIELDS.some((field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]));
   if (contentChanged) next.updatedAt = now.toISOString();
   return next;
@@ -102,6 +104,7 @@ export function correctionHistory(versions: Entry[]): EntryVersion[] {
       media: entry.media,
       links: entry.links,
       sources: entry.sources,
+      embeds: entry.embeds,
     });
   }
   return steps;

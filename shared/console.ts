@@ -104,7 +104,10 @@ export interface Queue {
 // ---------- corrections and audit ----------
 
 /** One published version of an entry, as readers' correction history shows it. */
-export type EntryVersion = Pick<Entry, 'version' | 'publishedAt' | 'updatedAt' | 'title' | 'body' | 'html' | 'media' | 'links' | 'sources'>;
+export type EntryVersion = Pick<
+  Entry,
+  'version' | 'publishedAt' | 'updatedAt' | 'title' | 'body' | 'html' | 'media' | 'links' | 'sources' | 'embeds'
+>;
 
 export interface AuditRecord {
   id: string;

@@ -8,6 +8,7 @@ import { html, trusted, type Markup } from './html';
 import type { TimeFormat } from './time-format';
 import type { EntryVersion } from './console';
 import type { MessageKey, Translate, Translator } from './i18n';
+import { PROVIDER_NAMES, recognizeEmbed } from './embeds';
 
 export interface MarkupContext {
   time: TimeFormat;
@@ -89,6 +90,26 @@ export function renderLinks(links: Entry['links'], ctx: MarkupContext): Markup |
   )}</ul></aside>`;
 }
 
+/**
+ * An entry's posts from other services: a card each, with a plain link to the post. Nothing
+ * of the service's loads with it; its "Show post" button (script only) builds the frame.
+ */
+export function renderEmbeds(embeds: Entry['embeds'], ctx: MarkupContext): Markup | '' {
+  if (embeds.length === 0) return '';
+  return html`${embeds.map((embed) => {
+    const provider = PROVIDER_NAMES[embed.provider];
+    // Stored entries were recognized when written; one the code no longer recognizes keeps its link.
+    const frame = recognizeEmbed(embed.url) !== null;
+    return html`<div class="lb-post lb-post--${embed.provider}" role="group" aria-label="${ctx.i18n.t('post.label', { provider })}">
+<p class="lb-post-provider">${provider}</p><a class="lb-post-link" href="${embed.url}" rel="noopener noreferrer"${ctx.newTab ? trusted(' target="_blank"') : ''}>${ctx.i18n.t('post.open', { provider })}</a>${
+      frame
+        ? html`<p class="lb-post-consent" data-js-only><button type="button" class="lb-post-show" data-action="show-post">${ctx.i18n.t('post.show')}</button> <span class="lb-post-notice">${ctx.i18n.t('post.notice', { provider })}</span></p>`
+        : ''
+    }
+</div>`;
+  })}`;
+}
+
 /** One entry as an <article>; `data-version` lets the browser skip redrawing what has not changed. */
 export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOptions = { variant: 'feed' }): Markup {
   const url = entryUrl(ctx.baseUrl, entry.slug, entry.id);
@@ -114,7 +135,7 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   const links = renderLinks(entry.links, ctx);
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
-${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
+${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${renderEmbeds(entry.embeds, ctx)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
 <footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
 </article>`;
 }
@@ -137,6 +158,7 @@ const VERSION_FIELDS: [keyof EntryVersion, MessageKey][] = [
   ['body', 'history.field.text'],
   ['media', 'history.field.media'],
   ['links', 'history.field.links'],
+  ['embeds', 'history.field.embeds'],
   ['sources', 'history.field.sources'],
 ];
 
@@ -174,7 +196,7 @@ export function renderHistory(
       return html`<li class="lb-version" aria-labelledby="${headingId}">
 <${subheading} class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</${subheading}>
 ${changed.length > 0 ? html`<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>` : ''}
-<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
+<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderEmbeds(step.embeds, ctx)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
 </li>`;
     })
     .reverse();

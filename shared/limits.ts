@@ -14,6 +14,7 @@ export const LIMITS = {
   urlChars: 2_048,
   mediaPerEntry: 10,
   linksPerEntry: 20,
+  embedsPerEntry: 4,
   pageSizeMax: 100,
   pageSizeDefault: 20,
   snapshotEntries: 20,

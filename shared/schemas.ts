@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { RefusedAck } from './errors';
 import { ID_PATTERN, SLUG_PATTERN } from './identifiers';
 import { LIMITS } from './limits';
+import { EMBED_PROVIDERS, PROVIDER_NAMES, recognizeEmbed } from './embeds';
 
 export { LIMITS };
 
@@ -86,6 +87,12 @@ export type Media = z.infer<typeof mediaSchema>;
 export const linkSchema = z.object({ title: z.string(), url: z.string() });
 export type Link = z.infer<typeof linkSchema>;
 
+export const embedSchema = z.object({
+  url: z.string().describe('The post or video, as the editor gave it'),
+  provider: z.enum(EMBED_PROVIDERS).describe('The service the URL belongs to, recognized by the server'),
+});
+export type Embed = z.infer<typeof embedSchema>;
+
 export const entrySchema = z.object({
   id: z.string(),
   slug: z.string(),
@@ -101,6 +108,7 @@ export const entrySchema = z.object({
   media: z.array(mediaSchema),
   links: z.array(linkSchema),
   sources: z.string().nullable(),
+  embeds: z.array(embedSchema).describe('Posts and videos from other services; [] when none'),
 });
 export type Entry = z.infer<typeof entrySchema>;
 
@@ -142,6 +150,27 @@ const linkInputSchema = z.object({
   url: httpUrl,
 });
 
+const EMBED_REFUSAL = `must be an https link to a post or video on ${Object.values(PROVIDER_NAMES).join(', ')}`;
+
+/** The editor gives the URL; the server says which service it belongs to, or refuses it. */
+const embedInputSchema = z
+  .object({
+    url: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(LIMITS.urlChars)
+      .describe(`An https link to one post or video on ${Object.values(PROVIDER_NAMES).join(', ')}`),
+  })
+  .transform((input, ctx) => {
+    const target = recognizeEmbed(input.url);
+    if (!target) {
+      ctx.addIssue({ code: 'custom', message: EMBED_REFUSAL, path: ['url'], input: input.url });
+      return z.NEVER;
+    }
+    return { url: input.url, provider: target.provider };
+  });
+
 const entryFieldsSchema = z.object({
   body: z
     .string()
@@ -153,6 +182,10 @@ const entryFieldsSchema = z.object({
   media: z.array(mediaInputSchema).max(LIMITS.mediaPerEntry),
   links: z.array(linkInputSchema).max(LIMITS.linksPerEntry),
   sources: nullableText(LIMITS.sourcesChars),
+  embeds: z
+    .array(embedInputSchema)
+    .max(LIMITS.embedsPerEntry)
+    .describe('Stored and answered as { url, provider }; in a PATCH the whole list is replaced ([] removes them)'),
 });
 
 export const createEntrySchema = entryFieldsSchema
@@ -162,7 +195,7 @@ export const createEntrySchema = entryFieldsSchema
 export type CreateEntryInput = z.infer<typeof createEntrySchema>;
 
 export const updateEntrySchema = entryFieldsSchema.partial().refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-  message: 'must change at least one of body, title, keyEvent, pinned, media, links, sources',
+  message: 'must change at least one of body, title, keyEvent, pinned, media, links, sources, embeds',
 });
 export type UpdateEntryInput = z.infer<typeof updateEntrySchema>;
 
@@ -243,4 +276,21 @@ export function describeIssue(error: z.ZodError): string {
   if (!issue) return 'invalid input';
   const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
   return `${field}: ${issue.message}`;
+}
+
+// ---------- entries as stored ----------
+
+/** An entry read from storage: one stored before entries had `embeds` has none. */
+export function parseStoredEntry(json: string): Entry {
+  const entry = JSON.parse(json) as Omit<Entry, 'embeds'> & { embeds?: Entry['embeds'] };
+  return { ...entry, embeds: entry.embeds ?? [] };
+}
+
+/**
+ * The same for entries passed on as JSON text: only one without the key is parsed. The text
+ * `"embeds":` can only be a key (a quote inside a string value is escaped), and only an
+ * entry has that key.
+ */
+export function storedEntryJson(json: string): string {
+  return json.includes('"embeds":') ? json : JSON.stringify(parseStoredEntry(json));
 }

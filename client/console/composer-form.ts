@@ -7,6 +7,8 @@ import type { Briefing } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { emptyLink, emptyMedia, type ComposerFields } from './composition';
 import { h } from './dom';
+import { LIMITS } from '../../shared/limits';
+import { PROVIDER_NAMES } from '../../shared/embeds';
 import { rowsEditor } from './row-editor';
 
 function mediaSection(fields: ComposerFields, onInput: () => void): HTMLElement {
@@ -45,6 +47,34 @@ function linksSection(fields: ComposerFields, onInput: () => void): HTMLElement 
     empty: emptyLink,
     onInput,
   });
+}
+
+/** Posts from other services: one link a line; the preview shows each card, or says what is not recognized. */
+function embedsField(fields: ComposerFields, onInput: () => void): HTMLElement {
+  const input = h('textarea', {
+    id: 'composer-embeds',
+    name: 'embeds',
+    rows: 2,
+    'aria-describedby': 'composer-embeds-help',
+    placeholder: 'https://www.youtube.com/watch?v=…',
+    spellcheck: 'false',
+  });
+  input.value = fields.embeds;
+  input.addEventListener('input', () => {
+    fields.embeds = input.value;
+    onInput();
+  });
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: input.id }, 'Embedded posts'),
+    input,
+    h(
+      'p',
+      { id: 'composer-embeds-help', class: 'help' },
+      `One link a line, at most ${LIMITS.embedsPerEntry}: a post or video on ${Object.values(PROVIDER_NAMES).join(', ')}. Readers see a card and load the post only if they ask.`,
+    ),
+  );
 }
 
 /** `editor`: the person may publish, so the form offers pinning and says Ctrl+Enter publishes. */
@@ -98,6 +128,7 @@ export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: ()
     ),
     h('div', { class: 'toggles' }, toggle('keyEvent', 'Key event'), editor ? toggle('pinned', 'Pin to top') : null),
     mediaSection(fields, onInput),
+    embedsField(fields, onInput),
     linksSection(fields, onInput),
     text('sources', 'Sources', 'With reporting by …'),
   ];

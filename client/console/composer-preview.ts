@@ -3,7 +3,8 @@
  * server's own Markdown renderer and sanitizer, redrawn a moment after typing stops.
  */
 import * as api from './api';
-import { payloadOf, type ComposerFields } from './composition';
+import { embedLines, payloadOf, type ComposerFields } from './composition';
+import { recognizeEmbed } from '../../shared/embeds';
 import { h, replace } from './dom';
 import { entryContent } from './entry-card';
 
@@ -48,6 +49,7 @@ export class Preview {
           media: payload.media.filter((item) => /^https?:\/\//.test(item.url)).map((item) => ({ ...item, kind: 'image' as const })),
           links: payload.links.filter((link) => /^https?:\/\//.test(link.url)),
           sources: fields.sources.trim() || null,
+          embeds: embedLines(fields.embeds).map((url) => ({ url, provider: recognizeEmbed(url)?.provider ?? null })),
         }),
       );
     } catch {

@@ -27,6 +27,8 @@ export interface ComposerFields {
   media: MediaDraft[];
   links: LinkDraft[];
   sources: string;
+  /** Posts from other services, one URL a line. */
+  embeds: string;
 }
 
 /** A draft target's `draftVersion` is the version the composer holds: every save names it (If-Match). */
@@ -52,6 +54,7 @@ export interface EntryPayload {
   media: Omit<Media, 'kind'>[];
   links: Link[];
   sources: string | null;
+  embeds: { url: string }[];
 }
 
 export const emptyFields = (): ComposerFields => ({
@@ -62,6 +65,7 @@ export const emptyFields = (): ComposerFields => ({
   media: [],
   links: [],
   sources: '',
+  embeds: '',
 });
 
 export const emptyMedia = (): MediaDraft => ({ url: '', alt: '', caption: '', credit: '' });
@@ -75,7 +79,7 @@ export const freshComposition = (idempotencyKey: string): Composition => ({
 });
 
 export function fieldsOfEntry(
-  entry: Pick<Entry, 'title' | 'body' | 'keyEvent' | 'pinned' | 'media' | 'links' | 'sources'>,
+  entry: Pick<Entry, 'title' | 'body' | 'keyEvent' | 'pinned' | 'media' | 'links' | 'sources' | 'embeds'>,
 ): ComposerFields {
   return {
     title: entry.title ?? '',
@@ -85,6 +89,7 @@ export function fieldsOfEntry(
     media: entry.media.map((item) => ({ url: item.url, alt: item.alt, caption: item.caption ?? '', credit: item.credit ?? '' })),
     links: entry.links.map((link) => ({ ...link })),
     sources: entry.sources ?? '',
+    embeds: entry.embeds.map((embed) => embed.url).join('\n'),
   };
 }
 
@@ -99,6 +104,7 @@ export function fieldsOfDraft(draft: Draft): ComposerFields {
       media: (draft.fields.media ?? []).map((item) => ({ ...item, kind: 'image' as const })),
       links: draft.fields.links ?? [],
       sources: draft.fields.sources ?? null,
+      embeds: draft.fields.embeds ?? [],
     }),
   };
 }
@@ -122,7 +128,16 @@ export function payloadOf(fields: ComposerFields): EntryPayload {
       .filter((link) => link.url.trim() || link.title.trim())
       .map((link) => ({ title: link.title.trim(), url: link.url.trim() })),
     sources: fields.sources.trim() || null,
+    embeds: embedLines(fields.embeds).map((url) => ({ url })),
   };
+}
+
+/** The embeds field's URLs: one a line, blank lines dropped. */
+export function embedLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** How the composer names a draft it has open. */
@@ -160,8 +175,10 @@ function hasShape(value: unknown, shape: Shape): value is Record<string, unknown
 const listOf = (value: unknown, shape: Shape): boolean => Array.isArray(value) && value.every((item) => hasShape(item, shape));
 
 function isFields(value: unknown): value is ComposerFields {
+  // Compositions stored before the embeds field existed are kept: it starts empty.
+  if (isRecord(value) && value.embeds === undefined) value.embeds = '';
   return (
-    hasShape(value, { title: 'string', body: 'string', keyEvent: 'boolean', pinned: 'boolean', sources: 'string' }) &&
+    hasShape(value, { title: 'string', body: 'string', keyEvent: 'boolean', pinned: 'boolean', sources: 'string', embeds: 'string' }) &&
     listOf(value.media, { url: 'string', alt: 'string', caption: 'string', credit: 'string' }) &&
     listOf(value.links, { title: 'string', url: 'string' })
   );

@@ -53,6 +53,13 @@ function sideBySide(label: string, fields: ComposerFields, other: ComposerFields
       ...fields.body.split('\n').map((line) => h('span', { class: otherLines.has(line) ? 'same' : 'differs' }, `${line}\n`)),
     ),
     fields.sources || other.sources ? h('p', { class: 'version-sources' }, fields.sources || '(no sources line)') : null,
+    fields.embeds || other.embeds
+      ? h(
+          'pre',
+          { class: fields.embeds === other.embeds ? 'version-embeds' : 'version-embeds differs' },
+          fields.embeds || '(no embedded posts)',
+        )
+      : null,
   );
 }
 

@@ -1,9 +1,35 @@
 /** One entry drawn as readers see it (title, text, images, "See also", sources), for the feed and the preview. */
 import type { TimeFormat } from '../../shared/time-format';
 import type { Entry } from '../../shared/schemas';
+import { PROVIDER_NAMES, type EmbedProvider } from '../../shared/embeds';
 import { h, setSanitizedHtml } from './dom';
 
-export function entryContent(entry: Pick<Entry, 'title' | 'html' | 'media' | 'links' | 'sources'>): HTMLElement {
+/** An embed as the console shows it: `provider` null for a URL no service's post was recognized in (the preview's warning). */
+export interface EmbedCard {
+  url: string;
+  provider: EmbedProvider | null;
+}
+
+/** A card per embedded post, as readers see it before they ask for the post: the service and a link. */
+function embedCards(embeds: EmbedCard[]): HTMLElement[] {
+  return embeds.map((embed) =>
+    embed.provider
+      ? h(
+          'div',
+          { class: 'entry-embed' },
+          h('span', { class: 'label' }, PROVIDER_NAMES[embed.provider]),
+          ' ',
+          h('a', { href: embed.url, rel: 'noopener noreferrer', target: '_blank' }, embed.url),
+        )
+      : h(
+          'p',
+          { class: 'entry-embed invalid', role: 'note' },
+          `Not a post the server recognizes, so it cannot be published: ${embed.url}. Use the link of one post or video on ${Object.values(PROVIDER_NAMES).join(', ')}.`,
+        ),
+  );
+}
+
+export function entryContent(entry: Pick<Entry, 'title' | 'html' | 'media' | 'links' | 'sources'> & { embeds: EmbedCard[] }): HTMLElement {
   const body = h('div', { class: 'entry-body' });
   setSanitizedHtml(body, entry.html);
   return h(
@@ -21,6 +47,7 @@ export function entryContent(entry: Pick<Entry, 'title' | 'html' | 'media' | 'li
           : null,
       ),
     ),
+    ...embedCards(entry.embeds),
     entry.links.length > 0
       ? h(
           'div',

@@ -31,6 +31,7 @@ import { loadOlderPage } from './older-page';
 import { reconcile, type KeyedList } from './reconcile';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
 import { shareEntry } from './share';
+import { showPost } from './show-post';
 
 export interface LiveFeedOptions {
   /** Where the feed's elements ([data-lb=…]) are: the page's document or the embed's shadow root. */
@@ -504,6 +505,9 @@ export class LiveFeed implements FeedSink {
         break;
       case 'share':
         void shareEntry(target, (text) => this.announce(text), this.i18n);
+        break;
+      case 'show-post':
+        showPost(target, this.i18n);
         break;
       case 'history':
         // Inside another site's page, and for a click that asks for a new tab, the link leads to the entry's page.

@@ -105,6 +105,7 @@ const entryVersionSchema = entrySchema.pick({
   media: true,
   links: true,
   sources: true,
+  embeds: true,
 });
 
 /** What the server sends: one registry, so that nested objects (an Entry in a Change) become $refs. */

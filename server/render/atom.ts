@@ -2,6 +2,7 @@
 import type { Briefing, Entry } from '../../shared/schemas';
 import { briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
 import type { Translator } from '../../shared/i18n';
+import { PROVIDER_NAMES } from '../../shared/embeds';
 
 function xml(text: string): string {
   // Characters XML 1.0 forbids anywhere, even escaped, are dropped.
@@ -27,14 +28,19 @@ export function renderAtomFeed(briefing: Briefing, entries: Entry[], baseUrl: st
           `<figure><img src="${xml(item.url)}" alt="${xml(item.alt)}"/>${item.caption ? `<figcaption>${xml(item.caption)}</figcaption>` : ''}</figure>`,
       )
       .join('');
+    // Feed readers run no script: an embedded post is its link, as on the page without JavaScript.
+    const embeds = entry.embeds
+      .map((embed) => `<p><a href="${xml(embed.url)}">${xml(i18n.t('post.open', { provider: PROVIDER_NAMES[embed.provider] }))}</a></p>`)
+      .join('');
+    const related = entry.embeds.map((embed) => `    <link rel="related" type="text/html" href="${xml(embed.url)}"/>\n`).join('');
     return `  <entry>
     <id>${xml(url)}</id>
     <title>${xml(entryHeadline(entry, 110))}</title>
     <link rel="alternate" type="text/html" href="${xml(url)}"/>
-    <published>${xml(entry.publishedAt)}</published>
+${related}    <published>${xml(entry.publishedAt)}</published>
     <updated>${xml(entry.updatedAt ?? entry.publishedAt)}</updated>
     <author><name>${xml(entry.author.name)}</name></author>
-${entry.keyEvent ? `    <category term="key-event" label="${xml(i18n.t('entry.keyEvent'))}"/>\n` : ''}    <content type="html">${xml(entry.html + media)}</content>
+${entry.keyEvent ? `    <category term="key-event" label="${xml(i18n.t('entry.keyEvent'))}"/>\n` : ''}    <content type="html">${xml(entry.html + media + embeds)}</content>
   </entry>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?>

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../shared/errors';
 import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, Entry } from '../../shared/schemas';
+import { parseStoredEntry, storedEntryJson } from '../../shared/schemas';
 import { Keys, type BriefingKeys } from './keys';
 import { scriptCaller, type ScriptArg } from './scripting';
 import { SCRIPTS, type ScriptName } from './scripts';
@@ -205,7 +206,7 @@ export class Store {
     if (!raw || (status !== 'published' && status !== 'scheduled')) {
       throw entryNotFound(slug, id);
     }
-    return { entry: JSON.parse(raw) as Entry, status, raw };
+    return { entry: parseStoredEntry(raw), status, raw };
   }
 
   /**
@@ -274,7 +275,7 @@ export class Store {
     const raws = await this.redis.hmget(keys.entries, ...ids);
     return raws
       .filter((raw): raw is string => raw !== null)
-      .map((raw) => JSON.parse(raw) as Entry)
+      .map((raw) => parseStoredEntry(raw))
       .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
   }
 
@@ -293,7 +294,7 @@ export class Store {
       .then((results) => (results ?? []).map(([, value]) => value as string[] | string | null));
     if (typeof current !== 'string' || status !== 'published') return null;
     const older = Array.isArray(earlier) ? earlier : [];
-    return [...older, current].map((raw) => JSON.parse(raw) as Entry);
+    return [...older, current].map((raw) => parseStoredEntry(raw));
   }
 
   /** Publishes the scheduled entries that are due; returns how many this process published. */
@@ -334,7 +335,7 @@ export class Store {
     );
     const [status, epoch, seq, rawEntries] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
-    return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => JSON.parse(json) as Entry) };
+    return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => parseStoredEntry(json)) };
   }
 
   /**
@@ -353,14 +354,14 @@ export class Store {
 
   async readPage(slug: string, options: { limit: number; before?: string | undefined; withPinned: boolean }): Promise<Page> {
     const raw = await this.readPageRaw(slug, options);
-    const entries = raw.entries.map((json) => JSON.parse(json) as Entry);
+    const entries = raw.entries.map((json) => parseStoredEntry(json));
     const last = entries[entries.length - 1];
     return {
       epoch: raw.epoch,
       seq: raw.seq,
       briefing: composeBriefing(raw.meta, raw.epoch, raw.seq),
       entries,
-      pinned: raw.pinned.map((json) => JSON.parse(json) as Entry),
+      pinned: raw.pinned.map((json) => parseStoredEntry(json)),
       next: raw.hasMore && last ? beforeCursorOf(last) : null,
     };
   }
@@ -373,8 +374,8 @@ export class Store {
   async readEntriesJson(slug: string, options: { limit: number; before?: string | undefined }): Promise<string> {
     const raw = await this.readPageRaw(slug, { ...options, withPinned: false });
     const lastJson = raw.entries[raw.entries.length - 1];
-    const next = raw.hasMore && lastJson ? beforeCursorOf(JSON.parse(lastJson) as Entry) : null;
-    return `{"entries":[${raw.entries.join(',')}],"epoch":${JSON.stringify(raw.epoch)},"seq":${raw.seq},"next":${JSON.stringify(next)}}`;
+    const next = raw.hasMore && lastJson ? beforeCursorOf(parseStoredEntry(lastJson)) : null;
+    return `{"entries":[${raw.entries.map(storedEntryJson).join(',')}],"epoch":${JSON.stringify(raw.epoch)},"seq":${raw.seq},"next":${JSON.stringify(next)}}`;
   }
 
   private async readPageRaw(
@@ -523,7 +524,7 @@ export function decodeStreamEntry(slug: string, epoch: string, item: RedisReply)
     switch (type) {
       case 'entry.published':
       case 'entry.updated':
-        return { ...head, type, entry: JSON.parse(data) as Entry };
+        return { ...head, type, entry: parseStoredEntry(data) };
       case 'entry.deleted':
         return { ...head, type, id: data };
       case 'briefing.updated':

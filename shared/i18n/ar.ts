@@ -95,6 +95,12 @@ const ar: Catalogue = {
   'history.field.media': 'الصور',
   'history.field.links': 'الروابط',
   'history.field.sources': 'المصادر',
+  // embedded posts from other services
+  'post.label': 'منشور على {provider}',
+  'post.open': 'عرضه على {provider}',
+  'post.show': 'إظهار المنشور',
+  'post.notice': 'سيُحمَّل محتوى من {provider}، وقد يحفظ ملفات تعريف الارتباط.',
+  'history.field.embeds': 'المنشورات المضمّنة',
 };
 
 export default ar;

@@ -77,6 +77,12 @@ const az: Catalogue = {
   'history.field.media': 'şəkillər',
   'history.field.links': 'keçidlər',
   'history.field.sources': 'mənbələr',
+  // embedded posts from other services
+  'post.label': '{provider} paylaşımı',
+  'post.open': '{provider} saytında bax',
+  'post.show': 'Paylaşımı göstər',
+  'post.notice': 'Bu, {provider} xidmətindən məzmun yükləyir; həmin xidmət kukilər saxlaya bilər.',
+  'history.field.embeds': 'daxil edilmiş paylaşımlar',
 };
 
 export default az;

@@ -83,6 +83,12 @@ export const en = {
   'history.field.media': 'images',
   'history.field.links': 'links',
   'history.field.sources': 'sources',
+  // embedded posts from other services; {provider} is the service's own name (YouTube, X, Telegram …)
+  'post.label': 'Post on {provider}',
+  'post.open': 'View on {provider}',
+  'post.show': 'Show post',
+  'post.notice': 'This loads content from {provider}, which may set cookies.',
+  'history.field.embeds': 'embedded posts',
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

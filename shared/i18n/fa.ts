@@ -77,6 +77,12 @@ const fa: Catalogue = {
   'history.field.media': 'تصاویر',
   'history.field.links': 'پیوندها',
   'history.field.sources': 'منابع',
+  // embedded posts from other services
+  'post.label': 'پست در {provider}',
+  'post.open': 'مشاهده در {provider}',
+  'post.show': 'نمایش پست',
+  'post.notice': 'با این کار محتوایی از {provider} بارگذاری می‌شود که ممکن است کوکی ذخیره کند.',
+  'history.field.embeds': 'پست‌های جاسازی‌شده',
 };
 
 export default fa;

@@ -77,6 +77,12 @@ const ka: Catalogue = {
   'history.field.media': 'სურათები',
   'history.field.links': 'ბმულები',
   'history.field.sources': 'წყაროები',
+  // embedded posts from other services
+  'post.label': 'პოსტი {provider}-ზე',
+  'post.open': 'ნახვა {provider}-ზე',
+  'post.show': 'პოსტის ჩვენება',
+  'post.notice': 'ამით ჩაიტვირთება კონტენტი {provider}-დან, რომელმაც შეიძლება ქუქი-ფაილები შეინახოს.',
+  'history.field.embeds': 'ჩაშენებული პოსტები',
 };
 
 export default ka;

@@ -82,6 +82,12 @@ const ro: Catalogue = {
   'history.field.media': 'imaginile',
   'history.field.links': 'linkurile',
   'history.field.sources': 'sursele',
+  // embedded posts from other services
+  'post.label': 'Postare pe {provider}',
+  'post.open': 'Vezi pe {provider}',
+  'post.show': 'Afișează postarea',
+  'post.notice': 'Se încarcă conținut de la {provider}, care poate plasa cookie-uri.',
+  'history.field.embeds': 'postările încorporate',
 };
 
 export default ro;

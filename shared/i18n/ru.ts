@@ -89,6 +89,12 @@ const ru: Catalogue = {
   'history.field.media': 'изображения',
   'history.field.links': 'ссылки',
   'history.field.sources': 'источники',
+  // embedded posts from other services
+  'post.label': 'Публикация в {provider}',
+  'post.open': 'Открыть в {provider}',
+  'post.show': 'Показать публикацию',
+  'post.notice': 'Будет загружено содержимое из {provider}; сервис может сохранить cookie.',
+  'history.field.embeds': 'встроенные публикации',
 };
 
 export default ru;

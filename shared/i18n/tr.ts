@@ -77,6 +77,12 @@ const tr: Catalogue = {
   'history.field.media': 'görseller',
   'history.field.links': 'bağlantılar',
   'history.field.sources': 'kaynaklar',
+  // embedded posts from other services
+  'post.label': '{provider} gönderisi',
+  'post.open': '{provider} üzerinde görüntüle',
+  'post.show': 'Gönderiyi göster',
+  'post.notice': 'Bu, {provider} kaynaklı içerik yükler; bu hizmet çerez kaydedebilir.',
+  'history.field.embeds': 'yerleştirilmiş gönderiler',
 };
 
 export default tr;

@@ -89,6 +89,12 @@ const uk: Catalogue = {
   'history.field.media': 'зображення',
   'history.field.links': 'посилання',
   'history.field.sources': 'джерела',
+  // embedded posts from other services
+  'post.label': 'Публікація в {provider}',
+  'post.open': 'Відкрити в {provider}',
+  'post.show': 'Показати публікацію',
+  'post.notice': 'Буде завантажено вміст із {provider}; сервіс може зберегти cookie.',
+  'history.field.embeds': 'вбудовані публікації',
 };
 
 export default uk;

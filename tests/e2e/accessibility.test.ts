@@ -14,6 +14,7 @@ let browser: Browser;
 let server: TestServer;
 let pinned: Entry;
 let corrected: Entry;
+let withPosts: Entry;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -44,6 +45,11 @@ beforeAll(async () => {
   await server.api.patch(`/api/v1/briefings/a11y/entries/${corrected.id}`, {
     body: 'The figure is now right.',
     media: [{ url: 'https://example.org/chart.png', alt: 'A chart of the figures' }],
+  });
+  withPosts = await publish({
+    title: 'With posts from elsewhere',
+    body: 'What was said on other services.',
+    embeds: [{ url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' }, { url: 'https://x.com/Reuters/status/1790000000000000000' }],
   });
   await addUser(server, 'ada', 'Ada Admin', 'admin');
 });
@@ -79,6 +85,22 @@ test('an entry page has no serious or critical violations', async () => {
   await page.goto(`${server.url}/b/a11y/e/${pinned.id}`);
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test.each(LOOKS)(
+  'embedded posts’ cards on the reader page in %s at %i px have no serious or critical violations',
+  async (colorScheme, width) => {
+    const { context } = await newContext(browser, { colorScheme, viewport: { width, height: 800 } });
+    // Offline: nothing may load from the services anyway, and this page must not need them.
+    await context.route(/^https:/, (route) => route.abort());
+    const page = await openLive(context, `${server.url}/b/a11y`);
+    const cards = page.locator(`#e-${withPosts.id} .lb-post`);
+    expect(await cards.count()).toBe(2);
+    expect(await cards.first().getByRole('button', { name: 'Show post' }).isVisible()).toBe(true);
+    expect(await seriousViolations(page, `#e-${withPosts.id}`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+  },
+);
 
 test.each(LOOKS)(
   'a corrected entry’s page and its history in %s at %i px have no serious or critical violations',
@@ -164,7 +186,7 @@ test('the feed is keyboard operable: a control takes focus, shows it, and acts o
   // The focus ring is visible.
   expect(await keyOnly.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('solid');
   await page.keyboard.press('Enter');
-  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(4);
+  expect(await page.locator('[data-lb="feed"] > article').count()).toBe(5);
 });
 
 test('the axe check itself finds what it should (an image without alt text is critical)', async () => {

@@ -244,6 +244,7 @@ const ENTRY = {
   media: [{ kind: 'image', url: 'https://img.example.com/b.jpg', alt: 'Alt text', caption: 'A caption', credit: 'Credit' }],
   links: [{ title: 'See also', url: 'https://example.com/see' }],
   sources: 'With reporting by agencies',
+  embeds: [{ url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' }, { url: 'https://x.com/agency/status/1790000000000000000' }],
 };
 
 const ROUTES: Route[] = [

@@ -36,6 +36,7 @@ const BRIEFING_KEYS = ['createdAt', 'epoch', 'locale', 'seq', 'slug', 'status', 
 const ENTRY_KEYS = [
   'author',
   'body',
+  'embeds',
   'html',
   'id',
   'keyEvent',

@@ -32,6 +32,7 @@ function entry(id: string, minute: number, extra: Partial<Entry> = {}): Entry {
     media: [],
     links: [],
     sources: null,
+    embeds: [],
     ...extra,
   };
 }

@@ -10,6 +10,7 @@ const stored = (): Composition => ({
     keyEvent: true,
     media: [{ url: 'https://example.org/a.jpg', alt: 'The bridge', caption: '', credit: 'Ada' }],
     links: [{ title: 'Map', url: 'https://example.org/map' }],
+    embeds: 'https://youtu.be/dQw4w9WgXcQ',
   },
   idempotencyKey: 'abc123',
   scheduleAt: '2026-11-30T14:00',
@@ -36,12 +37,22 @@ describe('restoreComposition', () => {
     expect(restoreComposition('[]', 'compose')).toBeNull();
   });
 
+  test('keeps a composition stored before the embeds field existed, with none', () => {
+    const older: Record<string, unknown> = { ...stored().fields };
+    delete older.embeds;
+    expect(restoreComposition(JSON.stringify({ ...stored(), fields: older }), 'compose')).toEqual({
+      ...stored(),
+      fields: { ...stored().fields, embeds: '' },
+    });
+  });
+
   test('ignores a composition of an older or damaged shape', () => {
     const variants: unknown[] = [
       { ...stored(), fields: { ...stored().fields, links: undefined } },
       { ...stored(), fields: { ...stored().fields, media: [{ url: 'https://example.org/a.jpg', alt: 'x' }] } },
       { ...stored(), fields: { ...stored().fields, title: null } },
       { ...stored(), fields: { ...stored().fields, keyEvent: 'yes' } },
+      { ...stored(), fields: { ...stored().fields, embeds: ['https://youtu.be/dQw4w9WgXcQ'] } },
       { ...stored(), target: { kind: 'draft', draftId: 'd1', label: 'Draft' } },
       { ...stored(), target: { kind: 'other' } },
       { ...stored(), scheduleAt: undefined },
@@ -74,6 +85,7 @@ describe('payloadOf', () => {
         { title: '', url: '' },
         { title: ' Map ', url: ' https://example.org/map ' },
       ],
+      embeds: '\n https://youtu.be/dQw4w9WgXcQ \n\nhttps://x.com/a/status/1\n',
     };
     expect(payloadOf(fields)).toEqual({
       body: 'The bridge is closed.',
@@ -83,6 +95,7 @@ describe('payloadOf', () => {
       media: [{ url: 'https://example.org/a.jpg', alt: 'The bridge', caption: null, credit: 'Ada' }],
       links: [{ title: 'Map', url: 'https://example.org/map' }],
       sources: 'Reuters',
+      embeds: [{ url: 'https://youtu.be/dQw4w9WgXcQ' }, { url: 'https://x.com/a/status/1' }],
     });
   });
 });

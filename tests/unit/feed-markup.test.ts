@@ -24,6 +24,7 @@ const entry = (overrides: Partial<Entry> = {}): Entry => ({
   media: [],
   links: [],
   sources: null,
+  embeds: [],
   ...overrides,
 });
 

@@ -19,6 +19,7 @@ function entry(id: string, minute: number, extra: Partial<Entry> = {}): Entry {
     media: [],
     links: [],
     sources: null,
+    embeds: [],
     ...extra,
   };
 }

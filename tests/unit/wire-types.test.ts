@@ -52,6 +52,7 @@ const ENTRY: Entry = {
   media: [],
   links: [],
   sources: null,
+  embeds: [],
 };
 
 // ---------- the Change union ----------
