@@ -6,7 +6,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import compression from 'compression';
-import helmet from 'helmet';
+import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { TokenVerifier } from './auth/tokens';
@@ -77,7 +77,12 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // HSTS over plain http would pin a browser to https for a host that may not serve it
+  // (http://localhost in development): sent only when the request came over HTTPS, directly
+  // or through a trusted proxy (req.secure follows 'trust proxy').
+  app.use(helmet({ strictTransportSecurity: false }));
+  const hsts = strictTransportSecurity();
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   // Readers are often on slow networks: pages, bundles and JSON go out compressed.
   app.use(compression());
   app.use((req, res, next) => {
