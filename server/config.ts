@@ -40,6 +40,8 @@ const envSchema = z.object({
   /** Where a Redis started by `npm start` keeps its append-only file. */
   LIVEBRIEF_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object a line) or `pretty` (for people); unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** How long a console session lasts without use, in hours. */
   LIVEBRIEF_SESSION_HOURS: positiveInt(12),
   /** The public origin of the reader pages (absolute links in JSON-LD, feeds, share links); unset: taken from each request. */
@@ -100,6 +102,8 @@ export interface Config {
   schedulerIntervalMs: number;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The log format the operator forced, or null to choose by whether stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
   /** Idle lifetime of a console session, in seconds. */
   sessionTtlSeconds: number;
   /** Origin (no trailing slash) for absolute links, or null to use each request's. */
@@ -142,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
     dataDir: e.LIVEBRIEF_DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? null,
     sessionTtlSeconds: e.LIVEBRIEF_SESSION_HOURS * 3600,
     publicUrl: e.LIVEBRIEF_PUBLIC_URL ? e.LIVEBRIEF_PUBLIC_URL.replace(/\/+$/, '') : null,
     publisherName: e.LIVEBRIEF_PUBLISHER_NAME,
