@@ -2,6 +2,7 @@
  * Assembles the service (Express, Socket.IO, the change-log hub, the scheduler) apart
  * from listening, so tests and main.ts build it the same way.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -9,7 +10,8 @@ import compression from 'compression';
 import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { TokenVerifier } from './auth/tokens';
+import { AppError } from '../shared/errors';
+import { sameSecret, TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { createConsole, type ConsoleService } from './console';
 import { apiRouter } from './http/api';
@@ -55,12 +57,16 @@ const SHUTDOWN_GRACE_MS = 5000;
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
   const redis = connectRedis(config.redisUrl, 'livebrief');
   const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
-  for (const connection of [redis, tailRedis]) {
+  const metrics = createMetrics();
+  for (const [connection, name] of [
+    [redis, 'command'],
+    [tailRedis, 'blocking'],
+  ] as const) {
     connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+    metrics.watchRedis(connection, name);
   }
   await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
 
-  const metrics = createMetrics();
   const store = new Store(redis, config.redisPrefix, {
     historyLimit: config.historyLimit,
     replayLimit: config.replayLimit,
@@ -103,13 +109,20 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       ));
     res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsToken = config.metricsToken === undefined ? null : createHash('sha256').update(config.metricsToken).digest();
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = /^Bearer (\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (given === undefined || !sameSecret(given, metricsToken)) {
+        throw new AppError('unauthorized', 'authorization: /metrics needs Authorization: Bearer <LIVEBRIEF_METRICS_TOKEN>');
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
-  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, metrics }));
   app.use(consoleService.router);
   app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
@@ -128,6 +141,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
+  metrics.countSubscribersWith(() => hub.subscriberCounts());
   const stopReaderLimits = attachReaderSockets(io, hub, logger, metrics, {
     subscribesPerMinute: config.subscribesPerMinute,
     connectionsPerAddress: config.connectionsPerAddress,

@@ -17,6 +17,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().default('livebrief:'),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
+  /** If set, GET /metrics needs `Authorization: Bearer <it>`. */
+  LIVEBRIEF_METRICS_TOKEN: z.string().optional(),
   /** How many changes of each briefing's log are kept for resuming readers. */
   LIVEBRIEF_HISTORY_LIMIT: positiveInt(10_000),
   /** The most changes one catch-up replays (subscribe or GET …/changes); a cursor further behind gets a snapshot or 410. */
@@ -90,6 +92,8 @@ export interface Config {
   redisUrlGiven: boolean;
   redisPrefix: string;
   adminToken: string | undefined;
+  /** The bearer token /metrics asks for, or undefined for an open /metrics. */
+  metricsToken: string | undefined;
   historyLimit: number;
   replayLimit: number;
   versionsPerEntry: number;
@@ -134,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrlGiven: e.REDIS_URL !== undefined,
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
+    metricsToken: e.LIVEBRIEF_METRICS_TOKEN,
     historyLimit: e.LIVEBRIEF_HISTORY_LIMIT,
     replayLimit: e.LIVEBRIEF_REPLAY_LIMIT,
     versionsPerEntry: e.LIVEBRIEF_VERSIONS_PER_ENTRY,

@@ -73,6 +73,13 @@ export class FeedTracker {
     this.feedsByLogKey.clear();
   }
 
+  /** Followers (subscriptions, acked or not) of each briefing this process follows. */
+  followerCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const feed of this.feeds.values()) if (feed.followers > 0) counts.set(feed.slug, feed.followers);
+    return counts;
+  }
+
   /** The feed of `slug` if this process follows it. */
   followed(slug: string): Feed | undefined {
     return this.feeds.get(slug);
