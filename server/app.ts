@@ -23,6 +23,7 @@ import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
 import { connectRedis, waitReady } from './redis';
 import { Scheduler } from './scheduler';
+import { ReadersReporter, ReadersStore } from './store/readers';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
 
@@ -78,7 +79,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     logger.warn('LIVEBRIEF_ADMIN_TOKEN is shorter than 16 characters: anyone who guesses it is an admin');
   }
   const isRedisReady = (): boolean => redis.status === 'ready';
-  const consoleService = createConsole({ redis, store, tokens, verifier, config, logger });
+  const readers = new ReadersStore(redis, store.keys);
+  const consoleService = createConsole({ redis, store, tokens, verifier, config, logger, readers });
 
   const app = express();
   app.disable('x-powered-by');
@@ -142,6 +144,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
   metrics.countSubscribersWith(() => hub.subscriberCounts());
+  const readersReporter = new ReadersReporter(readers, () => hub.subscriberCounts(), logger);
   const stopReaderLimits = attachReaderSockets(io, hub, logger, metrics, {
     subscribesPerMinute: config.subscribesPerMinute,
     connectionsPerAddress: config.connectionsPerAddress,
@@ -172,6 +175,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       });
       hub.start();
       scheduler.start();
+      readersReporter.start();
       const address = http.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const setupLink = await consoleService.firstRun.linkIfNoAccounts(config.publicUrl ?? `http://${host}:${address.port}`);
@@ -187,7 +191,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         io.disconnectSockets(true);
         consoleSockets.stop();
         stopReaderLimits();
-        await Promise.all([httpClosed, scheduler.stop()]);
+        await Promise.all([httpClosed, scheduler.stop(), readersReporter.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         const hubStopped = hub.stop();

@@ -143,3 +143,8 @@ export interface ConsoleClientEvents {
   leave: (request: { slug: string }) => void;
   editing: (request: { slug: string; editing: string | null }, ack: (response: PresenceAck) => void) => void;
 }
+
+/** Readers following each briefing now (live subscriptions over every process, counted within the last 10 s), by slug. */
+export interface ReadersNow {
+  readers: Record<string, number>;
+}
