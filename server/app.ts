@@ -144,7 +144,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
   metrics.countSubscribersWith(() => hub.subscriberCounts());
-  const readersReporter = new ReadersReporter(readers, () => hub.subscriberCounts(), logger);
+  const readersReporter = new ReadersReporter(readers, () => hub.readerCounts(), logger);
   const stopReaderLimits = attachReaderSockets(io, hub, logger, metrics, {
     subscribesPerMinute: config.subscribesPerMinute,
     connectionsPerAddress: config.connectionsPerAddress,

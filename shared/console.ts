@@ -148,3 +148,9 @@ export interface ConsoleClientEvents {
 export interface ReadersNow {
   readers: Record<string, number>;
 }
+
+/**
+ * The handshake query of the console's own feed connection: editors following a briefing in
+ * the console are not counted among its readers.
+ */
+export const CONSOLE_FEED_QUERY = { client: 'console' } as const;

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import { CONSOLE_FEED_QUERY } from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import type { Change, ClientToServerEvents, Cursor, ServerToClientEvents, SubscribeAck } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
@@ -73,9 +74,29 @@ export class FeedHub {
     await this.tracker.stop();
   }
 
-  /** Reader subscriptions on this process per briefing (metrics, readers now). */
+  /** Subscriptions (acked or not, the console's own included) on this process per followed briefing: its load, for metrics. */
   subscriberCounts(): Map<string, number> {
-    return this.tracker.followerCounts();
+    const counts = new Map<string, number>();
+    for (const feed of this.tracker.followedFeeds()) if (feed.followers > 0) counts.set(feed.slug, feed.followers);
+    return counts;
+  }
+
+  /**
+   * Readers on this process per briefing ("readers now"): the live members of each room,
+   * less the console's own feeds (editors at work are not readers).
+   */
+  readerCounts(): Map<string, number> {
+    const namespace = this.io.of('/');
+    const counts = new Map<string, number>();
+    for (const feed of this.tracker.followedFeeds()) {
+      let count = 0;
+      for (const id of namespace.adapter.rooms.get(feed.room) ?? []) {
+        const socket = namespace.sockets.get(id);
+        if (socket && socket.handshake.query.client !== CONSOLE_FEED_QUERY.client) count++;
+      }
+      if (count > 0) counts.set(feed.slug, count);
+    }
+    return counts;
   }
 
   /**

@@ -73,11 +73,9 @@ export class FeedTracker {
     this.feedsByLogKey.clear();
   }
 
-  /** Followers (subscriptions, acked or not) of each briefing this process follows. */
-  followerCounts(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const feed of this.feeds.values()) if (feed.followers > 0) counts.set(feed.slug, feed.followers);
-    return counts;
+  /** Every feed this process follows (or still holds during its release delay). */
+  followedFeeds(): IterableIterator<Feed> {
+    return this.feeds.values();
   }
 
   /** The feed of `slug` if this process follows it. */

@@ -2,11 +2,13 @@
  * "Readers now" in the console: the readers of each briefing summed over every process,
  * at most 10 s old. Two real server processes on one Redis, readers on each.
  */
-import type { ReadersNow } from '../../shared/console';
+import { io as connectSocket } from 'socket.io-client';
+import { CONSOLE_FEED_QUERY, type ReadersNow } from '../../shared/console';
 import {
   ADMIN_TOKEN,
   ApiClient,
   closeAll,
+  connected,
   connectReader,
   deletePrefix,
   DEFAULT_REDIS,
@@ -57,6 +59,15 @@ test('the console shows the readers of each briefing summed over every process, 
   await Promise.all([readersOn(first.url, ['storm']), readersOn(first.url, ['storm'])]);
   const leaving = await Promise.all([readersOn(second.url, ['storm', 'quiet']), readersOn(second.url, ['storm'])]);
   await readersOn(second.url, ['storm']);
+  // An editor's console follows the briefing too, but is no reader.
+  const console: ReaderClient = connectSocket(first.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    query: CONSOLE_FEED_QUERY,
+  });
+  await connected(console, 'the console feed did not connect');
+  expect(await new FoldingReader(console, 'storm').subscribe(null)).toMatchObject({ ok: true });
 
   await waitForCounts(api, { storm: 5, quiet: 1, nobody: 0 }, 'both processes’ readers to be counted');
   const one = await otherApi.get<ReadersNow>('/console/api/briefings/storm/readers');
