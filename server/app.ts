@@ -2,14 +2,16 @@
  * Assembles the service (Express, Socket.IO, the change-log hub, the scheduler) apart
  * from listening, so tests and main.ts build it the same way.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import compression from 'compression';
-import helmet from 'helmet';
+import helmet, { strictTransportSecurity } from 'helmet';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { TokenVerifier } from './auth/tokens';
+import { AppError } from '../shared/errors';
+import { sameSecret, TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { createConsole, type ConsoleService } from './console';
 import { apiRouter } from './http/api';
@@ -21,6 +23,7 @@ import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
 import { connectRedis, waitReady } from './redis';
 import { Scheduler } from './scheduler';
+import { ReadersReporter, ReadersStore } from './store/readers';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
 
@@ -55,12 +58,16 @@ const SHUTDOWN_GRACE_MS = 5000;
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
   const redis = connectRedis(config.redisUrl, 'livebrief');
   const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
-  for (const connection of [redis, tailRedis]) {
+  const metrics = createMetrics();
+  for (const [connection, name] of [
+    [redis, 'command'],
+    [tailRedis, 'blocking'],
+  ] as const) {
     connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+    metrics.watchRedis(connection, name);
   }
   await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
 
-  const metrics = createMetrics();
   const store = new Store(redis, config.redisPrefix, {
     historyLimit: config.historyLimit,
     replayLimit: config.replayLimit,
@@ -72,12 +79,18 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     logger.warn('LIVEBRIEF_ADMIN_TOKEN is shorter than 16 characters: anyone who guesses it is an admin');
   }
   const isRedisReady = (): boolean => redis.status === 'ready';
-  const consoleService = createConsole({ redis, store, tokens, verifier, config, logger });
+  const readers = new ReadersStore(redis, store.keys);
+  const consoleService = createConsole({ redis, store, tokens, verifier, config, logger, readers });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // HSTS over plain http would pin a browser to https for a host that may not serve it
+  // (http://localhost in development): sent only when the request came over HTTPS, directly
+  // or through a trusted proxy (req.secure follows 'trust proxy').
+  app.use(helmet({ strictTransportSecurity: false }));
+  const hsts = strictTransportSecurity();
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   // Readers are often on slow networks: pages, bundles and JSON go out compressed.
   app.use(compression());
   app.use((req, res, next) => {
@@ -98,13 +111,20 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       ));
     res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsToken = config.metricsToken === undefined ? null : createHash('sha256').update(config.metricsToken).digest();
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = /^Bearer (\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (given === undefined || !sameSecret(given, metricsToken)) {
+        throw new AppError('unauthorized', 'authorization: /metrics needs Authorization: Bearer <LIVEBRIEF_METRICS_TOKEN>');
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
-  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, metrics }));
   app.use(consoleService.router);
   app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
@@ -123,6 +143,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
+  metrics.countSubscribersWith(() => hub.subscriberCounts());
+  const readersReporter = new ReadersReporter(readers, () => hub.readerCounts(), logger);
   const stopReaderLimits = attachReaderSockets(io, hub, logger, metrics, {
     subscribesPerMinute: config.subscribesPerMinute,
     connectionsPerAddress: config.connectionsPerAddress,
@@ -153,6 +175,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       });
       hub.start();
       scheduler.start();
+      readersReporter.start();
       const address = http.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const setupLink = await consoleService.firstRun.linkIfNoAccounts(config.publicUrl ?? `http://${host}:${address.port}`);
@@ -168,7 +191,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         io.disconnectSockets(true);
         consoleSockets.stop();
         stopReaderLimits();
-        await Promise.all([httpClosed, scheduler.stop()]);
+        await Promise.all([httpClosed, scheduler.stop(), readersReporter.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         const hubStopped = hub.stop();

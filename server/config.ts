@@ -17,6 +17,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().default('livebrief:'),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
+  /** If set, GET /metrics needs `Authorization: Bearer <it>`. */
+  LIVEBRIEF_METRICS_TOKEN: z.string().optional(),
   /** How many changes of each briefing's log are kept for resuming readers. */
   LIVEBRIEF_HISTORY_LIMIT: positiveInt(10_000),
   /** The most changes one catch-up replays (subscribe or GET …/changes); a cursor further behind gets a snapshot or 410. */
@@ -40,6 +42,8 @@ const envSchema = z.object({
   /** Where a Redis started by `npm start` keeps its append-only file. */
   LIVEBRIEF_DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object a line) or `pretty` (for people); unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** How long a console session lasts without use, in hours. */
   LIVEBRIEF_SESSION_HOURS: positiveInt(12),
   /** The public origin of the reader pages (absolute links in JSON-LD, feeds, share links); unset: taken from each request. */
@@ -88,6 +92,8 @@ export interface Config {
   redisUrlGiven: boolean;
   redisPrefix: string;
   adminToken: string | undefined;
+  /** The bearer token /metrics asks for, or undefined for an open /metrics. */
+  metricsToken: string | undefined;
   historyLimit: number;
   replayLimit: number;
   versionsPerEntry: number;
@@ -100,6 +106,8 @@ export interface Config {
   schedulerIntervalMs: number;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** The log format the operator forced, or null to choose by whether stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | null;
   /** Idle lifetime of a console session, in seconds. */
   sessionTtlSeconds: number;
   /** Origin (no trailing slash) for absolute links, or null to use each request's. */
@@ -130,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrlGiven: e.REDIS_URL !== undefined,
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
+    metricsToken: e.LIVEBRIEF_METRICS_TOKEN,
     historyLimit: e.LIVEBRIEF_HISTORY_LIMIT,
     replayLimit: e.LIVEBRIEF_REPLAY_LIMIT,
     versionsPerEntry: e.LIVEBRIEF_VERSIONS_PER_ENTRY,
@@ -142,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
     dataDir: e.LIVEBRIEF_DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? null,
     sessionTtlSeconds: e.LIVEBRIEF_SESSION_HOURS * 3600,
     publicUrl: e.LIVEBRIEF_PUBLIC_URL ? e.LIVEBRIEF_PUBLIC_URL.replace(/\/+$/, '') : null,
     publisherName: e.LIVEBRIEF_PUBLISHER_NAME,

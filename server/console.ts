@@ -18,6 +18,7 @@ import type { ReaderServer } from './realtime/feed-hub';
 import { AuditLog } from './store/audit';
 import { DraftStore } from './store/drafts';
 import { PresenceStore } from './store/presence';
+import type { ReadersStore } from './store/readers';
 import { SessionStore } from './store/sessions';
 import type { Store } from './store/store';
 import type { TokenStore } from './store/tokens';
@@ -48,6 +49,7 @@ export function createConsole(deps: {
   verifier: TokenVerifier;
   config: Readonly<Config>;
   logger: Logger;
+  readers: ReadersStore;
   loginLimits?: LoginLimits;
 }): ConsoleService {
   const { redis, store, tokens, verifier, config, logger } = deps;
@@ -76,6 +78,7 @@ export function createConsole(deps: {
       audit,
       limiter,
       firstRun,
+      readers: deps.readers,
       sessionTtlSeconds: config.sessionTtlSeconds,
       bodyLimitBytes: config.bodyLimitBytes,
       onQueueChange: (slug) => sockets?.notifyQueue(slug),

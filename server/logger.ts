@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { Config } from './config';
 
 function isCommand(value: unknown): value is { name: unknown; args: unknown[] } {
@@ -29,9 +30,23 @@ export function serializeError(error: unknown): unknown {
   return withoutCommandArguments(error);
 }
 
-/** JSON logs on stdout; credentials are redacted wherever they might be logged. */
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
+/** Where logs go: stdout unless told otherwise, and whether that is a terminal (a person reading). */
+export interface LogOutput {
+  stream?: DestinationStream & NodeJS.WritableStream;
+  isTTY: boolean;
+}
+
+/** JSON for machines, readable lines for a person at a terminal, unless the operator chose one. */
+export function logFormatFor(config: Pick<Config, 'logFormat'>, isTTY: boolean): 'json' | 'pretty' {
+  return config.logFormat ?? (isTTY ? 'pretty' : 'json');
+}
+
+/** Logs on stdout (JSON or pretty, see logFormatFor); credentials are redacted wherever they might be logged, in either format. */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  output: LogOutput = { isTTY: process.stdout.isTTY === true },
+): Logger {
+  const options = {
     level: config.logLevel,
     base: { service: 'livebrief' },
     serializers: { err: serializeError, error: serializeError },
@@ -39,5 +54,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'token', 'password', '*.token', '*.password'],
       censor: '[redacted]',
     },
+  };
+  if (logFormatFor(config, output.isTTY) === 'json') return output.stream ? pino(options, output.stream) : pino(options);
+  // Written synchronously, in this thread: the last lines before process.exit are not lost.
+  const pretty = pinoPretty({
+    destination: output.stream ?? 1,
+    sync: true,
+    colorize: output.isTTY,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
   });
+  return pino(options, pretty);
 }

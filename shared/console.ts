@@ -146,3 +146,14 @@ export interface ConsoleClientEvents {
   leave: (request: { slug: string }) => void;
   editing: (request: { slug: string; editing: string | null }, ack: (response: PresenceAck) => void) => void;
 }
+
+/** Readers following each briefing now (live subscriptions over every process, counted within the last 10 s), by slug. */
+export interface ReadersNow {
+  readers: Record<string, number>;
+}
+
+/**
+ * The handshake query of the console's own feed connection: editors following a briefing in
+ * the console are not counted among its readers.
+ */
+export const CONSOLE_FEED_QUERY = { client: 'console' } as const;

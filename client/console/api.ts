@@ -6,7 +6,7 @@
  * console also uses a few routes of the public API (briefings, entries), listed last.
  */
 import type { z } from 'zod';
-import type { AuditRecord, Draft, EntryVersion, PublicToken, PublicUser, Queue, SessionInfo } from '../../shared/console';
+import type { AuditRecord, Draft, EntryVersion, PublicToken, PublicUser, Queue, ReadersNow, SessionInfo } from '../../shared/console';
 import type {
   createDraftSchema,
   createTokenSchema,
@@ -60,6 +60,14 @@ export const setup = (body: z.input<typeof setupSchema>): Promise<SessionInfo> =
 /** The entry HTML exactly as readers will get it. */
 export const preview = (body: z.input<typeof previewSchema>): Promise<{ html: string }> =>
   request('POST', path(CONSOLE, 'preview'), { body });
+
+// ---------- readers now ----------
+
+/** Readers of every briefing now, over every process. */
+export const readersNow = (): Promise<ReadersNow> => request('GET', path(CONSOLE, 'readers'));
+
+/** Readers of one briefing now, over every process. */
+export const briefingReadersNow = (slug: string): Promise<ReadersNow> => request('GET', path(CONSOLE, 'briefings', slug, 'readers'));
 
 export const getQueue = (slug: string): Promise<Queue> => request('GET', path(CONSOLE, 'briefings', slug, 'queue'));
 

@@ -5,14 +5,18 @@ import { TimeFormat } from '../../shared/time-format';
 import { announce, h, replace } from './dom';
 import * as api from './api';
 import { messageOf } from './http';
+import { keepReadersCurrent, readersLabel } from './readers-now';
 
 export function briefingListView(user: PublicUser): HTMLElement {
   const list = h('ul', { class: 'briefing-list' });
   const status = h('p', { class: 'status', role: 'status' });
+  const readerCounts = new Map<string, HTMLElement>();
   const load = (): void => {
     api
       .listBriefings()
       .then(({ briefings }) => {
+        readerCounts.clear();
+        for (const briefing of briefings) readerCounts.set(briefing.slug, h('span', { class: 'readers', 'data-slug': briefing.slug }));
         replace(
           list,
           ...briefings.map((briefing) => {
@@ -30,11 +34,16 @@ export function briefingListView(user: PublicUser): HTMLElement {
                 ),
                 h('span', { class: 'briefing-title' }, briefing.title),
                 h('span', { class: 'help' }, `${briefing.slug} · since ${time.absolute(briefing.createdAt)}`),
+                readerCounts.get(briefing.slug),
               ),
             );
           }),
         );
         if (briefings.length === 0) replace(list, h('li', { class: 'empty' }, 'No briefings yet.'));
+        else
+          keepReadersCurrent(list, api.readersNow, (readers) => {
+            for (const [slug, element] of readerCounts) element.textContent = readersLabel(readers[slug] ?? 0);
+          });
       })
       .catch((error: unknown) => announce(status, messageOf(error), 'error'));
   };

@@ -6,6 +6,7 @@ import type { Briefing } from '../../shared/schemas';
 import * as api from './api';
 import { announce, confirmAction, h, openDialog, replace } from './dom';
 import { messageOf } from './http';
+import { keepReadersCurrent, readersLabel } from './readers-now';
 
 /** Tells the editor how an action went, in the workspace's one status line. */
 export type Report = (message: string, tone: 'ok' | 'error') => void;
@@ -19,6 +20,9 @@ function toLocalInput(iso: string): string {
 export class WorkspaceHeader {
   readonly root = h('header', { class: 'briefing-head' });
   private readonly connection = h('span', { class: 'connection', role: 'status' }, 'Connecting…');
+  /** Not a live region: a number that moves every few seconds would keep interrupting a screen reader. */
+  private readonly readers = h('span', { class: 'readers' });
+  private stopReaders: (() => void) | null = null;
 
   /** `report`: where a failure to change the briefing is told. */
   constructor(
@@ -26,6 +30,22 @@ export class WorkspaceHeader {
     private readonly editor: boolean,
     private readonly report: Report,
   ) {}
+
+  /** Starts keeping "N readers now" current; stop() ends it. */
+  start(): void {
+    this.stopReaders ??= keepReadersCurrent(
+      this.root,
+      () => api.briefingReadersNow(this.slug),
+      (readers) => {
+        this.readers.textContent = readersLabel(readers[this.slug] ?? 0);
+      },
+    );
+  }
+
+  stop(): void {
+    this.stopReaders?.();
+    this.stopReaders = null;
+  }
 
   setConnected(live: boolean): void {
     this.connection.className = live ? 'connection live' : 'connection down';
@@ -46,6 +66,7 @@ export class WorkspaceHeader {
           ? h('span', { class: briefing.status === 'live' ? 'badge live' : 'badge ended' }, briefing.status === 'live' ? 'Live' : 'Ended')
           : null,
         this.connection,
+        this.readers,
       ),
       h(
         'div',

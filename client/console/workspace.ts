@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { applyChange, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
 import {
   canEdit,
+  CONSOLE_FEED_QUERY,
   CONSOLE_NAMESPACE,
   type ConsoleClientEvents,
   type ConsoleServerEvents,
@@ -76,6 +77,7 @@ export class Workspace {
     this.feed = new FeedConnection({
       origin: '',
       slug,
+      query: CONSOLE_FEED_QUERY,
       sink: {
         cursor: () => (this.view ? { epoch: this.view.epoch, seq: this.view.seq } : null),
         reset: (epoch, seq, snapshot) => this.showView(viewFromSnapshot(epoch, seq, snapshot, LIMITS.snapshotEntries), null),
@@ -102,6 +104,7 @@ export class Workspace {
       h('div', { class: 'workspace-grid' }, this.composer.root, h('div', { class: 'side' }, this.queuePanel.root, this.feedPanel.root)),
     );
     this.header.draw(null);
+    this.header.start();
     this.consoleSocket.on('connect', () =>
       this.consoleSocket.emit('join', { slug: this.slug }, (ack) => {
         this.takePresence(ack);
@@ -120,6 +123,7 @@ export class Workspace {
   }
 
   stop(): void {
+    this.header.stop();
     this.feed.close();
     this.consoleSocket.emit('leave', { slug: this.slug });
     this.consoleSocket.disconnect();

@@ -35,6 +35,8 @@ export interface ConnectionOptions {
   sink: FeedSink;
   /** A tab hidden this long lets its connection go; it resumes when shown again. Default 5 minutes. */
   hiddenDisconnectMs?: number;
+  /** Sent with the handshake: the console's feed says so, and is not counted among the readers. */
+  query?: Record<string, string>;
 }
 
 type ReaderSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -84,6 +86,7 @@ export class FeedConnection {
       autoConnect: false,
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
+      ...(options.query ? { query: options.query } : {}),
     });
     this.poller = new ChangesPoller({
       origin: options.origin,

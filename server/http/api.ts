@@ -13,6 +13,7 @@ import {
 import { EDITOR_ROLES } from '../../shared/console';
 import type { Authenticator } from '../auth/authenticator';
 import { correctionHistory, patchEntry, publishOrSchedule } from '../entries';
+import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
@@ -23,6 +24,7 @@ export interface ApiOptions {
   store: Store;
   auth: Authenticator;
   bodyLimitBytes: number;
+  metrics: Metrics;
 }
 
 /** What polling readers read at the head: the contract allows a cache to keep it for at most 2 s. */
@@ -151,6 +153,10 @@ export function apiRouter(options: ApiOptions): Router {
     const slug = slugParam(req);
     const query = parse(changesQuerySchema, req.query);
     const catchUp = await store.changesSince(slug, { epoch: query.epoch, seq: query.since });
+    options.metrics.catchUps.inc({
+      kind: catchUp.kind === 'resume' ? 'resume' : catchUp.tooFar ? 'too_far' : 'snapshot',
+      transport: 'http',
+    });
     if (catchUp.kind === 'gone') {
       // Never cached: once a reader has started over, a kept 410 would send it round again.
       res.setHeader('Cache-Control', 'no-store');

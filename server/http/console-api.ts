@@ -15,7 +15,16 @@ import {
   updateDraftSchema,
   updateUserSchema,
 } from '../../shared/console-schemas';
-import { canEdit, EDITOR_ROLES, ROLES, type Draft, type PublicToken, type Queue, type SessionInfo } from '../../shared/console';
+import {
+  canEdit,
+  EDITOR_ROLES,
+  ROLES,
+  type Draft,
+  type PublicToken,
+  type Queue,
+  type ReadersNow,
+  type SessionInfo,
+} from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import { createEntrySchema } from '../../shared/schemas';
 import { assertSameOrigin, type Authenticator } from '../auth/authenticator';
@@ -26,6 +35,7 @@ import { createToken, type Principal } from '../auth/tokens';
 import { publishOrSchedule } from '../entries';
 import { renderMarkdown } from '../render/markdown';
 import type { AuditLog } from '../store/audit';
+import type { ReadersStore } from '../store/readers';
 import { StaleDraftError, type DraftStore } from '../store/drafts';
 import type { SessionStore } from '../store/sessions';
 import type { Store } from '../store/store';
@@ -45,6 +55,7 @@ export interface ConsoleApiOptions {
   audit: AuditLog;
   limiter: LoginLimiter;
   firstRun: FirstRun;
+  readers: ReadersStore;
   sessionTtlSeconds: number;
   bodyLimitBytes: number;
   /** Called after any change to a briefing's drafts, so open consoles refresh at once. */
@@ -156,6 +167,25 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
 
   /** Contributors see and change only their own drafts; editors see every draft of the briefing. */
   const mayTouch = (principal: Principal, draft: Draft): boolean => canEdit(principal.role) || draft.author.id === principal.id;
+
+  // ---------- readers now ----------
+
+  const sendReaders = (res: express.Response, counts: Map<string, number>): void => {
+    const body: ReadersNow = { readers: Object.fromEntries(counts) };
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(body);
+  };
+
+  router.get('/readers', anyone, async (_req, res) => {
+    const briefings = await store.listBriefings();
+    sendReaders(res, await options.readers.count(briefings.map((briefing) => briefing.slug)));
+  });
+
+  router.get('/briefings/:slug/readers', anyone, async (req, res) => {
+    const slug = slugParam(req);
+    await store.getBriefing(slug);
+    sendReaders(res, await options.readers.count([slug]));
+  });
 
   router.get('/briefings/:slug/queue', anyone, async (req, res) => {
     const slug = slugParam(req);

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { viewFromSnapshot, type FeedView } from '../../shared/apply-change';
+import { CONSOLE_FEED_QUERY } from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import type { Change, ClientToServerEvents, Cursor, ServerToClientEvents, SubscribeAck } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
@@ -73,6 +74,31 @@ export class FeedHub {
     await this.tracker.stop();
   }
 
+  /** Subscriptions (acked or not, the console's own included) on this process per followed briefing: its load, for metrics. */
+  subscriberCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const feed of this.tracker.followedFeeds()) if (feed.followers > 0) counts.set(feed.slug, feed.followers);
+    return counts;
+  }
+
+  /**
+   * Readers on this process per briefing ("readers now"): the live members of each room,
+   * less the console's own feeds (editors at work are not readers).
+   */
+  readerCounts(): Map<string, number> {
+    const namespace = this.io.of('/');
+    const counts = new Map<string, number>();
+    for (const feed of this.tracker.followedFeeds()) {
+      let count = 0;
+      for (const id of namespace.adapter.rooms.get(feed.room) ?? []) {
+        const socket = namespace.sockets.get(id);
+        if (socket && socket.handshake.query.client !== CONSOLE_FEED_QUERY.client) count++;
+      }
+      if (count > 0) counts.set(feed.slug, count);
+    }
+    return counts;
+  }
+
   /**
    * Handles one `subscribe`: resume or snapshot, then every change once, in order.
    * `reply` sends the ack; it is called exactly once unless this throws (then the caller
@@ -98,6 +124,7 @@ export class FeedHub {
     try {
       let catchUp: Change[] | null = null;
       let snapshot: FeedView | null = null;
+      let tooFar = false;
       // What is read must belong to the epoch the feed is in when the ack goes out; a new
       // epoch found meanwhile (a lost history) means reading again.
       for (let generation = -1; generation !== feed.generation;) {
@@ -110,7 +137,9 @@ export class FeedHub {
           if (!redisUnavailable(error)) throw error;
         });
         if (generation !== feed.generation) continue;
-        catchUp = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
+        const read = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
+        tooFar = read === 'too_far';
+        catchUp = Array.isArray(read) ? read : null;
         snapshot = catchUp ? null : await this.snapshotOf(feed);
       }
       if (!socket.connected || subscriptions.get(slug) !== pending) {
@@ -130,6 +159,7 @@ export class FeedHub {
         reply({ ok: true, mode: 'resume', epoch: feed.epoch, seq: since.seq });
         pending.lastSent = since.seq;
         this.metrics.subscriptions.inc({ mode: 'resume' });
+        this.metrics.catchUps.inc({ kind: 'resume', transport: 'socket' });
       } else if (snapshot) {
         reply({
           ok: true,
@@ -144,6 +174,7 @@ export class FeedHub {
         });
         pending.lastSent = snapshot.seq;
         this.metrics.subscriptions.inc({ mode: 'snapshot' });
+        this.metrics.catchUps.inc({ kind: tooFar ? 'too_far' : 'snapshot', transport: 'socket' });
       }
       pending.acked = true;
       for (const change of [...(catchUp ?? []), ...pending.buffer]) pending.offer(change);
@@ -183,6 +214,9 @@ export class FeedHub {
   private delivered(feed: Feed, change: Change, endsCoverage: boolean): void {
     this.io.to(feed.room).emit('change', change);
     this.metrics.changesDelivered.inc();
+    // `at` is the storing process's clock: clocks apart by more than the lag make it 0 here.
+    const storedAt = Date.parse(change.at);
+    if (Number.isFinite(storedAt)) this.metrics.deliveryLag.observe(Math.max(0, Date.now() - storedAt) / 1000);
     for (const pending of feed.pending) {
       pending.offer(change);
       if (pending.acked) this.joinIfCaughtUp(feed, pending);
@@ -228,16 +262,17 @@ export class FeedHub {
     this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
   }
 
-  /** The changes after `since`, or null when they are no longer kept or too many (then a snapshot). */
-  private async catchUp(feed: Feed, since: Cursor): Promise<Change[] | null> {
-    if (feed.position - since.seq > this.options.replayLimit) return null;
+  /** The changes after `since`; null when they are no longer kept, 'too_far' when more than the replay limit (then a snapshot). */
+  private async catchUp(feed: Feed, since: Cursor): Promise<Change[] | 'too_far' | null> {
+    if (feed.position - since.seq > this.options.replayLimit) return 'too_far';
     const first = feed.recent[0];
     if (first && since.seq >= first.seq - 1 && since.seq <= feed.position) {
       return feed.recent.filter((change) => change.seq > since.seq);
     }
     if (since.seq === feed.position && feed.recent.length === 0) return [];
     const read = await this.store.changesSince(feed.slug, since);
-    return read.kind === 'resume' ? read.changes : null;
+    if (read.kind === 'resume') return read.changes;
+    return read.tooFar ? 'too_far' : null;
   }
 
   private async snapshotOf(feed: Feed): Promise<FeedView> {

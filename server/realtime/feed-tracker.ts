@@ -73,6 +73,11 @@ export class FeedTracker {
     this.feedsByLogKey.clear();
   }
 
+  /** Every feed this process follows (or still holds during its release delay). */
+  followedFeeds(): IterableIterator<Feed> {
+    return this.feeds.values();
+  }
+
   /** The feed of `slug` if this process follows it. */
   followed(slug: string): Feed | undefined {
     return this.feeds.get(slug);

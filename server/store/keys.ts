@@ -25,6 +25,7 @@
  *   b:{slug}:drafts:by:<author id>  SET  that author's draft ids, written with the drafts hash (the per-author cap)
  *   b:{slug}:presence      HASH  user id -> console presence JSON with its expiry ms
  *   b:{slug}:queue-rev     STRING bumped on every draft change, so consoles on every process notice
+ *   b:{slug}:readers       HASH  process id -> "<reader subscriptions>:<ms when counted>", rewritten every few seconds by each process
  *
  * The console's accounts (never part of a briefing):
  *
@@ -105,6 +106,10 @@ export class Keys {
 
   presence(slug: string): string {
     return `${this.prefix}b:{${slug}}:presence`;
+  }
+
+  readers(slug: string): string {
+    return `${this.prefix}b:{${slug}}:readers`;
   }
 
   queueRevision(slug: string): string {

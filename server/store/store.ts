@@ -31,7 +31,9 @@ export interface Page extends Position {
 }
 
 /** What a cursor is answered: the changes after it, or that they are no longer kept (or never were). */
-export type CatchUp = { kind: 'resume'; epoch: string; seq: number; changes: Change[] } | { kind: 'gone'; epoch: string; seq: number };
+/** `tooFar`: the cursor is of this history but more than the replay limit behind its head. */
+export type CatchUp =
+  { kind: 'resume'; epoch: string; seq: number; changes: Change[] } | { kind: 'gone'; epoch: string; seq: number; tooFar: boolean };
 
 export interface StoreOptions {
   /** Changes kept in each briefing's log. */
@@ -420,17 +422,15 @@ export class Store {
     const epoch = String(epochReply);
     const seq = Number(seqReply);
     const firstKept = firstId ? seqOfStreamId(String(firstId)) : null;
-    const gone =
-      (since.epoch !== undefined && since.epoch !== epoch) ||
-      since.seq > seq ||
-      seq - since.seq > this.options.replayLimit ||
-      (since.seq < seq && (firstKept === null || firstKept > since.seq + 1));
-    if (gone) return { kind: 'gone', epoch, seq };
+    const otherHistory = (since.epoch !== undefined && since.epoch !== epoch) || since.seq > seq;
+    const tooFar = !otherHistory && seq - since.seq > this.options.replayLimit;
+    const gone = otherHistory || tooFar || (since.seq < seq && (firstKept === null || firstKept > since.seq + 1));
+    if (gone) return { kind: 'gone', epoch, seq, tooFar };
     try {
       const changes = Array.isArray(rawChanges) ? rawChanges.map((item) => decodeStreamEntry(slug, epoch, item)) : [];
       return { kind: 'resume', epoch, seq, changes };
     } catch (error) {
-      if (error instanceof AppError && error.code === 'gone') return { kind: 'gone', epoch, seq };
+      if (error instanceof AppError && error.code === 'gone') return { kind: 'gone', epoch, seq, tooFar: false };
       throw error;
     }
   }

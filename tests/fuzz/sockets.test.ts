@@ -12,7 +12,8 @@
  * Reproducible: seed FUZZ_SEED (fixed by default), count FUZZ_SOCKET_PACKETS.
  *
  * Not compared: `b:{slug}:presence`, where a signed-in console's `join` and `editing`
- * record who has a briefing open, by design (and which expires on its own).
+ * record who has a briefing open, by design (and which expires on its own); and
+ * `b:{slug}:readers`, where each process counts the readers subscribed (readers now).
  */
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
@@ -37,7 +38,7 @@ const MESSAGE_LIMIT = 16 * 1024;
 const HEAP_GROWTH_LIMIT = 16 * 1024 * 1024;
 const ACK_TIMEOUT_MS = 5000;
 
-const ignoredKey = (key: string): boolean => key.endsWith(':presence');
+const ignoredKey = (key: string): boolean => key.endsWith(':presence') || key.endsWith(':readers');
 
 // ---------- what a generated packet is ----------
 

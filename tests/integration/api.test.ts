@@ -188,6 +188,15 @@ describe('service endpoints', () => {
     expectError(await anonymous.get(`${B}/${briefing.slug}/entries/some-id/more`), 404, 'not_found');
     expectError(await api.delete(`${B}/${briefing.slug}`), 404, 'not_found');
   });
+
+  test('HSTS only over HTTPS: none on plain http, sent when a trusted proxy says the request came over https', async () => {
+    for (const path of ['/healthz', '/', '/api/v1/briefings']) {
+      const plain = await fetch(`${server.url}${path}`);
+      expect(plain.headers.get('strict-transport-security')).toBeNull();
+      const proxied = await fetch(`${server.url}${path}`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(proxied.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    }
+  });
 });
 
 // ---------- briefings ----------
