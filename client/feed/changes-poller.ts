@@ -8,6 +8,7 @@
  */
 import type { Change, Snapshot } from '../../shared/schemas';
 import type { FeedSink } from './connection';
+import { BriefingRoutes } from './reader-api';
 
 export interface ChangesPollerOptions {
   /** The service's origin ('' for the page's own). */
@@ -52,7 +53,11 @@ export class ChangesPoller {
   private inFlight: AbortController | null = null;
   private failures = 0;
 
-  constructor(private readonly options: ChangesPollerOptions) {}
+  private readonly routes: BriefingRoutes;
+
+  constructor(private readonly options: ChangesPollerOptions) {
+    this.routes = new BriefingRoutes(options.origin, options.slug);
+  }
 
   get running(): boolean {
     return this.timer !== null || this.inFlight !== null;
@@ -104,8 +109,7 @@ export class ChangesPoller {
     const { sink } = this.options;
     const cursor = sink.cursor();
     if (!cursor) return this.startOver(signal);
-    const query = `epoch=${encodeURIComponent(cursor.epoch)}&since=${cursor.seq}`;
-    const response = await fetch(`${this.base()}/changes?${query}`, { signal });
+    const response = await fetch(this.routes.changes(cursor.epoch, cursor.seq), { signal });
     if (response.status === 410) return this.startOver(signal);
     const list = await this.read<ChangeList>(response);
     signal.throwIfAborted();
@@ -117,7 +121,7 @@ export class ChangesPoller {
   }
 
   private async startOver(signal: AbortSignal): Promise<void> {
-    const answer = await this.read<SnapshotAnswer>(await fetch(`${this.base()}/snapshot`, { signal }));
+    const answer = await this.read<SnapshotAnswer>(await fetch(this.routes.snapshot(), { signal }));
     signal.throwIfAborted();
     this.options.sink.reset(answer.epoch, answer.seq, answer.snapshot);
   }
@@ -130,9 +134,5 @@ export class ChangesPoller {
     }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return (await response.json()) as T;
-  }
-
-  private base(): string {
-    return `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}`;
   }
 }

@@ -7,12 +7,10 @@
  */
 import type { Locale } from 'date-fns';
 import { applyChange, compareEntries, viewFromSnapshot, type ApplyResult, type FeedView } from '../../shared/apply-change';
-import type { EntryVersion } from '../../shared/console';
 import {
   entryHeadline,
   keyEventItem,
   renderEntry,
-  renderHistory,
   renderKeyEventItems,
   renderStatusBadge,
   type KeyEventItem,
@@ -27,8 +25,12 @@ import type { Change, Cursor, Entry, Snapshot } from '../../shared/schemas';
 import { TimeFormat } from '../../shared/time-format';
 import { FeedConnection, type ConnectionState, type FeedSink } from './connection';
 import { loadCatalogue, loadDateFnsLocale } from './locale-loader';
+import { toggleHistory } from './history-toggle';
+import { toElement } from './markup-element';
 import { loadOlderPage } from './older-page';
+import { BriefingRoutes } from './reader-api';
 import { reconcile, type KeyedList } from './reconcile';
+import { ReopenWatch } from './reopen-watch';
 import { refreshRelativeTimes, RELATIVE_REFRESH_MS } from './relative-times';
 import { shareEntry } from './share';
 import { showPost } from './show-post';
@@ -73,8 +75,6 @@ interface Prefs {
 }
 
 const PREFS_KEY = 'livebrief:prefs';
-/** How often a page left open on an ended briefing asks (one cheap GET, no socket) whether it is live again. */
-const REOPEN_CHECK_MS = 60_000;
 const PAGE_SIZE = 20;
 const CONNECTION_TEXT: Record<ConnectionState | 'ended', MessageKey> = {
   connecting: 'connection.connecting',
@@ -84,14 +84,6 @@ const CONNECTION_TEXT: Record<ConnectionState | 'ended', MessageKey> = {
   offline: 'connection.offline',
   ended: 'connection.ended',
 };
-
-function toElement(markup: Markup): Element {
-  const template = document.createElement('template');
-  template.innerHTML = markup.value;
-  const element = template.content.firstElementChild;
-  if (!element) throw new Error('empty markup');
-  return element;
-}
 
 /** The feed's articles, keyed by data-id: one whose data-version still matches is kept. */
 function entryList(draw: (entry: Entry) => Markup): KeyedList<Entry> {
@@ -117,7 +109,6 @@ export class LiveFeed implements FeedSink {
   private connection: FeedConnection | null = null;
   private loadingOlder = false;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
-  private reopenTimer: ReturnType<typeof setInterval> | null = null;
   private readonly teardown: (() => void)[] = [];
   private renderedTimeKey = '';
   /** The key-events index, kept live; null where the page has none. */
@@ -129,7 +120,12 @@ export class LiveFeed implements FeedSink {
   /** While the briefing's language loads, the connection line waits for it. */
   private languageLoading: Promise<void> | null = null;
 
+  private readonly routes: BriefingRoutes;
+  private readonly reopenWatch: ReopenWatch;
+
   constructor(private readonly options: LiveFeedOptions) {
+    this.routes = new BriefingRoutes(options.origin, options.slug);
+    this.reopenWatch = new ReopenWatch(this.routes, () => this.connect());
     this.view = options.view;
     this.keyIndex = options.keyEvents ?? null;
     this.i18n = options.words ? translator(options.words.language, options.words.catalogue) : english;
@@ -168,7 +164,7 @@ export class LiveFeed implements FeedSink {
   close(): void {
     this.connection?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    if (this.reopenTimer) clearInterval(this.reopenTimer);
+    this.reopenWatch.stop();
     for (const undo of this.teardown.splice(0)) undo();
   }
 
@@ -239,6 +235,7 @@ export class LiveFeed implements FeedSink {
   // ---------- ended coverage ----------
 
   private connect(): void {
+    this.reopenWatch.stop();
     this.connection = new FeedConnection({ origin: this.options.origin, slug: this.options.slug, sink: this });
     this.connection.start();
   }
@@ -254,24 +251,8 @@ export class LiveFeed implements FeedSink {
     this.connection = null;
     this.connectionShown = 'ended';
     if (!this.languageLoading) this.showConnection();
-    if (this.reopenTimer) clearInterval(this.reopenTimer);
-    this.reopenTimer = setInterval(() => void this.checkReopened(), REOPEN_CHECK_MS);
-  }
-
-  private async checkReopened(): Promise<void> {
-    if (document.visibilityState === 'hidden' || this.connection) return;
-    try {
-      const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}`);
-      if (!response.ok) return;
-      const { briefing } = (await response.json()) as { briefing: { status: string } };
-      if (briefing.status !== 'live' || this.connection) return;
-    } catch {
-      return; // offline or the service is away: the next look tries again
-    }
-    if (this.reopenTimer) clearInterval(this.reopenTimer);
-    this.reopenTimer = null;
-    // Resumes from the cursor held: the corrections since the end and the reopening arrive as changes.
-    this.connect();
+    // Reopened: resumes from the cursor held, so the corrections since the end arrive as changes.
+    this.reopenWatch.start();
   }
 
   // ---------- what happens to a new entry ----------
@@ -481,7 +462,7 @@ export class LiveFeed implements FeedSink {
     const box = this.el('summary-box');
     const body = this.el('summary');
     if (!box || !body) return;
-    const response = await fetch(`${this.options.origin}/b/${encodeURIComponent(this.options.slug)}/summary`);
+    const response = await fetch(this.routes.summary());
     if (!response.ok) return;
     const summary = (await response.json()) as { html: string };
     // Rendered and sanitized by the server, like every entry's html.
@@ -509,12 +490,14 @@ export class LiveFeed implements FeedSink {
       case 'show-post':
         showPost(target, this.i18n);
         break;
-      case 'history':
+      case 'history': {
         // Inside another site's page, and for a click that asks for a new tab, the link leads to the entry's page.
-        if (this.options.newTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+        const ctx = this.context();
+        if (this.options.newTab || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || !ctx) return;
         event.preventDefault();
-        void this.toggleHistory(target);
+        void toggleHistory(target, this.routes, ctx);
         break;
+      }
       case 'key-only':
         this.setPrefs({ keyOnly: !this.prefs.keyOnly });
         break;
@@ -525,40 +508,6 @@ export class LiveFeed implements FeedSink {
         this.setPrefs({ readerZone: !this.prefs.readerZone });
         break;
     }
-  }
-
-  /** Opens (or closes) a corrected entry's earlier versions inside it, as its own page shows them. */
-  private async toggleHistory(link: HTMLElement): Promise<void> {
-    const article = link.closest<HTMLElement>('article[data-id]');
-    const ctx = this.context();
-    if (!article?.dataset.id || !ctx) return;
-    const boxId = `${article.id}-history`;
-    const open = article.querySelector(`#${CSS.escape(boxId)}`);
-    if (open) {
-      open.remove();
-      link.setAttribute('aria-expanded', 'false');
-      return;
-    }
-    const url = `${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/entries/${encodeURIComponent(article.dataset.id)}/versions`;
-    let markup: ReturnType<typeof renderHistory> = '';
-    try {
-      const response = await fetch(url);
-      if (response.ok)
-        markup = renderHistory(((await response.json()) as { versions: EntryVersion[] }).versions, ctx, { id: boxId, level: 4 });
-    } catch {
-      // unreachable: the entry's own page shows the history instead
-    }
-    const href = link.getAttribute('href');
-    if (markup === '') {
-      if (href) window.location.assign(href);
-      return;
-    }
-    if (article.querySelector(`#${CSS.escape(boxId)}`)) return; // a second click while this one loaded
-    const box = toElement(markup);
-    article.insertBefore(box, article.querySelector('.lb-entry-foot'));
-    link.setAttribute('aria-expanded', 'true');
-    link.setAttribute('aria-controls', boxId);
-    box.querySelector<HTMLElement>('.lb-history-title')?.focus();
   }
 
   private setPrefs(change: Partial<Prefs>): void {
@@ -614,7 +563,7 @@ export class LiveFeed implements FeedSink {
   private async loadKeyEvents(): Promise<void> {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const response = await fetch(`${this.options.origin}/api/v1/briefings/${encodeURIComponent(this.options.slug)}/key-events`);
+        const response = await fetch(this.routes.keyEvents());
         if (!response.ok) return;
         const read = (await response.json()) as { entries: Entry[]; epoch: string; seq: number };
         const view = this.view;

@@ -5,6 +5,7 @@
  */
 import { mergeOlderPage, type EntriesPage, type FeedView } from '../../shared/apply-change';
 import { beforeCursorOf } from '../../shared/page-cursor';
+import { BriefingRoutes } from './reader-api';
 
 export interface OlderPageOptions {
   /** The service's origin ('' for the page's own). */
@@ -23,14 +24,12 @@ const ATTEMPTS = 3;
  * Rejects when the server cannot be reached or refuses.
  */
 export async function loadOlderPage(options: OlderPageOptions): Promise<FeedView | null> {
+  const routes = new BriefingRoutes(options.origin, options.slug);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const asked = options.view();
     if (!asked || asked.complete) return null;
     const after = asked.entries[asked.entries.length - 1] ?? null;
-    const before = after ? `&before=${encodeURIComponent(beforeCursorOf(after))}` : '';
-    const response = await fetch(
-      `${options.origin}/api/v1/briefings/${encodeURIComponent(options.slug)}/entries?limit=${options.pageSize}${before}`,
-    );
+    const response = await fetch(routes.entries(options.pageSize, after ? beforeCursorOf(after) : null));
     if (!response.ok) throw new Error(`older entries: ${response.status}`);
     const page = (await response.json()) as EntriesPage;
     const current = options.view();
