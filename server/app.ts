@@ -19,8 +19,9 @@ import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
-import { connectRedis, waitReady } from './redis';
+import { answersEverywhere, connectCluster, connectClusterNode, connectRedis, waitReady, type RedisClient } from './redis';
 import { Scheduler } from './scheduler';
+import { ClusterLogTail, LogTail, type TailFactory } from './store/log-tail';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
 
@@ -53,12 +54,27 @@ function routeLabel(req: express.Request): string {
 const SHUTDOWN_GRACE_MS = 5000;
 
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
-  const redis = connectRedis(config.redisUrl, 'livebrief');
-  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
-  for (const connection of [redis, tailRedis]) {
-    connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
+  const connectionProblem = (error: Error): void => {
+    logger.warn({ err: error.message }, 'redis connection problem');
+  };
+  let redis: RedisClient;
+  let makeTail: TailFactory;
+  if (config.redisClusterNodes) {
+    // A Redis Cluster: the tail opens a blocking connection to each primary it reads.
+    const cluster = connectCluster(config.redisClusterNodes, 'livebrief');
+    cluster.on('error', connectionProblem);
+    await waitReady(cluster, 5000);
+    redis = cluster;
+    makeTail = (onReconnect) =>
+      new ClusterLogTail(cluster, (host, port) => connectClusterNode(host, port, 'livebrief-tail'), logger, onReconnect);
+  } else {
+    const single = connectRedis(config.redisUrl, 'livebrief');
+    const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
+    for (const connection of [single, tailRedis]) connection.on('error', connectionProblem);
+    await Promise.all([waitReady(single, 5000), waitReady(tailRedis, 5000)]);
+    redis = single;
+    makeTail = (onReconnect) => new LogTail(tailRedis, () => single, logger, onReconnect);
   }
-  await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
 
   const metrics = createMetrics();
   const store = new Store(redis, config.redisPrefix, {
@@ -66,6 +82,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     replayLimit: config.replayLimit,
     versionsPerEntry: config.versionsPerEntry,
   });
+  // Entries scheduled under the single-Redis layout of earlier versions join their briefings' sets.
+  await store.adoptLegacySchedule();
   const tokens = new TokenStore(redis, store.keys);
   const verifier = new TokenVerifier(tokens, config.adminToken);
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
@@ -90,12 +108,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready =
-      isRedisReady() &&
-      (await redis.ping().then(
-        () => true,
-        () => false,
-      ));
+    // On a Cluster every primary must answer: each holds some briefings' slots.
+    const ready = await answersEverywhere(redis);
     res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
   });
   app.get('/metrics', async (_req, res) => {
@@ -119,7 +133,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     allowRequest: (req, callback) => callback(null, socketOriginAllowed(config.embedOrigins, req)),
     cors: { origin: config.embedOrigins === '*' ? '*' : [...config.embedOrigins] },
   });
-  const hub = new FeedHub(store, tailRedis, io, logger, metrics, {
+  const hub = new FeedHub(store, makeTail, io, logger, metrics, {
     replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
@@ -171,9 +185,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         await Promise.all([httpClosed, scheduler.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        const hubStopped = hub.stop();
-        tailRedis.disconnect();
-        await hubStopped;
+        await hub.stop();
         await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

@@ -3,7 +3,7 @@
  * again by itself after a restart), and a typed way to call them: one place for what every
  * store that runs scripts needs.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 
 export interface ScriptDefinition {
   numberOfKeys: number;
@@ -17,7 +17,7 @@ export type ScriptArg = string | number;
  * returns a caller: `call(name, ...keysThenArgs)`.
  */
 export function scriptCaller<Name extends string, Reply>(
-  redis: Redis,
+  redis: RedisClient,
   scripts: Record<Name, ScriptDefinition>,
 ): (name: Name, ...keysThenArgs: ScriptArg[]) => Promise<Reply> {
   for (const [name, script] of Object.entries<ScriptDefinition>(scripts)) {

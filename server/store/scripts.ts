@@ -73,23 +73,23 @@ import type { ScriptDefinition } from './scripting';
 export const HEAD_KEY_COUNT = 5;
 
 /**
- * KEYS: head, briefings, key events built. ARGV: head, meta JSON, slug, created ms.
+ * KEYS: head, key events built. ARGV: head, meta JSON.
  * The new history is stamped with this Redis's run_id: it vouches for it from the start.
+ * The list of briefings is another slot's key: the store adds the slug to it afterwards.
  */
 const createBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 2,
+  numberOfKeys: HEAD_KEY_COUNT + 1,
   lua: `${PRELUDE}
-local briefings_key = KEYS[6]
-local meta, slug, created_ms = ARGV[5], ARGV[6], ARGV[7]
+local key_events_built_key = KEYS[6]
+local meta = ARGV[5]
 if redis.call('EXISTS', meta_key) == 1 then return 0 end
 redis.call('SET', meta_key, meta)
 redis.call('SET', epoch_key, candidate_epoch)
 redis.call('SET', seq_key, 0)
 redis.call('DEL', log_key)
 redis.call('SET', lineage_key, lineage_stamp(server_run_id()))
-redis.call('ZADD', briefings_key, created_ms, slug)
 -- key events index: a new briefing's is complete from the start (nothing to build on a read)
-redis.call('SET', KEYS[7], '1')
+redis.call('SET', key_events_built_key, '1')
 return 1
 `,
 };
@@ -121,16 +121,16 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, idempotency, scheduled, key events.
+ * KEYS: head, entries, state, published, pinned, idempotency, the briefing's scheduled, key events.
  * ARGV: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
- *       scheduled member, use idempotency (1/0), idempotency ttl s, key event (1/0).
+ *       use idempotency (1/0), idempotency ttl s, key event (1/0).
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
 const publishEntry: ScriptDefinition = {
   numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local entry, id, published_ms, pinned, mode, scheduled_member, use_idempotency, idempotency_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key, key_events_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local entry, id, published_ms, pinned, mode, use_idempotency, idempotency_ttl, key_event = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 if use_idempotency == '1' then
   local prior = redis.call('GET', idempotency_key)
   if prior then return {'replay', prior} end
@@ -144,11 +144,11 @@ if mode == 'now' then
   redis.call('ZADD', published_key, published_ms, id)
   if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
   -- key events index
-  if ARGV[13] == '1' then redis.call('ZADD', KEYS[12], published_ms, id) end
+  if key_event == '1' then redis.call('ZADD', key_events_key, published_ms, id) end
   seq = append(epoch, 'entry.published', entry)
 else
   redis.call('HSET', state_key, id, 'scheduled')
-  redis.call('ZADD', scheduled_key, published_ms, scheduled_member)
+  redis.call('ZADD', scheduled_key, published_ms, id)
   seq = current_seq()
 end
 local response = '{"entry":' .. entry .. ',"epoch":"' .. epoch .. '","seq":' .. seq .. '}'
@@ -158,17 +158,18 @@ return {'ok', response}
 };
 
 /**
- * Publishes one due scheduled entry; the ZREM decides which process does it, once.
- * KEYS: head, entries, state, published, pinned, scheduled, key events. ARGV: head, scheduled member, id.
+ * Publishes one due scheduled entry; the ZREM from the briefing's scheduled set decides
+ * which process does it, once.
+ * KEYS: head, entries, state, published, pinned, the briefing's scheduled, key events. ARGV: head, id.
  */
 const publishScheduled: ScriptDefinition = {
   numberOfKeys: HEAD_KEY_COUNT + 6,
   lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local member, id = ARGV[5], ARGV[6]
-local score = redis.call('ZSCORE', scheduled_key, member)
+local entries_key, state_key, published_key, pinned_key, scheduled_key, key_events_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local id = ARGV[5]
+local score = redis.call('ZSCORE', scheduled_key, id)
 if not score then return {'taken'} end
-redis.call('ZREM', scheduled_key, member)
+redis.call('ZREM', scheduled_key, id)
 if redis.call('HGET', state_key, id) ~= 'scheduled' then return {'gone'} end
 local json = redis.call('HGET', entries_key, id)
 if (not json) or redis.call('EXISTS', meta_key) == 0 then return {'gone'} end
@@ -178,7 +179,7 @@ redis.call('ZADD', published_key, score, id)
 local decoded = cjson.decode(json)
 if decoded.pinned == true then redis.call('ZADD', pinned_key, score, id) end
 -- key events index
-if decoded.keyEvent == true then redis.call('ZADD', KEYS[11], score, id) end
+if decoded.keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
 local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,
@@ -194,8 +195,8 @@ return {'ok', seq}
 const updateEntry: ScriptDefinition = {
   numberOfKeys: HEAD_KEY_COUNT + 5,
   lua: `${PRELUDE}
-local entries_key, state_key, pinned_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local id, old_entry, new_entry, pinned, published_ms, max_versions = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+local entries_key, state_key, pinned_key, versions_key, key_events_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local id, old_entry, new_entry, pinned, published_ms, max_versions, key_event = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local current = redis.call('HGET', entries_key, id)
 if (not current) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 if current ~= old_entry then return {'stale'} end
@@ -211,10 +212,10 @@ if published then
     redis.call('ZREM', pinned_key, id)
   end
   -- key events index
-  if ARGV[11] == '1' then
-    redis.call('ZADD', KEYS[10], published_ms, id)
+  if key_event == '1' then
+    redis.call('ZADD', key_events_key, published_ms, id)
   else
-    redis.call('ZREM', KEYS[10], id)
+    redis.call('ZREM', key_events_key, id)
   end
   redis.call('RPUSH', versions_key, old_entry)
   seq = append(epoch, 'entry.updated', new_entry)
@@ -226,14 +227,14 @@ return {'ok', epoch, seq}
 };
 
 /**
- * KEYS: head, entries, state, published, pinned, scheduled, versions, key events.
- * ARGV: head, id, scheduled member.
+ * KEYS: head, entries, state, published, pinned, the briefing's scheduled, versions, key events.
+ * ARGV: head, id.
  */
 const deleteEntry: ScriptDefinition = {
   numberOfKeys: HEAD_KEY_COUNT + 7,
   lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local id, member = ARGV[5], ARGV[6]
+local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key, key_events_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local id = ARGV[5]
 local status = redis.call('HGET', state_key, id)
 if (not status) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = trusted_epoch()
@@ -241,10 +242,10 @@ redis.call('HDEL', entries_key, id)
 redis.call('HDEL', state_key, id)
 redis.call('ZREM', published_key, id)
 redis.call('ZREM', pinned_key, id)
-redis.call('ZREM', scheduled_key, member)
+redis.call('ZREM', scheduled_key, id)
 redis.call('DEL', versions_key)
 -- key events index
-redis.call('ZREM', KEYS[12], id)
+redis.call('ZREM', key_events_key, id)
 local seq
 if status == 'published' then
   seq = append(epoch, 'entry.deleted', id)
@@ -420,7 +421,24 @@ return 1
 `,
 };
 
+/**
+ * Moves one entry of the single-Redis global scheduled set of earlier versions into its
+ * briefing's own set, if it is still scheduled. KEYS: state, the briefing's scheduled.
+ * ARGV: id, publish ms. Returns 1 when adopted.
+ */
+const adoptScheduled: ScriptDefinition = {
+  numberOfKeys: 2,
+  lua: `
+local state_key, scheduled_key = KEYS[1], KEYS[2]
+local id, publish_ms = ARGV[1], ARGV[2]
+if redis.call('HGET', state_key, id) ~= 'scheduled' then return 0 end
+redis.call('ZADD', scheduled_key, 'NX', publish_ms, id)
+return 1
+`,
+};
+
 export const SCRIPTS = {
+  adoptScheduled,
   compareAndSetField,
   createBriefing,
   updateBriefing,

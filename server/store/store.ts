@@ -4,10 +4,12 @@
  * position read it in the same script.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
 import { AppError } from '../../shared/errors';
 import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, Entry } from '../../shared/schemas';
+import { nodeKeyOf, primariesOf, type RedisClient } from '../redis';
 import { Keys, type BriefingKeys } from './keys';
 import { scriptCaller, type ScriptArg } from './scripting';
 import { SCRIPTS, type ScriptName } from './scripts';
@@ -65,32 +67,77 @@ export class Store {
   readonly keys: Keys;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix: string,
     private readonly options: StoreOptions,
   ) {
-    this.keys = new Keys(prefix);
+    this.keys = new Keys(prefix, { cluster: redis instanceof Cluster });
     this.call = scriptCaller<ScriptName, RedisReply>(redis, SCRIPTS);
     redis.on('ready', () => void this.readDurability());
+    // A Cluster's primaries change (failover, a node added): read theirs again.
+    if (redis instanceof Cluster) {
+      redis.on('refresh', () => void this.readDurability());
+      redis.on('+node', () => void this.readDurability());
+    }
     if (redis.status === 'ready') void this.readDurability();
   }
 
-  /** Whether the Redis behind `redis` fsyncs every write before acknowledging it, as last read (see trusted_epoch in scripts.ts). */
-  private durableWrites = false;
+  /**
+   * The primaries (`host:port`; one Redis: '') that fsync every write before acknowledging
+   * it, as last read (see trusted_epoch in scripts.ts).
+   */
+  private durableNodes = new Set<string>();
 
   /**
-   * Reads the Redis durability settings, on every (re)connection: a history written with
-   * `appendonly yes` and `appendfsync always` survives a restart of its primary, so its
+   * Reads each primary's durability settings, on every (re)connection: a history written
+   * with `appendonly yes` and `appendfsync always` survives a restart of its primary, so its
    * epoch may stay. Where CONFIG is not allowed (some managed Redis), writes count as not durable.
    */
   private async readDurability(): Promise<void> {
-    try {
-      const [, appendOnly] = (await this.redis.config('GET', 'appendonly')) as string[];
-      const [, appendFsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
-      this.durableWrites = appendOnly === 'yes' && appendFsync === 'always';
-    } catch {
-      this.durableWrites = false;
+    const durable = new Set<string>();
+    await Promise.all(
+      primariesOf(this.redis).map(async (node) => {
+        try {
+          const [, appendOnly] = (await node.config('GET', 'appendonly')) as string[];
+          const [, appendFsync] = (await node.config('GET', 'appendfsync')) as string[];
+          if (appendOnly === 'yes' && appendFsync === 'always') durable.add(this.redis instanceof Cluster ? nodeKeyOf(node) : '');
+        } catch {
+          // not durable, as far as this process can tell
+        }
+      }),
+    );
+    this.durableNodes = durable;
+  }
+
+  /** Whether the primary that runs the scripts of `slug` fsyncs every write: on a Cluster, the owner of its slot. */
+  private durableFor(slug: string): boolean {
+    if (!(this.redis instanceof Cluster)) return this.durableNodes.has('');
+    const owner = this.redis.slots[calculateSlot(slug)]?.[0];
+    return owner !== undefined && this.durableNodes.has(owner);
+  }
+
+  /**
+   * Once at start: entries scheduled under the single-Redis layout of earlier versions (one
+   * global set of "slug id") move into their briefings' own sets and the scheduler's index.
+   * Each step can be repeated, so a start cut short just does it again.
+   */
+  async adoptLegacySchedule(): Promise<number> {
+    if (this.redis instanceof Cluster) return 0;
+    const legacy = await this.redis.zrange(this.keys.legacyScheduled, 0, -1, 'WITHSCORES');
+    let adopted = 0;
+    for (let i = 0; i + 1 < legacy.length; i += 2) {
+      const member = legacy[i] as string;
+      const [slug, id] = member.split(' ');
+      if (slug && id) {
+        const keys = this.keys.briefing(slug);
+        if ((await this.run('adoptScheduled', [keys.state, keys.scheduled], [id, legacy[i + 1] as string])) === 1) {
+          await this.indexScheduled(slug);
+          adopted++;
+        }
+      }
+      await this.redis.zrem(this.keys.legacyScheduled, member);
     }
+    return adopted;
   }
 
   // ---------- briefings ----------
@@ -100,10 +147,17 @@ export class Store {
     const epoch = newEpoch();
     const created = await this.run(
       'createBriefing',
-      [...headKeys(keys), this.keys.briefings, keys.keyEventsBuilt],
-      [...this.headArgs(epoch), JSON.stringify(meta), meta.slug, Date.parse(meta.createdAt)],
+      [...headKeys(keys), keys.keyEventsBuilt],
+      [...this.headArgs(meta.slug, epoch), JSON.stringify(meta)],
     );
-    if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
+    if (created !== 1) {
+      // A create whose listing was cut off (the list is another slot's key, written after
+      // the briefing's script) is repaired by creating it again: the slug is listed now.
+      const stored = await this.redis.get(keys.meta);
+      if (stored) await this.redis.zadd(this.keys.briefings, 'NX', Date.parse((JSON.parse(stored) as BriefingMeta).createdAt), meta.slug);
+      throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
+    }
+    await this.redis.zadd(this.keys.briefings, Date.parse(meta.createdAt), meta.slug);
     return { ...meta, epoch, seq: 0 };
   }
 
@@ -140,7 +194,7 @@ export class Store {
       const reply = await this.run(
         'updateBriefing',
         [...headKeys(keys), this.keys.endedAt(slug)],
-        [...this.headArgs(), raw, nextRaw, coverage, next.updatedAt],
+        [...this.headArgs(slug), raw, nextRaw, coverage, next.updatedAt],
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw notFound(slug);
@@ -175,15 +229,14 @@ export class Store {
     const scheduled = options.scheduleAtMs !== undefined;
     const reply = await this.run(
       'publishEntry',
-      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, this.keys.scheduled, keys.keyEvents],
+      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, keys.scheduled, keys.keyEvents],
       [
-        ...this.headArgs(),
+        ...this.headArgs(entry.slug),
         JSON.stringify(entry),
         entry.id,
         Date.parse(entry.publishedAt),
         entry.pinned ? 1 : 0,
         scheduled ? 'schedule' : 'now',
-        this.keys.scheduledMember(entry.slug, entry.id),
         options.idempotencyKey ? 1 : 0,
         IDEMPOTENCY_TTL_SECONDS,
         entry.keyEvent ? 1 : 0,
@@ -191,6 +244,7 @@ export class Store {
     );
     const [status, response] = asTuple(reply);
     if (status === 'missing') throw notFound(entry.slug);
+    if (scheduled && status === 'ok') await this.indexScheduled(entry.slug);
     return { response: String(response), replayed: status === 'replay' };
   }
 
@@ -221,7 +275,7 @@ export class Store {
         'updateEntry',
         [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id), keys.keyEvents],
         [
-          ...this.headArgs(),
+          ...this.headArgs(slug),
           id,
           stored.raw,
           JSON.stringify(next),
@@ -254,11 +308,11 @@ export class Store {
         keys.state,
         keys.published,
         keys.pinned,
-        this.keys.scheduled,
+        keys.scheduled,
         this.keys.versions(slug, id),
         keys.keyEvents,
       ],
-      [...this.headArgs(), id, this.keys.scheduledMember(slug, id)],
+      [...this.headArgs(slug), id],
     );
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') throw entryNotFound(slug, id);
@@ -296,25 +350,54 @@ export class Store {
     return [...older, current].map((raw) => JSON.parse(raw) as Entry);
   }
 
-  /** Publishes the scheduled entries that are due; returns how many this process published. */
+  /**
+   * Publishes the scheduled entries that are due; returns how many this process published.
+   * The index names the briefings to look at; each briefing's own set, taken from in its
+   * script, decides what is due and who publishes it.
+   */
   async publishDue(nowMs: number, batch = 50): Promise<number> {
-    const due = await this.redis.zrangebyscore(this.keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
+    const slugs = await this.redis.zrangebyscore(this.keys.scheduledBriefings, '-inf', nowMs, 'LIMIT', 0, batch);
     let published = 0;
-    for (const member of due) {
-      const [slug, id] = member.split(' ');
-      if (!slug || !id) {
-        await this.redis.zrem(this.keys.scheduled, member);
-        continue;
-      }
+    for (const slug of slugs) {
       const keys = this.keys.briefing(slug);
-      const reply = await this.run(
-        'publishScheduled',
-        [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled, keys.keyEvents],
-        [...this.headArgs(), member, id],
-      );
-      if (asTuple(reply)[0] === 'ok') published++;
+      const due = await this.redis.zrangebyscore(keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
+      for (const id of due) {
+        const reply = await this.run(
+          'publishScheduled',
+          [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, keys.scheduled, keys.keyEvents],
+          [...this.headArgs(slug), id],
+        );
+        if (asTuple(reply)[0] === 'ok') published++;
+      }
+      await this.reindexScheduled(slug);
     }
     return published;
+  }
+
+  /**
+   * Rebuilds the scheduler's index from every briefing's own scheduled set, so that an index
+   * write lost (a process stopped between a briefing's script and its index update) delays
+   * a scheduled entry until the next rebuild but never loses it.
+   */
+  async rebuildScheduleIndex(): Promise<void> {
+    const slugs = await this.redis.zrange(this.keys.briefings, 0, -1);
+    for (const slug of slugs) await this.indexScheduled(slug);
+  }
+
+  /** Lists a briefing in the index at its soonest scheduled entry (ZADD LT: a concurrent sooner one wins). */
+  private async indexScheduled(slug: string): Promise<void> {
+    const [, soonest] = await this.redis.zrange(this.keys.briefing(slug).scheduled, 0, 0, 'WITHSCORES');
+    if (soonest !== undefined) await this.redis.zadd(this.keys.scheduledBriefings, 'LT', soonest, slug);
+  }
+
+  /**
+   * Takes a briefing out of the index, then lists it again if it still has scheduled
+   * entries: an entry scheduled meanwhile is either seen by that second look or indexed by
+   * its own writer after the removal, so none is left out.
+   */
+  private async reindexScheduled(slug: string): Promise<void> {
+    await this.redis.zrem(this.keys.scheduledBriefings, slug);
+    await this.indexScheduled(slug);
   }
 
   // ---------- reading with a log position ----------
@@ -330,7 +413,7 @@ export class Store {
     const reply = await this.run(
       'readKeyEvents',
       [...headKeys(keys), keys.entries, keys.keyEvents, keys.state, keys.published, keys.keyEventsBuilt],
-      [...this.headArgs(), limit],
+      [...this.headArgs(slug), limit],
     );
     const [status, epoch, seq, rawEntries] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
@@ -386,7 +469,7 @@ export class Store {
     const reply = await this.run(
       'readPage',
       [...headKeys(keys), keys.entries, keys.published, keys.pinned],
-      [...this.headArgs(), options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
+      [...this.headArgs(slug), options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
     );
     const [status, meta, epoch, seq, rawEntries, rawPinned] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
@@ -409,7 +492,7 @@ export class Store {
   async changesSince(slug: string, since: { epoch?: string | undefined; seq: number }): Promise<CatchUp> {
     const keys = this.keys.briefing(slug);
     const reply = await this.run('readLog', headKeys(keys), [
-      ...this.headArgs(),
+      ...this.headArgs(slug),
       since.seq,
       `${since.seq + 1}-0`,
       this.options.replayLimit,
@@ -439,7 +522,7 @@ export class Store {
    * its history cannot be vouched for), or null when it does not exist.
    */
   async head(slug: string): Promise<(Position & { briefing: Briefing }) | null> {
-    const reply = await this.run('readHead', headKeys(this.keys.briefing(slug)), this.headArgs());
+    const reply = await this.run('readHead', headKeys(this.keys.briefing(slug)), this.headArgs(slug));
     const [status, epochReply, seqReply, meta] = asTuple(reply);
     if (status === 'missing') return null;
     const epoch = String(epochReply);
@@ -449,7 +532,7 @@ export class Store {
 
   /** Replaces a lost history with a new epoch; returns the position after the announcement. */
   async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
-    const reply = await this.run('rotateEpoch', headKeys(this.keys.briefing(slug)), [...this.headArgs(), expectedEpoch]);
+    const reply = await this.run('rotateEpoch', headKeys(this.keys.briefing(slug)), [...this.headArgs(slug), expectedEpoch]);
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') return null;
     if (status === 'changed') return { epoch: String(epoch), seq: -1 };
@@ -465,9 +548,12 @@ export class Store {
     return this.keys.briefing(slug).log;
   }
 
-  /** The ARGV every script on a briefing's head starts with: a candidate epoch, the time of the change, the history limit, durable writes. */
-  private headArgs(candidateEpoch: string = newEpoch()): (string | number)[] {
-    return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
+  /**
+   * The ARGV every script on a briefing's head starts with: a candidate epoch, the time of
+   * the change, the history limit, whether the primary owning the briefing fsyncs every write.
+   */
+  private headArgs(slug: string, candidateEpoch: string = newEpoch()): (string | number)[] {
+    return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableFor(slug) ? 1 : 0];
   }
 
   private readonly call: (name: ScriptName, ...keysThenArgs: ScriptArg[]) => Promise<RedisReply>;

@@ -136,9 +136,9 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     },
     async ownerOf(slot) {
       const probe = cluster.connect(nodes[0] as ClusterNode);
-      const ranges = (await probe.cluster('SLOTS')) as [number, number, [string, number]][];
+      const ranges = await probe.cluster('SLOTS');
       const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-      const owner = nodes.find((node) => node.port === range?.[2][1]);
+      const owner = nodes.find((node) => node.port === range?.[2]?.[1]);
       if (!owner) throw new Error(`no node serves slot ${slot}`);
       return owner;
     },
