@@ -33,6 +33,12 @@ export interface RedisCluster {
   connect(node: ClusterNode): Redis;
   /** The node that serves `slot` now. */
   ownerOf(slot: number): Promise<ClusterNode>;
+  /**
+   * Moves one slot from one primary to another as `redis-cli --cluster reshard` does
+   * (IMPORTING/MIGRATING, MIGRATE a few keys at a time, then SETSLOT NODE everywhere),
+   * slowly enough that writes go on while its keys are split between the two.
+   */
+  moveSlot(slot: number, from: ClusterNode, to: ClusterNode): Promise<void>;
   /** Waits until every node running says cluster_state:ok. */
   waitHealthy(): Promise<void>;
   stop(): Promise<void>;
@@ -141,6 +147,23 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
       const owner = nodes.find((node) => node.port === range?.[2]?.[1]);
       if (!owner) throw new Error(`no node serves slot ${slot}`);
       return owner;
+    },
+    async moveSlot(slot, from, to) {
+      const source = cluster.connect(from);
+      const target = cluster.connect(to);
+      const fromId = String(await source.call('CLUSTER', 'MYID'));
+      const toId = String(await target.call('CLUSTER', 'MYID'));
+      await target.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+      await source.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+      for (;;) {
+        const keys = (await source.call('CLUSTER', 'GETKEYSINSLOT', slot, 3)) as string[];
+        if (keys.length === 0) break;
+        await source.call('MIGRATE', '127.0.0.1', to.port, '', 0, 5000, 'KEYS', ...keys);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      for (const node of [to, from, ...nodes.filter((other) => other !== to && other !== from)]) {
+        await cluster.connect(node).call('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+      }
     },
     async waitHealthy() {
       await waitFor(
