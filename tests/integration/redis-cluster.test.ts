@@ -119,13 +119,19 @@ test('a reader that drops resumes from its cursor on the other process', async (
   expect(back.problems).toEqual([]);
 });
 
-test("the console's accounts work: a user made on one process signs in on the other", async () => {
-  await addUser(one, 'ada', 'Ada', 'editor');
+test("the console's accounts work: a user made on one process signs in on the other, and disabling ends its sessions", async () => {
+  const ada = await addUser(one, 'ada', 'Ada', 'editor');
+  await addUser(one, 'root', 'Root', 'admin');
   const signedIn = await login(two.url, 'ada');
   expect(signedIn.status).toBe(200);
-  const me = await signedIn.client?.request('GET', '/console/api/session');
-  expect(me?.status).toBe(200);
+  const me = await signedIn.client?.request<{ session: unknown }>('GET', '/console/api/session');
+  expect(me?.body.session).toMatchObject({ user: { username: 'ada' } });
   expect((await login(one.url, 'ada', 'wrong password')).status).toBe(401);
+
+  const admin = (await login(one.url, 'root')).client;
+  expect((await admin?.request('PATCH', `/console/api/users/${ada.id}`, { disabled: true }))?.status).toBe(200);
+  const after = await signedIn.client?.request<{ session: unknown }>('GET', '/console/api/session');
+  expect(after?.body.session).toBeNull();
 });
 
 test('readyz answers ready on a healthy cluster', async () => {
