@@ -10,9 +10,9 @@ import { AppError } from '../../shared/errors';
 import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, Entry } from '../../shared/schemas';
 import { nodeKeyOf, primariesOf, type RedisClient } from '../redis';
-import { Keys, type BriefingKeys } from './keys';
-import { scriptCaller, type ScriptArg } from './scripting';
-import { SCRIPTS, type ScriptName } from './scripts';
+import { Keys } from './keys';
+import { scriptCaller, scriptInputs, type ArgNames, type KeyNames, type NamedScript, type ScriptArg } from './scripting';
+import { SCRIPTS, type HeadArg, type ScriptName } from './scripts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** Optimistic writes retry this often under contention before giving up. */
@@ -130,7 +130,7 @@ export class Store {
       const [slug, id] = member.split(' ');
       if (slug && id) {
         const keys = this.keys.briefing(slug);
-        if ((await this.run('adoptScheduled', [keys.state, keys.scheduled], [id, legacy[i + 1] as string])) === 1) {
+        if ((await this.run('adoptScheduled', keys, { id, publishMs: legacy[i + 1] as string })) === 1) {
           await this.indexScheduled(slug);
           adopted++;
         }
@@ -145,11 +145,7 @@ export class Store {
   async createBriefing(meta: BriefingMeta): Promise<Briefing> {
     const keys = this.keys.briefing(meta.slug);
     const epoch = newEpoch();
-    const created = await this.run(
-      'createBriefing',
-      [...headKeys(keys), keys.keyEventsBuilt],
-      [...this.headArgs(meta.slug, epoch), JSON.stringify(meta)],
-    );
+    const created = await this.run('createBriefing', keys, { ...this.headArgs(meta.slug, epoch), metaJson: JSON.stringify(meta) });
     if (created !== 1) {
       // A create whose listing was cut off (the list is another slot's key, written after
       // the briefing's script) is repaired by creating it again: the slug is listed now.
@@ -193,8 +189,8 @@ export class Store {
       const coverage = before.status === next.status ? '' : next.status === 'ended' ? 'ended' : 'reopened';
       const reply = await this.run(
         'updateBriefing',
-        [...headKeys(keys), this.keys.endedAt(slug)],
-        [...this.headArgs(slug), raw, nextRaw, coverage, next.updatedAt],
+        { ...keys, endedAt: this.keys.endedAt(slug) },
+        { ...this.headArgs(slug), oldMeta: raw, newMeta: nextRaw, coverage, updatedAt: next.updatedAt },
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw notFound(slug);
@@ -229,18 +225,18 @@ export class Store {
     const scheduled = options.scheduleAtMs !== undefined;
     const reply = await this.run(
       'publishEntry',
-      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, keys.scheduled, keys.keyEvents],
-      [
+      { ...keys, idempotency: idempotencyKey },
+      {
         ...this.headArgs(entry.slug),
-        JSON.stringify(entry),
-        entry.id,
-        Date.parse(entry.publishedAt),
-        entry.pinned ? 1 : 0,
-        scheduled ? 'schedule' : 'now',
-        options.idempotencyKey ? 1 : 0,
-        IDEMPOTENCY_TTL_SECONDS,
-        entry.keyEvent ? 1 : 0,
-      ],
+        entry: JSON.stringify(entry),
+        id: entry.id,
+        publishedMs: Date.parse(entry.publishedAt),
+        pinned: entry.pinned ? 1 : 0,
+        mode: scheduled ? 'schedule' : 'now',
+        useIdempotency: options.idempotencyKey ? 1 : 0,
+        idempotencyTtl: IDEMPOTENCY_TTL_SECONDS,
+        keyEvent: entry.keyEvent ? 1 : 0,
+      },
     );
     const [status, response] = asTuple(reply);
     if (status === 'missing') throw notFound(entry.slug);
@@ -273,17 +269,17 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id), keys.keyEvents],
-        [
+        { ...keys, versions: this.keys.versions(slug, id) },
+        {
           ...this.headArgs(slug),
           id,
-          stored.raw,
-          JSON.stringify(next),
-          next.pinned ? 1 : 0,
-          Date.parse(next.publishedAt),
-          this.options.versionsPerEntry,
-          next.keyEvent ? 1 : 0,
-        ],
+          oldEntry: stored.raw,
+          newEntry: JSON.stringify(next),
+          pinned: next.pinned ? 1 : 0,
+          publishedMs: Date.parse(next.publishedAt),
+          maxVersions: this.options.versionsPerEntry,
+          keyEvent: next.keyEvent ? 1 : 0,
+        },
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw entryNotFound(slug, id);
@@ -300,20 +296,7 @@ export class Store {
 
   async deleteEntry(slug: string, id: string): Promise<Position> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run(
-      'deleteEntry',
-      [
-        ...headKeys(keys),
-        keys.entries,
-        keys.state,
-        keys.published,
-        keys.pinned,
-        keys.scheduled,
-        this.keys.versions(slug, id),
-        keys.keyEvents,
-      ],
-      [...this.headArgs(slug), id],
-    );
+    const reply = await this.run('deleteEntry', { ...keys, versions: this.keys.versions(slug, id) }, { ...this.headArgs(slug), id });
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') throw entryNotFound(slug, id);
     return { epoch: String(epoch), seq: Number(seq) };
@@ -362,11 +345,7 @@ export class Store {
       const keys = this.keys.briefing(slug);
       const due = await this.redis.zrangebyscore(keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
       for (const id of due) {
-        const reply = await this.run(
-          'publishScheduled',
-          [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, keys.scheduled, keys.keyEvents],
-          [...this.headArgs(slug), id],
-        );
+        const reply = await this.run('publishScheduled', keys, { ...this.headArgs(slug), id });
         if (asTuple(reply)[0] === 'ok') published++;
       }
       await this.reindexScheduled(slug);
@@ -410,11 +389,7 @@ export class Store {
   /** The key-events index with the position of the log it was read at. */
   async readKeyEvents(slug: string, limit: number): Promise<Position & { entries: Entry[] }> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run(
-      'readKeyEvents',
-      [...headKeys(keys), keys.entries, keys.keyEvents, keys.state, keys.published, keys.keyEventsBuilt],
-      [...this.headArgs(slug), limit],
-    );
+    const reply = await this.run('readKeyEvents', keys, { ...this.headArgs(slug), count: limit });
     const [status, epoch, seq, rawEntries] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => JSON.parse(json) as Entry) };
@@ -466,11 +441,13 @@ export class Store {
   ): Promise<{ meta: string; epoch: string; seq: number; entries: string[]; pinned: string[]; hasMore: boolean }> {
     const keys = this.keys.briefing(slug);
     const cursor = parseBeforeCursor(options.before);
-    const reply = await this.run(
-      'readPage',
-      [...headKeys(keys), keys.entries, keys.published, keys.pinned],
-      [...this.headArgs(slug), options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
-    );
+    const reply = await this.run('readPage', keys, {
+      ...this.headArgs(slug),
+      count: options.limit + 1,
+      beforeId: cursor?.id ?? '',
+      beforeMs: cursor?.ms ?? 0,
+      withPinned: options.withPinned ? 1 : 0,
+    });
     const [status, meta, epoch, seq, rawEntries, rawPinned] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     const entries = jsonStrings(rawEntries);
@@ -491,12 +468,12 @@ export class Store {
    */
   async changesSince(slug: string, since: { epoch?: string | undefined; seq: number }): Promise<CatchUp> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('readLog', headKeys(keys), [
+    const reply = await this.run('readLog', keys, {
       ...this.headArgs(slug),
-      since.seq,
-      `${since.seq + 1}-0`,
-      this.options.replayLimit,
-    ]);
+      since: since.seq,
+      firstWanted: `${since.seq + 1}-0`,
+      most: this.options.replayLimit,
+    });
     const [status, epochReply, seqReply, firstId, rawChanges] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     const epoch = String(epochReply);
@@ -522,7 +499,7 @@ export class Store {
    * its history cannot be vouched for), or null when it does not exist.
    */
   async head(slug: string): Promise<(Position & { briefing: Briefing }) | null> {
-    const reply = await this.run('readHead', headKeys(this.keys.briefing(slug)), this.headArgs(slug));
+    const reply = await this.run('readHead', this.keys.briefing(slug), this.headArgs(slug));
     const [status, epochReply, seqReply, meta] = asTuple(reply);
     if (status === 'missing') return null;
     const epoch = String(epochReply);
@@ -532,7 +509,7 @@ export class Store {
 
   /** Replaces a lost history with a new epoch; returns the position after the announcement. */
   async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
-    const reply = await this.run('rotateEpoch', headKeys(this.keys.briefing(slug)), [...this.headArgs(slug), expectedEpoch]);
+    const reply = await this.run('rotateEpoch', this.keys.briefing(slug), { ...this.headArgs(slug), expectedEpoch });
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') return null;
     if (status === 'changed') return { epoch: String(epoch), seq: -1 };
@@ -541,7 +518,7 @@ export class Store {
 
   /** Writes (or deletes, with '') a hash field only if it still holds `expected`; see compareAndSetField. */
   async compareAndSetField(hash: string, revision: string, field: string, expected: string, next: string): Promise<boolean> {
-    return (await this.run('compareAndSetField', [hash, revision], [field, expected, next])) === 1;
+    return (await this.run('compareAndSetField', { hash, revision }, { field, expected, nextJson: next })) === 1;
   }
 
   logKey(slug: string): string {
@@ -549,25 +526,29 @@ export class Store {
   }
 
   /**
-   * The ARGV every script on a briefing's head starts with: a candidate epoch, the time of
-   * the change, the history limit, whether the primary owning the briefing fsyncs every write.
+   * The arguments every script on a briefing's head starts with: a candidate epoch, the time
+   * of the change, the history limit, whether the primary owning the briefing fsyncs every write.
    */
-  private headArgs(slug: string, candidateEpoch: string = newEpoch()): (string | number)[] {
-    return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableFor(slug) ? 1 : 0];
+  private headArgs(slug: string, candidateEpoch: string = newEpoch()): Record<HeadArg, ScriptArg> {
+    return {
+      candidateEpoch,
+      at: new Date().toISOString(),
+      historyLimit: this.options.historyLimit,
+      durableWrites: this.durableFor(slug) ? 1 : 0,
+    };
   }
 
   private readonly call: (name: ScriptName, ...keysThenArgs: ScriptArg[]) => Promise<RedisReply>;
 
-  private run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<RedisReply> {
-    return this.call(name, ...keys, ...args);
+  /** Runs a script with its inputs by name (a briefing's keys may be passed whole: the script takes the ones it names). */
+  private run<Name extends ScriptName>(
+    name: Name,
+    keys: Readonly<Record<KeyNames<(typeof SCRIPTS)[Name]>, string>>,
+    args: Readonly<Record<ArgNames<(typeof SCRIPTS)[Name]>, ScriptArg>>,
+  ): Promise<RedisReply> {
+    const script: NamedScript<string, string> = SCRIPTS[name];
+    return this.call(name, ...scriptInputs(script, keys as Readonly<Record<string, string>>, args as Readonly<Record<string, ScriptArg>>));
   }
-}
-
-// ---------- script keys ----------
-
-/** The KEYS every script on a briefing's head starts with, in the order scripts.ts names them. */
-function headKeys(keys: BriefingKeys): string[] {
-  return [keys.meta, keys.epoch, keys.seq, keys.log, keys.lineage];
 }
 
 // ---------- decoding ----------
