@@ -82,6 +82,9 @@ export function connectCluster(seeds: readonly ClusterSeed[], name: string): Clu
     enableOfflineQueue: false,
     scaleReads: 'master',
     slotsRefreshTimeout: CONNECTION_OPTIONS.connectTimeout ?? 2000,
+    // The slot table is read again now and then, not only on a MOVED: a failover or a slot
+    // moved shows even where no command of this process met it (the log tail, durability).
+    slotsRefreshInterval: 5000,
     clusterRetryStrategy: (attempt) => Math.min(1000, 50 * attempt),
     dnsLookup: (address, callback) => callback(null, address),
     // Each node's connection: the timeouts, but its reconnects and queue are the cluster's to manage.

@@ -106,16 +106,12 @@ export class LogTail implements Tail {
 /** How long a new blocking connection to a Cluster primary may take to be ready, in ms. */
 const NODE_READY_MS = 2000;
 
-/** The slot moved (MOVED, ASK) or is between owners: the slot table is read again. */
-function slotMoved(error: unknown): boolean {
-  return error instanceof Error && /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message);
-}
-
 /**
  * The tail on a Redis Cluster: the followed logs grouped by the primary that owns their
  * slot, one blocking XREAD per primary at once; the first to return ends the others' wait,
- * and what all of them brought is delivered together. A slot that moved (MOVED/ASK) makes
- * the cluster client read the slot table again, and the next read is grouped anew; a
+ * and what all of them brought is delivered together. A read that fails (a slot moved:
+ * MOVED/ASK; a primary gone) makes the cluster client read the slot table again, and the
+ * next read is grouped anew; a
  * primary restarted or replaced calls `onReconnect`, so every head is checked as on one Redis.
  */
 export class ClusterLogTail implements Tail {
@@ -157,7 +153,9 @@ export class ClusterLogTail implements Tail {
       else failure ??= result.reason instanceof Error ? result.reason : new Error(String(result.reason));
     }
     if (failure !== null) {
-      if (slotMoved(failure)) this.cluster.refreshSlotsCache();
+      // A slot moved (MOVED/ASK) or a primary gone: the slot table is read again, and the
+      // next read is grouped by it.
+      this.cluster.refreshSlotsCache();
       // What did arrive is delivered; the failed node is read again next time.
       if (merged.length === 0) throw failure;
     }
