@@ -10,7 +10,7 @@ import { addUser, login } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
 import { closeAll, connectReader, startServer, waitFor, type TestServer } from '../support/harness';
 import { FoldingReader } from '../support/reader';
-import { startRedisCluster, type RedisCluster } from '../support/redis-cluster';
+import { startRedisCluster, type ClusterNode, type RedisCluster } from '../support/redis-cluster';
 
 afterAll(closeAll);
 
@@ -134,6 +134,12 @@ test("the console's accounts work: a user made on one process signs in on the ot
   expect(after?.body.session).toBeNull();
 });
 
-test('readyz answers ready on a healthy cluster', async () => {
+test('readyz answers 503 while one primary is down, and ready again once it is back', async () => {
   expect((await one.api.get('/readyz')).status).toBe(200);
+  const node = cluster.nodes[2] as ClusterNode;
+  await node.kill();
+  await waitFor(async () => ((await one.api.get('/readyz')).status === 503 ? true : undefined), 10_000, 'readyz 503');
+  await node.start();
+  await cluster.waitHealthy();
+  await waitFor(async () => ((await two.api.get('/readyz')).status === 200 ? true : undefined), 10_000, 'readyz 200');
 });
