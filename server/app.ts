@@ -63,7 +63,13 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     // A Redis Cluster: the tail opens a blocking connection to each primary it reads.
     const cluster = connectCluster(config.redisClusterNodes, 'livebrief');
     cluster.on('error', connectionProblem);
-    await waitReady(cluster, 5000);
+    await waitReady(cluster, 5000).catch((error: unknown) => {
+      cluster.disconnect();
+      const seeds = config.redisClusterNodes?.map((seed) => `${seed.host}:${seed.port}`).join(',') ?? '';
+      throw new Error(`No Redis Cluster answers at REDIS_CLUSTER_NODES (${seeds}): start it, or fix REDIS_CLUSTER_NODES.`, {
+        cause: error,
+      });
+    });
     redis = cluster;
     makeTail = (onReconnect) =>
       new ClusterLogTail(cluster, (host, port) => connectClusterNode(host, port, 'livebrief-tail'), logger, onReconnect);

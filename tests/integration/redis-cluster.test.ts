@@ -8,7 +8,7 @@ import type { Change, Entry } from '../../shared/schemas';
 import { entryOf } from '../support/changes';
 import { addUser, login } from '../support/console';
 import { createBriefing, publish } from '../support/fixtures';
-import { closeAll, connectReader, startServer, waitFor, type TestServer } from '../support/harness';
+import { closeAll, connectReader, spawnServer, startServer, waitFor, type TestServer } from '../support/harness';
 import { FoldingReader } from '../support/reader';
 import { startRedisCluster, type ClusterNode, type RedisCluster } from '../support/redis-cluster';
 
@@ -142,4 +142,10 @@ test('readyz answers 503 while one primary is down, and ready again once it is b
   await node.start();
   await cluster.waitHealthy();
   await waitFor(async () => ((await two.api.get('/readyz')).status === 200 ? true : undefined), 10_000, 'readyz 200');
+});
+
+test('with REDIS_CLUSTER_NODES pointing at nothing, start fails with one clear sentence', async () => {
+  await expect(spawnServer({ REDIS_CLUSTER_NODES: '127.0.0.1:1', LOG_LEVEL: 'warn' })).rejects.toThrow(
+    /No Redis Cluster answers at REDIS_CLUSTER_NODES/,
+  );
 });
