@@ -50,6 +50,11 @@
  *   BENCH_READER_THREADS    worker threads the readers are spread over   default 1    (1-16)
  *   BENCH_DURABILITY_ENTRIES entries per phase in each durability run; 0 skips  default 200 (0-5000)
  *   BENCH_TIMEOUT_MS        ceiling on the whole run                     default 300000 (10000-3600000)
+ *
+ * BENCH_REDIS=cluster runs the same against a Redis Cluster of its own (three primaries on
+ * free loopback ports, started and removed by the run, as the tests start theirs) through
+ * REDIS_CLUSTER_NODES, and writes bench/results/latest-cluster.json; the durability runs,
+ * which compare single redis-servers, are left out.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +65,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { ApiClient, closeAll, deletePrefix, spawnServer, type ServerProcess } from '../tests/support/harness';
+import { startRedisCluster } from '../tests/support/redis-cluster';
 import { makeClock, type Clock } from './clock';
 import { redisConfig, runDurability, type DurabilityResult } from './durability';
 import { publishOne, type Published } from './publish';
@@ -68,7 +74,9 @@ import { ReaderThreads } from './reader-threads';
 import { formatGrid, formatNumber, formatTable, round, summarize, type Row, type Summary } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
-const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
+/** BENCH_REDIS=cluster: a Redis Cluster of the run's own instead of the Redis at REDIS_URL. */
+const ON_CLUSTER = process.env.BENCH_REDIS === 'cluster';
+const RESULTS_FILE = path.join(__dirname, 'results', ON_CLUSTER ? 'latest-cluster.json' : 'latest.json');
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const LOOPBACK = '127.0.0.1';
 /** After a phase's last 201, how long readers may take to receive everything. */
@@ -114,7 +122,7 @@ function readConfig(): BenchConfig {
     httpSeconds: intFromEnv('BENCH_HTTP_SECONDS', 5, 0, 60),
     httpConnections: intFromEnv('BENCH_HTTP_CONNECTIONS', 10, 1, 256),
     readerThreads: intFromEnv('BENCH_READER_THREADS', 1, 1, 16),
-    durabilityEntries: intFromEnv('BENCH_DURABILITY_ENTRIES', 200, 0, 5000),
+    durabilityEntries: ON_CLUSTER ? 0 : intFromEnv('BENCH_DURABILITY_ENTRIES', 200, 0, 5000),
     timeoutMs: intFromEnv('BENCH_TIMEOUT_MS', 300_000, 10_000, 3_600_000),
   };
 }
@@ -433,7 +441,9 @@ async function cleanUp(resources: Resources): Promise<{ serverExitCode: number |
     if (stopped) serverExitCode = stopped.code;
     else await withCeiling(server.kill(), STOP_TIMEOUT_MS, undefined);
   }
+  // closeAll() also stops and removes the run's own cluster, keys and all.
   await withCeiling(closeAll(), STOP_TIMEOUT_MS, undefined);
+  if (ON_CLUSTER) return { serverExitCode, redisKeysLeft: 0 };
   await withCeiling(deletePrefix(REDIS_URL, resources.prefix), STOP_TIMEOUT_MS, undefined);
   const redisKeysLeft = await withCeiling(countKeys(resources.prefix), STOP_TIMEOUT_MS, null);
   return { serverExitCode, redisKeysLeft };
@@ -605,7 +615,7 @@ function printReport(results: Results): void {
         ['redis', 'readers', 'c=1 p50', 'c=1 p99', `c=${config.concurrency} p50`, `c=${config.concurrency} p99`],
         [
           [
-            `REDIS_URL (${mainPersistence}); main run, for reference`,
+            `${ON_CLUSTER ? 'own Redis Cluster' : 'REDIS_URL'} (${mainPersistence}); main run, for reference`,
             String(config.readers),
             ...cells(sequential?.publishRoundTripMs ?? null),
             ...cells(concurrent?.publishRoundTripMs ?? null),
@@ -695,7 +705,16 @@ async function main(): Promise<number> {
   let guarantee = { beforeAck: 0, duplicates: 0, outOfOrder: 0 };
   let httpRead: HttpReadResult | null = null;
   let durability: DurabilityResult[] | null = null;
-  const mainRedis = await redisConfig(REDIS_URL);
+  let redisEnv: Record<string, string> = { REDIS_URL };
+  if (ON_CLUSTER) {
+    process.stdout.write('bench: starting a Redis Cluster of three primaries\n');
+    const cluster = await startRedisCluster().catch(async (error: unknown) => {
+      await closeAll();
+      throw error;
+    });
+    redisEnv = { REDIS_CLUSTER_NODES: cluster.seeds };
+  }
+  const mainRedis = await redisConfig(ON_CLUSTER ? `redis://${redisEnv.REDIS_CLUSTER_NODES?.split(',')[0] ?? ''}` : REDIS_URL);
   let serverUrl = '';
   let pid = 0;
   let peakRssKiB: number | null = null;
@@ -705,7 +724,7 @@ async function main(): Promise<number> {
     const server = await spawnServer({
       PORT: '0',
       HOST: LOOPBACK,
-      REDIS_URL,
+      ...redisEnv,
       REDIS_PREFIX: resources.prefix,
       LIVEBRIEF_ADMIN_TOKEN: token,
       // Every simulated reader comes from 127.0.0.1: the per-address cap must not refuse them.

@@ -21,9 +21,10 @@ import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
-import { connectRedis, waitReady } from './redis';
+import { answersEverywhere, connectCluster, connectClusterNode, connectRedis, waitReady, type RedisClient } from './redis';
 import { Scheduler } from './scheduler';
 import { ReadersReporter, ReadersStore } from './store/readers';
+import { ClusterLogTail, LogTail, type TailFactory } from './store/log-tail';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
 
@@ -56,23 +57,58 @@ function routeLabel(req: express.Request): string {
 const SHUTDOWN_GRACE_MS = 5000;
 
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
-  const redis = connectRedis(config.redisUrl, 'livebrief');
-  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
   const metrics = createMetrics();
-  for (const [connection, name] of [
-    [redis, 'command'],
-    [tailRedis, 'blocking'],
-  ] as const) {
-    connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
-    metrics.watchRedis(connection, name);
+  const connectionProblem = (error: Error): void => {
+    logger.warn({ err: error.message }, 'redis connection problem');
+  };
+  let redis: RedisClient;
+  let makeTail: TailFactory;
+  if (config.redisClusterNodes) {
+    // A Redis Cluster: the tail opens a blocking connection to each primary it reads.
+    const cluster = connectCluster(config.redisClusterNodes, 'livebrief');
+    cluster.on('error', connectionProblem);
+    metrics.watchRedis(cluster, 'command');
+    await waitReady(cluster, 5000).catch((error: unknown) => {
+      cluster.disconnect();
+      const seeds = config.redisClusterNodes?.map((seed) => `${seed.host}:${seed.port}`).join(',') ?? '';
+      throw new Error(`No Redis Cluster answers at REDIS_CLUSTER_NODES (${seeds}): start it, or fix REDIS_CLUSTER_NODES.`, {
+        cause: error,
+      });
+    });
+    redis = cluster;
+    makeTail = (onReconnect) =>
+      new ClusterLogTail(
+        cluster,
+        (host, port) => {
+          const node = connectClusterNode(host, port, 'livebrief-tail');
+          metrics.watchRedis(node, 'blocking');
+          return node;
+        },
+        logger,
+        onReconnect,
+      );
+  } else {
+    const single = connectRedis(config.redisUrl, 'livebrief');
+    const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
+    for (const [connection, name] of [
+      [single, 'command'],
+      [tailRedis, 'blocking'],
+    ] as const) {
+      connection.on('error', connectionProblem);
+      metrics.watchRedis(connection, name);
+    }
+    await Promise.all([waitReady(single, 5000), waitReady(tailRedis, 5000)]);
+    redis = single;
+    makeTail = (onReconnect) => new LogTail(tailRedis, () => single, logger, onReconnect);
   }
-  await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
 
   const store = new Store(redis, config.redisPrefix, {
     historyLimit: config.historyLimit,
     replayLimit: config.replayLimit,
     versionsPerEntry: config.versionsPerEntry,
   });
+  // Entries scheduled under the single-Redis layout of earlier versions join their briefings' sets.
+  await store.adoptLegacySchedule();
   const tokens = new TokenStore(redis, store.keys);
   const verifier = new TokenVerifier(tokens, config.adminToken);
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
@@ -103,12 +139,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready =
-      isRedisReady() &&
-      (await redis.ping().then(
-        () => true,
-        () => false,
-      ));
+    // On a Cluster every primary must answer: each holds some briefings' slots.
+    const ready = await answersEverywhere(redis);
     res.status(ready ? 200 : 503).json({ ok: ready, redis: ready ? 'ready' : 'unreachable' });
   });
   const metricsToken = config.metricsToken === undefined ? null : createHash('sha256').update(config.metricsToken).digest();
@@ -139,7 +171,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     allowRequest: (req, callback) => callback(null, socketOriginAllowed(config.embedOrigins, req)),
     cors: { origin: config.embedOrigins === '*' ? '*' : [...config.embedOrigins] },
   });
-  const hub = new FeedHub(store, tailRedis, io, logger, metrics, {
+  const hub = new FeedHub(store, makeTail, io, logger, metrics, {
     replayLimit: config.replayLimit,
     maxSubscriptionsPerSocket: config.subscriptionsPerSocket,
   });
@@ -194,9 +226,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         await Promise.all([httpClosed, scheduler.stop(), readersReporter.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));
-        const hubStopped = hub.stop();
-        tailRedis.disconnect();
-        await hubStopped;
+        await hub.stop();
         await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

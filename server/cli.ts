@@ -6,7 +6,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import { PASSWORD_MIN, ROLES, TOKEN_ROLES, type Role, type TokenRole } from '../shared/console';
 import { createUserSchema } from '../shared/console-schemas';
 import { describeIssue } from '../shared/schemas';
@@ -14,7 +13,7 @@ import { hashPassword } from './auth/passwords';
 import { FirstRun } from './auth/setup';
 import { createToken } from './auth/tokens';
 import { loadConfig } from './config';
-import { connectRedis, waitReady } from './redis';
+import { connectCluster, connectRedis, waitReady, type RedisClient } from './redis';
 import { Keys } from './store/keys';
 import { SessionStore } from './store/sessions';
 import { TokenStore } from './store/tokens';
@@ -48,15 +47,18 @@ async function run(argv: string[]): Promise<void> {
   if ((group !== 'token' && group !== 'user') || !command) throw new UsageError(USAGE);
 
   const config = loadConfig();
-  const redis = connectRedis(config.redisUrl, 'livebrief-cli');
+  const redis = config.redisClusterNodes
+    ? connectCluster(config.redisClusterNodes, 'livebrief-cli')
+    : connectRedis(config.redisUrl, 'livebrief-cli');
+  const keys = new Keys(config.redisPrefix, { cluster: config.redisClusterNodes !== null });
   redis.on('error', () => undefined);
   try {
     await waitReady(redis, 3000);
     if (group === 'user') {
-      await userCommand(redis, new Keys(config.redisPrefix), config.sessionTtlSeconds, command, argument, values);
+      await userCommand(redis, keys, config.sessionTtlSeconds, command, argument, values);
       return;
     }
-    const tokens = new TokenStore(redis, new Keys(config.redisPrefix));
+    const tokens = new TokenStore(redis, keys);
     if (command === 'create') {
       const name = values.name?.trim();
       if (!name) throw new UsageError('token create needs --name');
@@ -115,7 +117,7 @@ async function readPassword(prompt: string): Promise<string> {
 }
 
 async function userCommand(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   sessionTtlSeconds: number,
   command: string,

@@ -15,6 +15,30 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   REDIS_PREFIX: z.string().default('livebrief:'),
+  /** Seed nodes of a Redis Cluster, `host:port,host:port`; used instead of REDIS_URL when set. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((seed) => seed.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[^\s:]+:\d{1,5}$/, 'each node must be host:port')
+            .transform((seed) => {
+              const at = seed.lastIndexOf(':');
+              return { host: seed.slice(0, at), port: Number(seed.slice(at + 1)) };
+            })
+            .refine((seed) => seed.port > 0 && seed.port <= 65_535, 'each port must be 1-65535'),
+        )
+        .min(1),
+    )
+    .optional(),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
   /** If set, GET /metrics needs `Authorization: Bearer <it>`. */
@@ -90,6 +114,8 @@ export interface Config {
   /** The Redis to use; `redisUrlGiven` tells whether the operator chose it. */
   redisUrl: string;
   redisUrlGiven: boolean;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES), used instead of redisUrl; null for one Redis. */
+  redisClusterNodes: readonly { host: string; port: number }[] | null;
   redisPrefix: string;
   adminToken: string | undefined;
   /** The bearer token /metrics asks for, or undefined for an open /metrics. */
@@ -136,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlGiven: e.REDIS_URL !== undefined,
+    redisClusterNodes: e.REDIS_CLUSTER_NODES ?? null,
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
     metricsToken: e.LIVEBRIEF_METRICS_TOKEN,

@@ -3,7 +3,7 @@
  * the routes and socket namespace that use them. app.ts mounts what this returns.
  */
 import { Router, type RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis';
 import type { Logger } from 'pino';
 import { Authenticator } from './auth/authenticator';
 import { LoginLimiter, type LoginLimits } from './auth/login-limiter';
@@ -43,7 +43,7 @@ export interface ConsoleService {
 }
 
 export function createConsole(deps: {
-  redis: Redis;
+  redis: RedisClient;
   store: Store;
   tokens: TokenStore;
   verifier: TokenVerifier;

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../shared/errors';
 import type { Config } from './config';
@@ -40,8 +40,14 @@ export interface ConnectOptions {
   blocking?: boolean;
 }
 
-export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
-  const timeouts: RedisOptions = options.blocking
+/**
+ * What the stores talk to: one Redis, or a Redis Cluster. Both speak the same commands;
+ * every script and multi-key command keeps to the keys of one hash slot (see keys.ts).
+ */
+export type RedisClient = Redis | Cluster;
+
+function timeoutsFor(options: ConnectOptions): RedisOptions {
+  return options.blocking
     ? { socketTimeout: BLOCKING_SOCKET_TIMEOUT_MS }
     : {
         commandTimeout: COMMAND_TIMEOUT_MS,
@@ -51,11 +57,79 @@ export function connectRedis(url: string, name: string, options: ConnectOptions 
         // retries with its Idempotency-Key.
         autoResendUnfulfilledCommands: false,
       };
-  return new Redis(url, { ...CONNECTION_OPTIONS, ...timeouts, connectionName: name, lazyConnect: true });
+}
+
+export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
+  return new Redis(url, { ...CONNECTION_OPTIONS, ...timeoutsFor(options), connectionName: name, lazyConnect: true });
+}
+
+// ---------- Redis Cluster (REDIS_CLUSTER_NODES) ----------
+
+export interface ClusterSeed {
+  host: string;
+  port: number;
+}
+
+/**
+ * A Redis Cluster client with the same fail-fast behaviour as connectRedis: no offline
+ * queue, the timeouts on every node's connection, writes and reads on the primaries only
+ * (a replica may lag behind what was just acknowledged), and node addresses used as the
+ * cluster announces them.
+ */
+export function connectCluster(seeds: readonly ClusterSeed[], name: string): Cluster {
+  return new Cluster([...seeds], {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    scaleReads: 'master',
+    slotsRefreshTimeout: CONNECTION_OPTIONS.connectTimeout ?? 2000,
+    // The slot table is read again now and then, not only on a MOVED: a failover or a slot
+    // moved shows even where no command of this process met it (the log tail, durability).
+    slotsRefreshInterval: 5000,
+    clusterRetryStrategy: (attempt) => Math.min(1000, 50 * attempt),
+    dnsLookup: (address, callback) => callback(null, address),
+    // Each node's connection: the timeouts, but its reconnects and queue are the cluster's to manage.
+    redisOptions: {
+      connectTimeout: CONNECTION_OPTIONS.connectTimeout,
+      maxRetriesPerRequest: CONNECTION_OPTIONS.maxRetriesPerRequest,
+      ...timeoutsFor({}),
+      connectionName: name,
+    },
+  });
+}
+
+/** A blocking connection to one primary of a Cluster, for the log tail (see ClusterLogTail). */
+export function connectClusterNode(host: string, port: number, name: string): Redis {
+  return new Redis({ ...CONNECTION_OPTIONS, ...timeoutsFor({ blocking: true }), host, port, connectionName: name, lazyConnect: true });
+}
+
+/** The primaries to look at one by one (readiness, durability settings): the cluster's, or the one Redis. */
+export function primariesOf(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
+/** `host:port` of a primary as the cluster's slot table names it. */
+export function nodeKeyOf(node: Redis): string {
+  return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+}
+
+/** True when every primary answers PING (on a Cluster: and the slot table is known). */
+export async function answersEverywhere(redis: RedisClient): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  const primaries = primariesOf(redis);
+  if (primaries.length === 0) return false;
+  const pings = await Promise.all(
+    primaries.map((node) =>
+      node.ping().then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return pings.every(Boolean);
 }
 
 /** Resolves once the connection is ready; rejects after `timeoutMs`. */
-export async function waitReady(redis: Redis, timeoutMs: number): Promise<void> {
+export async function waitReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   if (redis.status === 'wait') void redis.connect().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -107,7 +181,14 @@ function findExecutable(name: string, searchPath: string | undefined): string | 
  * way). Told apart by the client library's messages and names, the socket's error codes,
  * and Redis's own error prefixes, since none of them carries a type to test.
  */
-const NOT_SENT_MESSAGES = ["Stream isn't writeable", 'Connection is closed'];
+const NOT_SENT_MESSAGES = [
+  "Stream isn't writeable",
+  'Connection is closed',
+  // a Cluster between slot tables (starting, a node lost)
+  "Cluster isn't ready",
+  'Failed to refresh slots cache',
+  'None of startup nodes is available',
+];
 const CUT_OFF_MESSAGES = ['Command timed out', 'Command aborted due to connection close', 'Ready check failed', 'Socket timeout'];
 const CUT_OFF_NAMES = new Set(['MaxRetriesPerRequestError']);
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -144,6 +225,8 @@ export class StartupError extends Error {}
  * sentence rather than retrying silently.
  */
 export async function ensureRedis(config: Readonly<Config>, logger: Logger, searchPath: string | undefined): Promise<ChildProcess | null> {
+  // A Cluster is the operator's: nothing to start here, and the app's connect fails clearly.
+  if (config.redisClusterNodes) return null;
   if (await answers(config.redisUrl)) return null;
   if (config.redisUrlGiven) {
     throw new StartupError(`No Redis answers at REDIS_URL (${redactUrl(config.redisUrl)}): start it, or fix REDIS_URL.`);

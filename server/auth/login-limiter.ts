@@ -7,7 +7,7 @@
  * Counting per pair rather than per account means an attacker hammering `admin` from one
  * address locks out only that address, never the real admin signing in from another.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../shared/errors';
 import type { Keys } from '../store/keys';
@@ -31,7 +31,7 @@ export class LoginLimiter {
   private readonly byPair: RateLimiterRedis;
   private readonly byAddress: RateLimiterRedis;
 
-  constructor(redis: Redis, keys: Keys, limits: LoginLimits = {}) {
+  constructor(redis: RedisClient, keys: Keys, limits: LoginLimits = {}) {
     const duration = limits.windowSeconds ?? 60;
     const common = { storeClient: redis, useRedisPackage: false, duration };
     this.byPair = new RateLimiterRedis({ ...common, keyPrefix: keys.rateLimit('login-pair'), points: limits.perAccountAndAddress ?? 5 });

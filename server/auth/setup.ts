@@ -4,7 +4,7 @@
  * server, so never in an access log or Referer); Redis keeps only its SHA-256, for a day.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Keys } from '../store/keys';
 import type { UserStore } from '../store/users';
 
@@ -12,7 +12,7 @@ const SETUP_TTL_SECONDS = 24 * 60 * 60;
 
 export class FirstRun {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly users: UserStore,
   ) {}

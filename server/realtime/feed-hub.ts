@@ -7,7 +7,6 @@
  * read, and joins the room only once the tail has reached what it was sent, so it receives
  * every change after its ack exactly once and in order, whatever the timing.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { viewFromSnapshot, type FeedView } from '../../shared/apply-change';
@@ -17,6 +16,7 @@ import type { Change, ClientToServerEvents, Cursor, ServerToClientEvents, Subscr
 import { LIMITS } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import { redisUnavailable } from '../redis';
+import type { TailFactory } from '../store/log-tail';
 import type { Store } from '../store/store';
 import { PendingSubscription, type Feed, type ReaderSocket } from './feed';
 import { FeedTracker } from './feed-tracker';
@@ -47,7 +47,7 @@ export class FeedHub {
 
   constructor(
     private readonly store: Store,
-    tailRedis: Redis,
+    makeTail: TailFactory,
     private readonly io: ReaderServer,
     logger: Logger,
     private readonly metrics: Metrics,
@@ -60,7 +60,7 @@ export class FeedHub {
       releaseDelayMs: options.releaseDelayMs ?? 30_000,
       blockMs: options.blockMs ?? 2000,
     };
-    this.tracker = new FeedTracker(store, tailRedis, logger, metrics, trackerOptions, {
+    this.tracker = new FeedTracker(store, makeTail, logger, metrics, trackerOptions, {
       delivered: (feed, change, endsCoverage) => this.delivered(feed, change, endsCoverage),
       reset: (feed, headSeq) => this.reset(feed, headSeq),
     });

@@ -5,12 +5,11 @@
  * history is found and its feed starts over in the new epoch. What the tail delivers, and
  * each new epoch, go to the listener (the hub), which speaks to the sockets.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../../shared/errors';
 import type { Change } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
-import { LogTail } from '../store/log-tail';
+import type { Tail, TailFactory } from '../store/log-tail';
 import { decodeStreamEntry, seqOfStreamId, type Store } from '../store/store';
 import { Feed } from './feed';
 
@@ -35,7 +34,7 @@ export interface FeedListener {
 export class FeedTracker {
   private readonly feeds = new Map<string, Feed>();
   private readonly feedsByLogKey = new Map<string, Feed>();
-  private readonly tail: LogTail;
+  private readonly tail: Tail;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
@@ -45,14 +44,14 @@ export class FeedTracker {
 
   constructor(
     private readonly store: Store,
-    tailRedis: Redis,
+    makeTail: TailFactory,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly options: FeedTrackerOptions,
     private readonly listener: FeedListener,
   ) {
     // Redis may have restarted from older data or failed over: look before reading on.
-    this.tail = new LogTail(tailRedis, store.redis, logger, () => {
+    this.tail = makeTail(() => {
       this.checkBeforeRead = true;
     });
   }
@@ -67,6 +66,7 @@ export class FeedTracker {
     this.running = false;
     this.wake?.();
     await this.tail.interrupt();
+    this.tail.close();
     await this.loopDone;
     for (const feed of this.feeds.values()) if (feed.releaseTimer) clearTimeout(feed.releaseTimer);
     this.feeds.clear();

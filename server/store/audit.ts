@@ -1,5 +1,5 @@
 /** The audit log: who did what when, one record per write, in one capped Redis Stream. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { AuditRecord } from '../../shared/console';
 import type { Keys } from './keys';
 
@@ -8,7 +8,7 @@ const AUDIT_LIMIT = 100_000;
 
 export class AuditLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

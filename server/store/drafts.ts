@@ -160,7 +160,8 @@ export class DraftStore {
   /** A number that changes whenever a draft of the briefing does. */
   async revision(slugs: string[]): Promise<Map<string, string>> {
     if (slugs.length === 0) return new Map();
-    const values = await this.store.redis.mget(...slugs.map((slug) => this.store.keys.queueRevision(slug)));
+    // One GET each: the briefings' keys are in different slots on a Cluster (pipelined all the same).
+    const values = await Promise.all(slugs.map((slug) => this.store.redis.get(this.store.keys.queueRevision(slug))));
     return new Map(slugs.map((slug, index) => [slug, values[index] ?? '0']));
   }
 }

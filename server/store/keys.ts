@@ -2,9 +2,12 @@
  * The Redis key layout. Every key starts with the configured prefix; a briefing's keys
  * share a `{slug}` hash tag so they would live in one slot.
  *
- *   briefings              ZSET  slug -> created ms (the list of briefings)
- *   scheduled              ZSET  "slug id" -> publish ms (entries waiting for their time)
- *   tokens                 HASH  token id -> token record JSON (secret stored as a hash)
+ *   briefings              ZSET  slug -> created ms (the list of briefings); written after the
+ *                                briefing's own script, and again by a create of an existing slug (repair)
+ *   scheduled-briefings    ZSET  slug -> the soonest publish ms of its scheduled entries, or earlier (the
+ *                                scheduler's index; a hint, rebuilt from each briefing's `scheduled` set)
+ *   scheduled              ZSET  "slug id" -> publish ms: the single-Redis layout before the per-briefing
+ *                                sets, moved into them once at start (see Store.adoptLegacySchedule)
  *   b:{slug}:meta          STRING briefing JSON without epoch and seq
  *   b:{slug}:epoch         STRING the id of the current history
  *   b:{slug}:seq           STRING the last seq given out in that history
@@ -12,6 +15,7 @@
  *   b:{slug}:lineage       STRING run_id of the Redis process that wrote the history; another one cannot vouch for it
  *   b:{slug}:ended-at      STRING when coverage ended (ISO), set by the update that ends it, gone once it is live again;
  *                                kept out of the briefing JSON, whose public shape the contract fixes
+ *   b:{slug}:scheduled     ZSET  entry id -> publish ms (its entries waiting for their time; the ZREM that takes one decides who publishes it)
  *   b:{slug}:entries       HASH  entry id -> entry JSON (as readers see it)
  *   b:{slug}:state         HASH  entry id -> published | scheduled
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
@@ -27,8 +31,12 @@
  *   b:{slug}:queue-rev     STRING bumped on every draft change, so consoles on every process notice
  *   b:{slug}:readers       HASH  process id -> "<reader subscriptions>:<ms when counted>", rewritten every few seconds by each process
  *
- * The console's accounts (never part of a briefing):
+ * The console's accounts and the API tokens (never part of a briefing). On a Redis Cluster
+ * they share the hash tag `{accounts}` (`<prefix>{accounts}:users` …), so the scripts that
+ * write several of them stay atomic; on one Redis they keep the names they always had, so
+ * existing deployments find their users:
  *
+ *   tokens                 HASH  token id -> token record JSON (secret stored as a hash)
  *   users                  HASH  user id -> user record JSON (password as an argon2id hash)
  *   usernames              HASH  username -> user id
  *   session:<digest>       STRING session JSON, expiring; the cookie holds the secret, Redis only its SHA-256
@@ -50,21 +58,41 @@ export interface BriefingKeys {
   pinned: string;
   keyEvents: string;
   keyEventsBuilt: string;
+  scheduled: string;
+}
+
+export interface KeysOptions {
+  /** True on a Redis Cluster: the accounts' keys then share one hash tag. Default false. */
+  cluster?: boolean;
 }
 
 export class Keys {
-  constructor(readonly prefix: string) {}
+  /** Where the accounts' keys begin. */
+  private readonly accounts: string;
+
+  constructor(
+    readonly prefix: string,
+    options: KeysOptions = {},
+  ) {
+    this.accounts = options.cluster ? `${prefix}{accounts}:` : prefix;
+  }
 
   get briefings(): string {
     return `${this.prefix}briefings`;
   }
 
-  get scheduled(): string {
+  /** The scheduler's index: briefings with scheduled entries, by when the soonest is due. */
+  get scheduledBriefings(): string {
+    return `${this.prefix}scheduled-briefings`;
+  }
+
+  /** The single-Redis scheduled set of earlier versions ("slug id" members), adopted at start. */
+  get legacyScheduled(): string {
     return `${this.prefix}scheduled`;
   }
 
   get tokens(): string {
-    return `${this.prefix}tokens`;
+    return `${this.accounts}tokens`;
   }
 
   briefing(slug: string): BriefingKeys {
@@ -81,6 +109,7 @@ export class Keys {
       pinned: `${base}pinned`,
       keyEvents: `${base}key-events`,
       keyEventsBuilt: `${base}key-events-built`,
+      scheduled: `${base}scheduled`,
     };
   }
 
@@ -117,41 +146,36 @@ export class Keys {
   }
 
   get users(): string {
-    return `${this.prefix}users`;
+    return `${this.accounts}users`;
   }
 
   get usernames(): string {
-    return `${this.prefix}usernames`;
+    return `${this.accounts}usernames`;
   }
 
   session(digest: string): string {
-    return `${this.prefix}session:${digest}`;
+    return `${this.accounts}session:${digest}`;
   }
 
   userSessions(userId: string): string {
-    return `${this.prefix}user-sessions:${userId}`;
+    return `${this.accounts}user-sessions:${userId}`;
   }
 
   setup(digest: string): string {
-    return `${this.prefix}setup:${digest}`;
+    return `${this.accounts}setup:${digest}`;
   }
 
   /** Held for a minute by the one setup request that creates the first admin. */
   get setupClaim(): string {
-    return `${this.prefix}setup-claim`;
+    return `${this.accounts}setup-claim`;
   }
 
   get audit(): string {
-    return `${this.prefix}audit`;
+    return `${this.accounts}audit`;
   }
 
-  /** The key prefix handed to rate-limiter-flexible for one limiter. */
+  /** The key prefix handed to rate-limiter-flexible for one limiter (each of its keys stands alone). */
   rateLimit(limiter: string): string {
     return `${this.prefix}rl:${limiter}`;
-  }
-
-  /** The member of `scheduled` for one entry; slugs never contain a space. */
-  scheduledMember(slug: string, id: string): string {
-    return `${slug} ${id}`;
   }
 }

@@ -3,7 +3,7 @@
  * briefing, one field per console connection, each with its own expiry: a process that
  * dies leaves fields that simply age out.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { PresentEditor } from '../../shared/console';
 import type { Keys } from './keys';
 
@@ -13,7 +13,7 @@ interface PresenceRecord extends PresentEditor {
 
 export class PresenceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     /** How long a connection counts as present after its last heartbeat, in ms. */
     readonly ttlMs: number,

@@ -6,7 +6,7 @@
  * key of a briefing stays in one Cluster slot.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { Logger } from 'pino';
 import type { Keys } from './keys';
 
@@ -23,7 +23,7 @@ function parseField(value: string): { count: number; at: number } | null {
 
 export class ReadersStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

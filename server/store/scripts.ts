@@ -1,20 +1,18 @@
 /**
  * Lua scripts: each write to a briefing's public state and the append to its change log
  * happen in one atomic step, so the log and the stored state can never disagree. Each
- * names its inputs (`local entries_key = KEYS[6]`) so that the order lives in one place;
- * the store passes them in that order.
+ * names its inputs (namedScript: the order of KEYS and ARGV is written once, beside the
+ * script, and each input is a Lua local of its name); the store passes them by name.
+ * Every script's keys are one briefing's, which share its hash tag: one slot on a Cluster.
  */
 
 /**
- * Shared Lua helpers, prepended to every script that writes a briefing's log or hands out
- * a position in it. Such a script's KEYS begin with the five keys of the briefing's head
- * (meta, epoch, seq, log, lineage) and its ARGV with the four head arguments (candidate
- * epoch, time of the change, history limit, whether Redis fsyncs every write: 1/0); its
- * own inputs follow.
+ * Shared Lua helpers, in every script that writes a briefing's log or hands out a position
+ * in it (headScript). Such a script's inputs begin with the five keys of the briefing's head
+ * and the four head arguments (candidate epoch, time of the change, history limit, whether
+ * the Redis running it fsyncs every write: 1/0); its own inputs follow.
  */
 const PRELUDE = `
-local meta_key, epoch_key, seq_key, log_key, lineage_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local candidate_epoch, at, history_limit, durable_writes = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 local function append(epoch, change_type, data)
   local seq = redis.call('INCR', seq_key)
@@ -67,44 +65,56 @@ local function trusted_epoch()
 end
 `;
 
-import type { ScriptDefinition } from './scripting';
+import { namedScript, type NamedScript } from './scripting';
 
-/** How many KEYS and ARGV the head of a briefing takes (see PRELUDE). */
-export const HEAD_KEY_COUNT = 5;
+/** The keys of a briefing's head, named as in BriefingKeys (see PRELUDE). */
+export const HEAD_KEYS = ['meta', 'epoch', 'seq', 'log', 'lineage'] as const;
+/** The arguments every script on a briefing's head starts with (see PRELUDE). */
+export const HEAD_ARGS = ['candidateEpoch', 'at', 'historyLimit', 'durableWrites'] as const;
+
+type HeadKey = (typeof HEAD_KEYS)[number];
+export type HeadArg = (typeof HEAD_ARGS)[number];
+
+/** A script on a briefing's head: its own named inputs after the head's, PRELUDE before its body. */
+function headScript<const Key extends string, const Arg extends string>(
+  keys: readonly Key[],
+  args: readonly Arg[],
+  body: string,
+): NamedScript<HeadKey | Key, HeadArg | Arg> {
+  return namedScript([...HEAD_KEYS, ...keys], [...HEAD_ARGS, ...args], `${PRELUDE}\n${body}`);
+}
 
 /**
- * KEYS: head, briefings, key events built. ARGV: head, meta JSON, slug, created ms.
+ * Keys: head, key events built. Args: head, meta JSON.
  * The new history is stamped with this Redis's run_id: it vouches for it from the start.
+ * The list of briefings is another slot's key: the store adds the slug to it afterwards.
  */
-const createBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 2,
-  lua: `${PRELUDE}
-local briefings_key = KEYS[6]
-local meta, slug, created_ms = ARGV[5], ARGV[6], ARGV[7]
+const createBriefing = headScript(
+  ['keyEventsBuilt'],
+  ['metaJson'],
+  `
 if redis.call('EXISTS', meta_key) == 1 then return 0 end
-redis.call('SET', meta_key, meta)
+redis.call('SET', meta_key, meta_json)
 redis.call('SET', epoch_key, candidate_epoch)
 redis.call('SET', seq_key, 0)
 redis.call('DEL', log_key)
 redis.call('SET', lineage_key, lineage_stamp(server_run_id()))
-redis.call('ZADD', briefings_key, created_ms, slug)
 -- key events index: a new briefing's is complete from the start (nothing to build on a read)
-redis.call('SET', KEYS[7], '1')
+redis.call('SET', key_events_built_key, '1')
 return 1
 `,
-};
+);
 
 /**
- * KEYS: head, ended-at. ARGV: head, old meta JSON, new meta JSON, coverage (ended/reopened/'':
+ * Keys: head, ended-at. Args: head, old meta JSON, new meta JSON, coverage (ended/reopened/'':
  * what this update does to the status, told from the old meta it is checked against), the
  * new meta's updatedAt (the moment an ending ends the coverage).
  * Returns {'missing'} | {'stale'} | {'ok', epoch, seq}.
  */
-const updateBriefing: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 1,
-  lua: `${PRELUDE}
-local ended_at_key = KEYS[6]
-local old_meta, new_meta, coverage, updated_at = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+const updateBriefing = headScript(
+  ['endedAt'],
+  ['oldMeta', 'newMeta', 'coverage', 'updatedAt'],
+  `
 local current = redis.call('GET', meta_key)
 if not current then return {'missing'} end
 if current ~= old_meta then return {'stale'} end
@@ -118,19 +128,18 @@ end
 local seq = append(epoch, 'briefing.updated', new_meta)
 return {'ok', epoch, seq}
 `,
-};
+);
 
 /**
- * KEYS: head, entries, state, published, pinned, idempotency, scheduled, key events.
- * ARGV: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
- *       scheduled member, use idempotency (1/0), idempotency ttl s, key event (1/0).
+ * Keys: head, entries, state, published, pinned, idempotency, the briefing's scheduled, key events.
+ * Args: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
+ *       use idempotency (1/0), idempotency ttl s, key event (1/0).
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
-const publishEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 7,
-  lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, idempotency_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local entry, id, published_ms, pinned, mode, scheduled_member, use_idempotency, idempotency_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+const publishEntry = headScript(
+  ['entries', 'state', 'published', 'pinned', 'idempotency', 'scheduled', 'keyEvents'],
+  ['entry', 'id', 'publishedMs', 'pinned', 'mode', 'useIdempotency', 'idempotencyTtl', 'keyEvent'],
+  `
 if use_idempotency == '1' then
   local prior = redis.call('GET', idempotency_key)
   if prior then return {'replay', prior} end
@@ -144,31 +153,31 @@ if mode == 'now' then
   redis.call('ZADD', published_key, published_ms, id)
   if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
   -- key events index
-  if ARGV[13] == '1' then redis.call('ZADD', KEYS[12], published_ms, id) end
+  if key_event == '1' then redis.call('ZADD', key_events_key, published_ms, id) end
   seq = append(epoch, 'entry.published', entry)
 else
   redis.call('HSET', state_key, id, 'scheduled')
-  redis.call('ZADD', scheduled_key, published_ms, scheduled_member)
+  redis.call('ZADD', scheduled_key, published_ms, id)
   seq = current_seq()
 end
 local response = '{"entry":' .. entry .. ',"epoch":"' .. epoch .. '","seq":' .. seq .. '}'
 if use_idempotency == '1' then redis.call('SET', idempotency_key, response, 'EX', idempotency_ttl) end
 return {'ok', response}
 `,
-};
+);
 
 /**
- * Publishes one due scheduled entry; the ZREM decides which process does it, once.
- * KEYS: head, entries, state, published, pinned, scheduled, key events. ARGV: head, scheduled member, id.
+ * Publishes one due scheduled entry; the ZREM from the briefing's scheduled set decides
+ * which process does it, once.
+ * Keys: head, entries, state, published, pinned, the briefing's scheduled, key events. Args: head, id.
  */
-const publishScheduled: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 6,
-  lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, scheduled_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local member, id = ARGV[5], ARGV[6]
-local score = redis.call('ZSCORE', scheduled_key, member)
+const publishScheduled = headScript(
+  ['entries', 'state', 'published', 'pinned', 'scheduled', 'keyEvents'],
+  ['id'],
+  `
+local score = redis.call('ZSCORE', scheduled_key, id)
 if not score then return {'taken'} end
-redis.call('ZREM', scheduled_key, member)
+redis.call('ZREM', scheduled_key, id)
 if redis.call('HGET', state_key, id) ~= 'scheduled' then return {'gone'} end
 local json = redis.call('HGET', entries_key, id)
 if (not json) or redis.call('EXISTS', meta_key) == 0 then return {'gone'} end
@@ -178,29 +187,28 @@ redis.call('ZADD', published_key, score, id)
 local decoded = cjson.decode(json)
 if decoded.pinned == true then redis.call('ZADD', pinned_key, score, id) end
 -- key events index
-if decoded.keyEvent == true then redis.call('ZADD', KEYS[11], score, id) end
+if decoded.keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
 local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,
-};
+);
 
 /**
  * A published entry's previous version goes to its versions list in the same step, so the
  * correction history can never miss an edit; an entry with a full list takes no more edits.
- * KEYS: head, entries, state, pinned, versions, key events.
- * ARGV: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept, key event (1/0).
+ * Keys: head, entries, state, pinned, versions, key events.
+ * Args: head, id, old entry JSON, new entry JSON, pinned (1/0), published ms, most versions kept, key event (1/0).
  * Returns {'missing'} | {'stale'} | {'full'} | {'ok', epoch, seq}.
  */
-const updateEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 5,
-  lua: `${PRELUDE}
-local entries_key, state_key, pinned_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local id, old_entry, new_entry, pinned, published_ms, max_versions = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10])
+const updateEntry = headScript(
+  ['entries', 'state', 'pinned', 'versions', 'keyEvents'],
+  ['id', 'oldEntry', 'newEntry', 'pinned', 'publishedMs', 'maxVersions', 'keyEvent'],
+  `
 local current = redis.call('HGET', entries_key, id)
 if (not current) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 if current ~= old_entry then return {'stale'} end
 local published = redis.call('HGET', state_key, id) == 'published'
-if published and redis.call('LLEN', versions_key) + 1 >= max_versions then return {'full'} end
+if published and redis.call('LLEN', versions_key) + 1 >= tonumber(max_versions) then return {'full'} end
 local epoch = trusted_epoch()
 redis.call('HSET', entries_key, id, new_entry)
 local seq
@@ -211,10 +219,10 @@ if published then
     redis.call('ZREM', pinned_key, id)
   end
   -- key events index
-  if ARGV[11] == '1' then
-    redis.call('ZADD', KEYS[10], published_ms, id)
+  if key_event == '1' then
+    redis.call('ZADD', key_events_key, published_ms, id)
   else
-    redis.call('ZREM', KEYS[10], id)
+    redis.call('ZREM', key_events_key, id)
   end
   redis.call('RPUSH', versions_key, old_entry)
   seq = append(epoch, 'entry.updated', new_entry)
@@ -223,17 +231,16 @@ else
 end
 return {'ok', epoch, seq}
 `,
-};
+);
 
 /**
- * KEYS: head, entries, state, published, pinned, scheduled, versions, key events.
- * ARGV: head, id, scheduled member.
+ * Keys: head, entries, state, published, pinned, the briefing's scheduled, versions, key events.
+ * Args: head, id.
  */
-const deleteEntry: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 7,
-  lua: `${PRELUDE}
-local entries_key, state_key, published_key, pinned_key, scheduled_key, versions_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local id, member = ARGV[5], ARGV[6]
+const deleteEntry = headScript(
+  ['entries', 'state', 'published', 'pinned', 'scheduled', 'versions', 'keyEvents'],
+  ['id'],
+  `
 local status = redis.call('HGET', state_key, id)
 if (not status) or redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = trusted_epoch()
@@ -241,10 +248,10 @@ redis.call('HDEL', entries_key, id)
 redis.call('HDEL', state_key, id)
 redis.call('ZREM', published_key, id)
 redis.call('ZREM', pinned_key, id)
-redis.call('ZREM', scheduled_key, member)
+redis.call('ZREM', scheduled_key, id)
 redis.call('DEL', versions_key)
 -- key events index
-redis.call('ZREM', KEYS[12], id)
+redis.call('ZREM', key_events_key, id)
 local seq
 if status == 'published' then
   seq = append(epoch, 'entry.deleted', id)
@@ -253,19 +260,19 @@ else
 end
 return {'ok', epoch, seq}
 `,
-};
+);
 
 /**
  * Reads a consistent page of published entries (and optionally every pinned one) with the
  * exact (epoch, seq) it belongs to.
- * KEYS: head, entries, published, pinned.
- * ARGV: head, how many ids, before id ('' for the newest), before ms, with pinned (1/0).
+ * Keys: head, entries, published, pinned.
+ * Args: head, how many ids, before id ('' for the newest), before ms, with pinned (1/0).
  */
-const readPage: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 3,
-  lua: `${PRELUDE}
-local entries_key, published_key, pinned_key = KEYS[6], KEYS[7], KEYS[8]
-local count, before_id, before_ms, with_pinned = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
+const readPage = headScript(
+  ['entries', 'published', 'pinned'],
+  ['count', 'beforeId', 'beforeMs', 'withPinned'],
+  `
+count = tonumber(count)
 
 local function bytes_less(a, b)
   local n = math.min(#a, #b)
@@ -308,24 +315,24 @@ if with_pinned == '1' then
 end
 return {'ok', meta, epoch, current_seq(), entries, pinned}
 `,
-};
+);
 
 /**
  * The key-events index: the newest `count` key events (entry JSON, newest first) with the
  * position of the log they were read at. A briefing stored before the index existed gets
  * it built once from its published entries (marked built, so the writes alone keep it after).
- * KEYS: head, entries, key events, state, published, key events built.
- * ARGV: head, count.
+ * Keys: head, entries, key events, state, published, key events built.
+ * Args: head, count.
  * Returns {'missing'} | {'ok', epoch, seq, entries}.
  */
-const readKeyEvents: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT + 5,
-  lua: `${PRELUDE}
-local entries_key, key_events_key, state_key, published_key, built_key = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local count = tonumber(ARGV[5])
+const readKeyEvents = headScript(
+  ['entries', 'keyEvents', 'state', 'published', 'keyEventsBuilt'],
+  ['count'],
+  `
+count = tonumber(count)
 if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = trusted_epoch()
-if redis.call('EXISTS', built_key) == 0 then
+if redis.call('EXISTS', key_events_built_key) == 0 then
   redis.call('DEL', key_events_key)
   local states = redis.call('HGETALL', state_key)
   for i = 1, #states, 2 do
@@ -334,26 +341,27 @@ if redis.call('EXISTS', built_key) == 0 then
     local score = json and redis.call('ZSCORE', published_key, id)
     if score and cjson.decode(json).keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
   end
-  redis.call('SET', built_key, '1')
+  redis.call('SET', key_events_built_key, '1')
 end
 local ids = redis.call('ZREVRANGE', key_events_key, 0, count - 1)
 local entries = {}
 if #ids > 0 then entries = redis.call('HMGET', entries_key, unpack(ids)) end
 return {'ok', epoch, current_seq(), entries}
 `,
-};
+);
 
 /**
  * The changes after a cursor, when it is no more than `most` behind the head.
- * KEYS: head. ARGV: head, since, first stream id to return ("<since + 1>-0", formatted by
+ * Keys: head. Args: head, since, first stream id to return ("<since + 1>-0", formatted by
  * the caller: Lua would print a large seq as "1e+14"), most changes to return.
  * Returns {'missing'} | {'ok', epoch, seq, first kept stream id or '', changes after since
  * (none when more than `most`)}.
  */
-const readLog: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT,
-  lua: `${PRELUDE}
-local since, first_wanted, most = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+const readLog = headScript(
+  [],
+  ['since', 'firstWanted', 'most'],
+  `
+since, most = tonumber(since), tonumber(most)
 if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = trusted_epoch()
 local seq = current_seq()
@@ -364,32 +372,33 @@ local changes = {}
 if seq > since and seq - since <= most then changes = redis.call('XRANGE', log_key, first_wanted, '+', 'COUNT', most) end
 return {'ok', epoch, seq, first_id, changes}
 `,
-};
+);
 
 /**
  * A briefing's metadata and the position of its head, starting a new epoch first when the
- * history cannot be vouched for. KEYS: head. ARGV: head.
+ * history cannot be vouched for. Keys: head. Args: head.
  * Returns {'missing'} | {'ok', epoch, seq, meta JSON}.
  */
-const readHead: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT,
-  lua: `${PRELUDE}
+const readHead = headScript(
+  [],
+  [],
+  `
 local meta = redis.call('GET', meta_key)
 if not meta then return {'missing'} end
 local epoch = trusted_epoch()
 return {'ok', epoch, current_seq(), meta}
 `,
-};
+);
 
 /**
  * Starts a new history for a briefing whose log was found behind what a process had
  * already delivered, announcing it as the first change of the new epoch.
- * KEYS: head. ARGV: head, expected epoch.
+ * Keys: head. Args: head, expected epoch.
  */
-const rotateEpoch: ScriptDefinition = {
-  numberOfKeys: HEAD_KEY_COUNT,
-  lua: `${PRELUDE}
-local expected_epoch = ARGV[5]
+const rotateEpoch = headScript(
+  [],
+  ['expectedEpoch'],
+  `
 if redis.call('EXISTS', meta_key) == 0 then return {'missing'} end
 local epoch = redis.call('GET', epoch_key)
 if epoch and epoch ~= expected_epoch then return {'changed', epoch} end
@@ -397,30 +406,47 @@ redis.call('DEL', lineage_key)
 epoch = trusted_epoch()
 return {'ok', epoch, current_seq()}
 `,
-};
+);
 
 /**
  * Compare-and-set of one hash field that readers never see (drafts), and a bump of a
  * revision counter so that consoles on every process notice the change.
- * KEYS: hash, revision. ARGV: field, expected JSON ('' = must be absent), new JSON ('' = delete).
+ * Keys: hash, revision. Args: field, expected JSON ('' = must be absent), new JSON ('' = delete).
  * Returns 1 when written, 0 when the field was not as expected.
  */
-const compareAndSetField: ScriptDefinition = {
-  numberOfKeys: 2,
-  lua: `
-local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if current ~= ARGV[2] then return 0 end
-if ARGV[3] == '' then
-  redis.call('HDEL', KEYS[1], ARGV[1])
+const compareAndSetField = namedScript(
+  ['hash', 'revision'],
+  ['field', 'expected', 'nextJson'],
+  `
+local current = redis.call('HGET', hash_key, field) or ''
+if current ~= expected then return 0 end
+if next_json == '' then
+  redis.call('HDEL', hash_key, field)
 else
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  redis.call('HSET', hash_key, field, next_json)
 end
-redis.call('INCR', KEYS[2])
+redis.call('INCR', revision_key)
 return 1
 `,
-};
+);
+
+/**
+ * Moves one entry of the single-Redis global scheduled set of earlier versions into its
+ * briefing's own set, if it is still scheduled. Keys: state, the briefing's scheduled.
+ * Args: id, publish ms. Returns 1 when adopted.
+ */
+const adoptScheduled = namedScript(
+  ['state', 'scheduled'],
+  ['id', 'publishMs'],
+  `
+if redis.call('HGET', state_key, id) ~= 'scheduled' then return 0 end
+redis.call('ZADD', scheduled_key, 'NX', publish_ms, id)
+return 1
+`,
+);
 
 export const SCRIPTS = {
+  adoptScheduled,
   compareAndSetField,
   createBriefing,
   updateBriefing,

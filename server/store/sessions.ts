@@ -5,7 +5,7 @@
  * (users.ts does that in the same script as the change).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
 import { scriptCaller, type ScriptArg } from './scripting';
@@ -58,7 +58,7 @@ const COMMANDS = { livebriefCreateSession: CREATE_SESSION, livebriefDestroySessi
 
 export class SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     /** Idle lifetime of a session, in seconds. */
     private readonly ttlSeconds: number,

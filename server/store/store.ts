@@ -4,14 +4,16 @@
  * position read it in the same script.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
 import { AppError } from '../../shared/errors';
 import { beforeCursorOf, parseBeforeCursor } from '../../shared/page-cursor';
 import type { Briefing, BriefingMeta, Change, Entry } from '../../shared/schemas';
 import { parseStoredEntry, storedEntryJson } from '../../shared/schemas';
-import { Keys, type BriefingKeys } from './keys';
-import { scriptCaller, type ScriptArg } from './scripting';
-import { SCRIPTS, type ScriptName } from './scripts';
+import { nodeKeyOf, primariesOf, type RedisClient } from '../redis';
+import { Keys } from './keys';
+import { scriptCaller, scriptInputs, type ArgNames, type KeyNames, type NamedScript, type ScriptArg } from './scripting';
+import { SCRIPTS, type HeadArg, type ScriptName } from './scripts';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** Optimistic writes retry this often under contention before giving up. */
@@ -68,32 +70,77 @@ export class Store {
   readonly keys: Keys;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix: string,
     private readonly options: StoreOptions,
   ) {
-    this.keys = new Keys(prefix);
+    this.keys = new Keys(prefix, { cluster: redis instanceof Cluster });
     this.call = scriptCaller<ScriptName, RedisReply>(redis, SCRIPTS);
     redis.on('ready', () => void this.readDurability());
+    // A Cluster's primaries change (failover, a node added): read theirs again.
+    if (redis instanceof Cluster) {
+      redis.on('refresh', () => void this.readDurability());
+      redis.on('+node', () => void this.readDurability());
+    }
     if (redis.status === 'ready') void this.readDurability();
   }
 
-  /** Whether the Redis behind `redis` fsyncs every write before acknowledging it, as last read (see trusted_epoch in scripts.ts). */
-  private durableWrites = false;
+  /**
+   * The primaries (`host:port`; one Redis: '') that fsync every write before acknowledging
+   * it, as last read (see trusted_epoch in scripts.ts).
+   */
+  private durableNodes = new Set<string>();
 
   /**
-   * Reads the Redis durability settings, on every (re)connection: a history written with
-   * `appendonly yes` and `appendfsync always` survives a restart of its primary, so its
+   * Reads each primary's durability settings, on every (re)connection: a history written
+   * with `appendonly yes` and `appendfsync always` survives a restart of its primary, so its
    * epoch may stay. Where CONFIG is not allowed (some managed Redis), writes count as not durable.
    */
   private async readDurability(): Promise<void> {
-    try {
-      const [, appendOnly] = (await this.redis.config('GET', 'appendonly')) as string[];
-      const [, appendFsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
-      this.durableWrites = appendOnly === 'yes' && appendFsync === 'always';
-    } catch {
-      this.durableWrites = false;
+    const durable = new Set<string>();
+    await Promise.all(
+      primariesOf(this.redis).map(async (node) => {
+        try {
+          const [, appendOnly] = (await node.config('GET', 'appendonly')) as string[];
+          const [, appendFsync] = (await node.config('GET', 'appendfsync')) as string[];
+          if (appendOnly === 'yes' && appendFsync === 'always') durable.add(this.redis instanceof Cluster ? nodeKeyOf(node) : '');
+        } catch {
+          // not durable, as far as this process can tell
+        }
+      }),
+    );
+    this.durableNodes = durable;
+  }
+
+  /** Whether the primary that runs the scripts of `slug` fsyncs every write: on a Cluster, the owner of its slot. */
+  private durableFor(slug: string): boolean {
+    if (!(this.redis instanceof Cluster)) return this.durableNodes.has('');
+    const owner = this.redis.slots[calculateSlot(slug)]?.[0];
+    return owner !== undefined && this.durableNodes.has(owner);
+  }
+
+  /**
+   * Once at start: entries scheduled under the single-Redis layout of earlier versions (one
+   * global set of "slug id") move into their briefings' own sets and the scheduler's index.
+   * Each step can be repeated, so a start cut short just does it again.
+   */
+  async adoptLegacySchedule(): Promise<number> {
+    if (this.redis instanceof Cluster) return 0;
+    const legacy = await this.redis.zrange(this.keys.legacyScheduled, 0, -1, 'WITHSCORES');
+    let adopted = 0;
+    for (let i = 0; i + 1 < legacy.length; i += 2) {
+      const member = legacy[i] as string;
+      const [slug, id] = member.split(' ');
+      if (slug && id) {
+        const keys = this.keys.briefing(slug);
+        if ((await this.run('adoptScheduled', keys, { id, publishMs: legacy[i + 1] as string })) === 1) {
+          await this.indexScheduled(slug);
+          adopted++;
+        }
+      }
+      await this.redis.zrem(this.keys.legacyScheduled, member);
     }
+    return adopted;
   }
 
   // ---------- briefings ----------
@@ -101,12 +148,15 @@ export class Store {
   async createBriefing(meta: BriefingMeta): Promise<Briefing> {
     const keys = this.keys.briefing(meta.slug);
     const epoch = newEpoch();
-    const created = await this.run(
-      'createBriefing',
-      [...headKeys(keys), this.keys.briefings, keys.keyEventsBuilt],
-      [...this.headArgs(epoch), JSON.stringify(meta), meta.slug, Date.parse(meta.createdAt)],
-    );
-    if (created !== 1) throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
+    const created = await this.run('createBriefing', keys, { ...this.headArgs(meta.slug, epoch), metaJson: JSON.stringify(meta) });
+    if (created !== 1) {
+      // A create whose listing was cut off (the list is another slot's key, written after
+      // the briefing's script) is repaired by creating it again: the slug is listed now.
+      const stored = await this.redis.get(keys.meta);
+      if (stored) await this.redis.zadd(this.keys.briefings, 'NX', Date.parse((JSON.parse(stored) as BriefingMeta).createdAt), meta.slug);
+      throw new AppError('conflict', `a briefing with the slug "${meta.slug}" already exists`);
+    }
+    await this.redis.zadd(this.keys.briefings, Date.parse(meta.createdAt), meta.slug);
     return { ...meta, epoch, seq: 0 };
   }
 
@@ -142,8 +192,8 @@ export class Store {
       const coverage = before.status === next.status ? '' : next.status === 'ended' ? 'ended' : 'reopened';
       const reply = await this.run(
         'updateBriefing',
-        [...headKeys(keys), this.keys.endedAt(slug)],
-        [...this.headArgs(), raw, nextRaw, coverage, next.updatedAt],
+        { ...keys, endedAt: this.keys.endedAt(slug) },
+        { ...this.headArgs(slug), oldMeta: raw, newMeta: nextRaw, coverage, updatedAt: next.updatedAt },
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw notFound(slug);
@@ -178,22 +228,22 @@ export class Store {
     const scheduled = options.scheduleAtMs !== undefined;
     const reply = await this.run(
       'publishEntry',
-      [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, idempotencyKey, this.keys.scheduled, keys.keyEvents],
-      [
-        ...this.headArgs(),
-        JSON.stringify(entry),
-        entry.id,
-        Date.parse(entry.publishedAt),
-        entry.pinned ? 1 : 0,
-        scheduled ? 'schedule' : 'now',
-        this.keys.scheduledMember(entry.slug, entry.id),
-        options.idempotencyKey ? 1 : 0,
-        IDEMPOTENCY_TTL_SECONDS,
-        entry.keyEvent ? 1 : 0,
-      ],
+      { ...keys, idempotency: idempotencyKey },
+      {
+        ...this.headArgs(entry.slug),
+        entry: JSON.stringify(entry),
+        id: entry.id,
+        publishedMs: Date.parse(entry.publishedAt),
+        pinned: entry.pinned ? 1 : 0,
+        mode: scheduled ? 'schedule' : 'now',
+        useIdempotency: options.idempotencyKey ? 1 : 0,
+        idempotencyTtl: IDEMPOTENCY_TTL_SECONDS,
+        keyEvent: entry.keyEvent ? 1 : 0,
+      },
     );
     const [status, response] = asTuple(reply);
     if (status === 'missing') throw notFound(entry.slug);
+    if (scheduled && status === 'ok') await this.indexScheduled(entry.slug);
     return { response: String(response), replayed: status === 'replay' };
   }
 
@@ -222,17 +272,17 @@ export class Store {
       const next = change(stored.entry);
       const reply = await this.run(
         'updateEntry',
-        [...headKeys(keys), keys.entries, keys.state, keys.pinned, this.keys.versions(slug, id), keys.keyEvents],
-        [
-          ...this.headArgs(),
+        { ...keys, versions: this.keys.versions(slug, id) },
+        {
+          ...this.headArgs(slug),
           id,
-          stored.raw,
-          JSON.stringify(next),
-          next.pinned ? 1 : 0,
-          Date.parse(next.publishedAt),
-          this.options.versionsPerEntry,
-          next.keyEvent ? 1 : 0,
-        ],
+          oldEntry: stored.raw,
+          newEntry: JSON.stringify(next),
+          pinned: next.pinned ? 1 : 0,
+          publishedMs: Date.parse(next.publishedAt),
+          maxVersions: this.options.versionsPerEntry,
+          keyEvent: next.keyEvent ? 1 : 0,
+        },
       );
       const [status, epoch, seq] = asTuple(reply);
       if (status === 'missing') throw entryNotFound(slug, id);
@@ -249,20 +299,7 @@ export class Store {
 
   async deleteEntry(slug: string, id: string): Promise<Position> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run(
-      'deleteEntry',
-      [
-        ...headKeys(keys),
-        keys.entries,
-        keys.state,
-        keys.published,
-        keys.pinned,
-        this.keys.scheduled,
-        this.keys.versions(slug, id),
-        keys.keyEvents,
-      ],
-      [...this.headArgs(), id, this.keys.scheduledMember(slug, id)],
-    );
+    const reply = await this.run('deleteEntry', { ...keys, versions: this.keys.versions(slug, id) }, { ...this.headArgs(slug), id });
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') throw entryNotFound(slug, id);
     return { epoch: String(epoch), seq: Number(seq) };
@@ -299,25 +336,50 @@ export class Store {
     return [...older, current].map((raw) => parseStoredEntry(raw));
   }
 
-  /** Publishes the scheduled entries that are due; returns how many this process published. */
+  /**
+   * Publishes the scheduled entries that are due; returns how many this process published.
+   * The index names the briefings to look at; each briefing's own set, taken from in its
+   * script, decides what is due and who publishes it.
+   */
   async publishDue(nowMs: number, batch = 50): Promise<number> {
-    const due = await this.redis.zrangebyscore(this.keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
+    const slugs = await this.redis.zrangebyscore(this.keys.scheduledBriefings, '-inf', nowMs, 'LIMIT', 0, batch);
     let published = 0;
-    for (const member of due) {
-      const [slug, id] = member.split(' ');
-      if (!slug || !id) {
-        await this.redis.zrem(this.keys.scheduled, member);
-        continue;
-      }
+    for (const slug of slugs) {
       const keys = this.keys.briefing(slug);
-      const reply = await this.run(
-        'publishScheduled',
-        [...headKeys(keys), keys.entries, keys.state, keys.published, keys.pinned, this.keys.scheduled, keys.keyEvents],
-        [...this.headArgs(), member, id],
-      );
-      if (asTuple(reply)[0] === 'ok') published++;
+      const due = await this.redis.zrangebyscore(keys.scheduled, '-inf', nowMs, 'LIMIT', 0, batch);
+      for (const id of due) {
+        const reply = await this.run('publishScheduled', keys, { ...this.headArgs(slug), id });
+        if (asTuple(reply)[0] === 'ok') published++;
+      }
+      await this.reindexScheduled(slug);
     }
     return published;
+  }
+
+  /**
+   * Rebuilds the scheduler's index from every briefing's own scheduled set, so that an index
+   * write lost (a process stopped between a briefing's script and its index update) delays
+   * a scheduled entry until the next rebuild but never loses it.
+   */
+  async rebuildScheduleIndex(): Promise<void> {
+    const slugs = await this.redis.zrange(this.keys.briefings, 0, -1);
+    for (const slug of slugs) await this.indexScheduled(slug);
+  }
+
+  /** Lists a briefing in the index at its soonest scheduled entry (ZADD LT: a concurrent sooner one wins). */
+  private async indexScheduled(slug: string): Promise<void> {
+    const [, soonest] = await this.redis.zrange(this.keys.briefing(slug).scheduled, 0, 0, 'WITHSCORES');
+    if (soonest !== undefined) await this.redis.zadd(this.keys.scheduledBriefings, 'LT', soonest, slug);
+  }
+
+  /**
+   * Takes a briefing out of the index, then lists it again if it still has scheduled
+   * entries: an entry scheduled meanwhile is either seen by that second look or indexed by
+   * its own writer after the removal, so none is left out.
+   */
+  private async reindexScheduled(slug: string): Promise<void> {
+    await this.redis.zrem(this.keys.scheduledBriefings, slug);
+    await this.indexScheduled(slug);
   }
 
   // ---------- reading with a log position ----------
@@ -330,11 +392,7 @@ export class Store {
   /** The key-events index with the position of the log it was read at. */
   async readKeyEvents(slug: string, limit: number): Promise<Position & { entries: Entry[] }> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run(
-      'readKeyEvents',
-      [...headKeys(keys), keys.entries, keys.keyEvents, keys.state, keys.published, keys.keyEventsBuilt],
-      [...this.headArgs(), limit],
-    );
+    const reply = await this.run('readKeyEvents', keys, { ...this.headArgs(slug), count: limit });
     const [status, epoch, seq, rawEntries] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     return { epoch: String(epoch), seq: Number(seq), entries: jsonStrings(rawEntries).map((json) => parseStoredEntry(json)) };
@@ -386,11 +444,13 @@ export class Store {
   ): Promise<{ meta: string; epoch: string; seq: number; entries: string[]; pinned: string[]; hasMore: boolean }> {
     const keys = this.keys.briefing(slug);
     const cursor = parseBeforeCursor(options.before);
-    const reply = await this.run(
-      'readPage',
-      [...headKeys(keys), keys.entries, keys.published, keys.pinned],
-      [...this.headArgs(), options.limit + 1, cursor?.id ?? '', cursor?.ms ?? 0, options.withPinned ? 1 : 0],
-    );
+    const reply = await this.run('readPage', keys, {
+      ...this.headArgs(slug),
+      count: options.limit + 1,
+      beforeId: cursor?.id ?? '',
+      beforeMs: cursor?.ms ?? 0,
+      withPinned: options.withPinned ? 1 : 0,
+    });
     const [status, meta, epoch, seq, rawEntries, rawPinned] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     const entries = jsonStrings(rawEntries);
@@ -411,12 +471,12 @@ export class Store {
    */
   async changesSince(slug: string, since: { epoch?: string | undefined; seq: number }): Promise<CatchUp> {
     const keys = this.keys.briefing(slug);
-    const reply = await this.run('readLog', headKeys(keys), [
-      ...this.headArgs(),
-      since.seq,
-      `${since.seq + 1}-0`,
-      this.options.replayLimit,
-    ]);
+    const reply = await this.run('readLog', keys, {
+      ...this.headArgs(slug),
+      since: since.seq,
+      firstWanted: `${since.seq + 1}-0`,
+      most: this.options.replayLimit,
+    });
     const [status, epochReply, seqReply, firstId, rawChanges] = asTuple(reply);
     if (status === 'missing') throw notFound(slug);
     const epoch = String(epochReply);
@@ -440,7 +500,7 @@ export class Store {
    * its history cannot be vouched for), or null when it does not exist.
    */
   async head(slug: string): Promise<(Position & { briefing: Briefing }) | null> {
-    const reply = await this.run('readHead', headKeys(this.keys.briefing(slug)), this.headArgs());
+    const reply = await this.run('readHead', this.keys.briefing(slug), this.headArgs(slug));
     const [status, epochReply, seqReply, meta] = asTuple(reply);
     if (status === 'missing') return null;
     const epoch = String(epochReply);
@@ -450,7 +510,7 @@ export class Store {
 
   /** Replaces a lost history with a new epoch; returns the position after the announcement. */
   async rotateEpoch(slug: string, expectedEpoch: string): Promise<Position | null> {
-    const reply = await this.run('rotateEpoch', headKeys(this.keys.briefing(slug)), [...this.headArgs(), expectedEpoch]);
+    const reply = await this.run('rotateEpoch', this.keys.briefing(slug), { ...this.headArgs(slug), expectedEpoch });
     const [status, epoch, seq] = asTuple(reply);
     if (status === 'missing') return null;
     if (status === 'changed') return { epoch: String(epoch), seq: -1 };
@@ -459,30 +519,37 @@ export class Store {
 
   /** Writes (or deletes, with '') a hash field only if it still holds `expected`; see compareAndSetField. */
   async compareAndSetField(hash: string, revision: string, field: string, expected: string, next: string): Promise<boolean> {
-    return (await this.run('compareAndSetField', [hash, revision], [field, expected, next])) === 1;
+    return (await this.run('compareAndSetField', { hash, revision }, { field, expected, nextJson: next })) === 1;
   }
 
   logKey(slug: string): string {
     return this.keys.briefing(slug).log;
   }
 
-  /** The ARGV every script on a briefing's head starts with: a candidate epoch, the time of the change, the history limit, durable writes. */
-  private headArgs(candidateEpoch: string = newEpoch()): (string | number)[] {
-    return [candidateEpoch, new Date().toISOString(), this.options.historyLimit, this.durableWrites ? 1 : 0];
+  /**
+   * The arguments every script on a briefing's head starts with: a candidate epoch, the time
+   * of the change, the history limit, whether the primary owning the briefing fsyncs every write.
+   */
+  private headArgs(slug: string, candidateEpoch: string = newEpoch()): Record<HeadArg, ScriptArg> {
+    return {
+      candidateEpoch,
+      at: new Date().toISOString(),
+      historyLimit: this.options.historyLimit,
+      durableWrites: this.durableFor(slug) ? 1 : 0,
+    };
   }
 
   private readonly call: (name: ScriptName, ...keysThenArgs: ScriptArg[]) => Promise<RedisReply>;
 
-  private run(name: ScriptName, keys: string[], args: ScriptArg[]): Promise<RedisReply> {
-    return this.call(name, ...keys, ...args);
+  /** Runs a script with its inputs by name (a briefing's keys may be passed whole: the script takes the ones it names). */
+  private run<Name extends ScriptName>(
+    name: Name,
+    keys: Readonly<Record<KeyNames<(typeof SCRIPTS)[Name]>, string>>,
+    args: Readonly<Record<ArgNames<(typeof SCRIPTS)[Name]>, ScriptArg>>,
+  ): Promise<RedisReply> {
+    const script: NamedScript<string, string> = SCRIPTS[name];
+    return this.call(name, ...scriptInputs(script, keys as Readonly<Record<string, string>>, args as Readonly<Record<string, ScriptArg>>));
   }
-}
-
-// ---------- script keys ----------
-
-/** The KEYS every script on a briefing's head starts with, in the order scripts.ts names them. */
-function headKeys(keys: BriefingKeys): string[] {
-  return [keys.meta, keys.epoch, keys.seq, keys.log, keys.lineage];
 }
 
 // ---------- decoding ----------

@@ -1,5 +1,5 @@
 /** API token records in Redis: one hash field per token; the secret is kept only as a SHA-256 digest. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { TokenRole } from '../../shared/console';
 import type { Keys } from './keys';
 
@@ -14,7 +14,7 @@ export interface TokenRecord {
 
 export class TokenStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

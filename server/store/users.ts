@@ -8,7 +8,7 @@
  * on a Redis Cluster these would need one hash tag (they are not a briefing's keys).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis';
 import type { PublicUser, Role } from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
@@ -92,7 +92,7 @@ export interface UpdateOptions {
 
 export class UserStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {
     this.call = scriptCaller<keyof typeof COMMANDS, string | number>(redis, COMMANDS);

@@ -52,3 +52,14 @@ test.each([
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(name);
 });
+
+test('REDIS_CLUSTER_NODES lists host:port seeds; anything else is refused', () => {
+  expect(loadConfig({}).redisClusterNodes).toBeNull();
+  expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).redisClusterNodes).toEqual([
+    { host: '10.0.0.1', port: 7000 },
+    { host: 'redis-b', port: 7001 },
+  ]);
+  expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-b' })).toThrow(ConfigError);
+  expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-b:0' })).toThrow(ConfigError);
+  expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(ConfigError);
+});
