@@ -7,6 +7,27 @@ import { describeIssue } from '../shared/schemas';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `host:port` (a bracketed IPv6 host too), as Sentinels and Cluster seeds are given. */
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** A comma-separated list of `host:port`, at least one. */
+const addressList = z.string().transform((value, context) => {
+  const addresses: RedisAddress[] = [];
+  for (const item of value.split(',').map((part) => part.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item);
+    const port = match ? Number(match[2]) : 0;
+    if (!match?.[1] || port < 1 || port > 65_535) {
+      context.addIssue({ code: 'custom', message: `"${item}" is not host:port (a comma-separated list of host:port is expected)` });
+      return z.NEVER;
+    }
+    addresses.push({ host: match[1].replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  return addresses;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -15,6 +36,10 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
   REDIS_PREFIX: z.string().default('livebrief:'),
+  /** Redis Sentinels to ask where the primary is; with REDIS_SENTINEL_NAME, used instead of REDIS_URL. */
+  REDIS_SENTINELS: addressList.optional(),
+  /** The name the Sentinels monitor the primary under. */
+  REDIS_SENTINEL_NAME: z.string().trim().min(1).optional(),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
   /** How many changes of each briefing's log are kept for resuming readers. */
@@ -86,6 +111,8 @@ export interface Config {
   /** The Redis to use; `redisUrlGiven` tells whether the operator chose it. */
   redisUrl: string;
   redisUrlGiven: boolean;
+  /** Redis behind Sentinels (REDIS_SENTINELS, REDIS_SENTINEL_NAME), or null; when set it is used instead of `redisUrl`. */
+  redisSentinel: RedisSentinelConfig | null;
   redisPrefix: string;
   adminToken: string | undefined;
   historyLimit: number;
@@ -114,6 +141,12 @@ export interface Config {
   draftsPerAuthor: number;
 }
 
+export interface RedisSentinelConfig {
+  sentinels: readonly RedisAddress[];
+  /** The monitored primary's name. */
+  name: string;
+}
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export class ConfigError extends Error {}
@@ -123,11 +156,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssue(parsed.error)}`);
   const e = parsed.data;
+  if ((e.REDIS_SENTINELS === undefined) !== (e.REDIS_SENTINEL_NAME === undefined)) {
+    throw new ConfigError('invalid configuration: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: set both, or neither');
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlGiven: e.REDIS_URL !== undefined,
+    redisSentinel:
+      e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME ? Object.freeze({ sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME }) : null,
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
     historyLimit: e.LIVEBRIEF_HISTORY_LIMIT,

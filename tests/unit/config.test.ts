@@ -52,3 +52,27 @@ test.each([
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(name);
 });
+
+test('REDIS_SENTINELS with REDIS_SENTINEL_NAME names the Sentinels and the primary they watch', () => {
+  const config = loadConfig({ REDIS_SENTINELS: ' 10.0.0.1:26379,sentinel-b:26380 ', REDIS_SENTINEL_NAME: 'main' });
+  expect(config.redisSentinel).toEqual({
+    name: 'main',
+    sentinels: [
+      { host: '10.0.0.1', port: 26379 },
+      { host: 'sentinel-b', port: 26380 },
+    ],
+  });
+  expect(loadConfig({}).redisSentinel).toBeNull();
+});
+
+test.each([[{ REDIS_SENTINELS: '127.0.0.1:26379' }], [{ REDIS_SENTINEL_NAME: 'main' }]])(
+  '%p alone is refused, naming both variables',
+  (env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/REDIS_SENTINELS.*REDIS_SENTINEL_NAME|REDIS_SENTINEL_NAME.*REDIS_SENTINELS/);
+  },
+);
+
+test.each(['127.0.0.1', '127.0.0.1:port', ':26379', '127.0.0.1:70000', 'a:1,,b'])('REDIS_SENTINELS=%p is refused, naming it', (value) => {
+  expect(() => loadConfig({ REDIS_SENTINELS: value, REDIS_SENTINEL_NAME: 'main' })).toThrow('REDIS_SENTINELS');
+});
