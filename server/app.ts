@@ -19,7 +19,7 @@ import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
-import { connectRedis, waitReady } from './redis';
+import { connectConfigured, waitReady } from './redis';
 import { Scheduler } from './scheduler';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
@@ -53,8 +53,8 @@ function routeLabel(req: express.Request): string {
 const SHUTDOWN_GRACE_MS = 5000;
 
 export async function createApp(config: Readonly<Config>, logger: Logger): Promise<App> {
-  const redis = connectRedis(config.redisUrl, 'livebrief');
-  const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
+  const redis = connectConfigured(config, 'livebrief');
+  const tailRedis = connectConfigured(config, 'livebrief-tail', { blocking: true });
   for (const connection of [redis, tailRedis]) {
     connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
   }

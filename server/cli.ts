@@ -14,7 +14,7 @@ import { hashPassword } from './auth/passwords';
 import { FirstRun } from './auth/setup';
 import { createToken } from './auth/tokens';
 import { loadConfig } from './config';
-import { connectRedis, waitReady } from './redis';
+import { connectConfigured, waitReady } from './redis';
 import { Keys } from './store/keys';
 import { SessionStore } from './store/sessions';
 import { TokenStore } from './store/tokens';
@@ -48,7 +48,7 @@ async function run(argv: string[]): Promise<void> {
   if ((group !== 'token' && group !== 'user') || !command) throw new UsageError(USAGE);
 
   const config = loadConfig();
-  const redis = connectRedis(config.redisUrl, 'livebrief-cli');
+  const redis = connectConfigured(config, 'livebrief-cli');
   redis.on('error', () => undefined);
   try {
     await waitReady(redis, 3000);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../shared/errors';
-import type { Config } from './config';
+import type { Config, RedisSentinelConfig } from './config';
 
 /**
  * Fail fast while Redis is away, so requests answer 503 instead of hanging: no offline
@@ -40,7 +40,8 @@ export interface ConnectOptions {
   blocking?: boolean;
 }
 
-export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
+/** The options every connection of the service gets, whatever Redis deployment it reaches. */
+function serviceOptions(name: string, options: ConnectOptions): RedisOptions {
   const timeouts: RedisOptions = options.blocking
     ? { socketTimeout: BLOCKING_SOCKET_TIMEOUT_MS }
     : {
@@ -51,7 +52,44 @@ export function connectRedis(url: string, name: string, options: ConnectOptions 
         // retries with its Idempotency-Key.
         autoResendUnfulfilledCommands: false,
       };
-  return new Redis(url, { ...CONNECTION_OPTIONS, ...timeouts, connectionName: name, lazyConnect: true });
+  return { ...CONNECTION_OPTIONS, ...timeouts, connectionName: name, lazyConnect: true };
+}
+
+export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
+  return new Redis(url, serviceOptions(name, options));
+}
+
+/** The Redis deployment named by the configuration. */
+export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinel'>;
+
+/** A connection to the configured Redis, whichever way it is deployed. */
+export function connectConfigured(target: RedisTarget, name: string, options: ConnectOptions = {}): Redis {
+  if (target.redisSentinel) return connectSentinel(target.redisSentinel, name, options);
+  return connectRedis(target.redisUrl, name, options);
+}
+
+// ---------- Sentinel ----------
+
+/**
+ * A connection to the primary that the Sentinels name, with the same fail-fast options as
+ * any other. On every (re)connection it asks the Sentinels where the primary is, so after a
+ * failover it reaches the promoted replica by itself: at once when a Sentinel announces the
+ * switch (failoverDetector), or when the old primary refuses a write as a replica now
+ * (READONLY), or drops the connection.
+ */
+function connectSentinel(sentinel: RedisSentinelConfig, name: string, options: ConnectOptions): Redis {
+  return new Redis({
+    ...serviceOptions(name, options),
+    sentinels: sentinel.sentinels.map((address) => ({ ...address })),
+    name: sentinel.name,
+    role: 'master',
+    // Never give up asking: the Sentinels may all be restarting; meanwhile commands fail at once (no offline queue).
+    sentinelRetryStrategy: (attempt) => Math.min(1000, 50 * attempt),
+    sentinelCommandTimeout: COMMAND_TIMEOUT_MS,
+    failoverDetector: true,
+    // 1: reconnect (asking the Sentinels again) without sending the refused command anew; it answered 503.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
+  });
 }
 
 /** Resolves once the connection is ready; rejects after `timeoutMs`. */
@@ -144,6 +182,8 @@ export class StartupError extends Error {}
  * sentence rather than retrying silently.
  */
 export async function ensureRedis(config: Readonly<Config>, logger: Logger, searchPath: string | undefined): Promise<ChildProcess | null> {
+  // Behind Sentinels the operator runs Redis; whether it answers shows when the app connects.
+  if (config.redisSentinel) return null;
   if (await answers(config.redisUrl)) return null;
   if (config.redisUrlGiven) {
     throw new StartupError(`No Redis answers at REDIS_URL (${redactUrl(config.redisUrl)}): start it, or fix REDIS_URL.`);
