@@ -64,6 +64,8 @@ const envSchema = z.object({
   LIVEBRIEF_SCHEDULER_INTERVAL_MS: positiveInt(250),
   /** Where a Redis started by `npm start` keeps its append-only file. */
   LIVEBRIEF_DATA_DIR: z.string().default('./data'),
+  /** Worker processes to run on the one port (node's cluster); unset: one process, as ever. */
+  LIVEBRIEF_WORKERS: z.coerce.number().int().positive().max(256).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a console session lasts without use, in hours. */
   LIVEBRIEF_SESSION_HOURS: positiveInt(12),
@@ -126,6 +128,8 @@ export interface Config {
   subscriptionsPerSocket: number;
   schedulerIntervalMs: number;
   dataDir: string;
+  /** Worker processes sharing the port, or null for a single process (`npm run start:cluster` defaults it to the CPUs). */
+  workers: number | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Idle lifetime of a console session, in seconds. */
   sessionTtlSeconds: number;
@@ -179,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     subscriptionsPerSocket: e.LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET,
     schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
     dataDir: e.LIVEBRIEF_DATA_DIR,
+    workers: e.LIVEBRIEF_WORKERS ?? null,
     logLevel: e.LOG_LEVEL,
     sessionTtlSeconds: e.LIVEBRIEF_SESSION_HOURS * 3600,
     publicUrl: e.LIVEBRIEF_PUBLIC_URL ? e.LIVEBRIEF_PUBLIC_URL.replace(/\/+$/, '') : null,

@@ -76,3 +76,9 @@ test.each([[{ REDIS_SENTINELS: '127.0.0.1:26379' }], [{ REDIS_SENTINEL_NAME: 'ma
 test.each(['127.0.0.1', '127.0.0.1:port', ':26379', '127.0.0.1:70000', 'a:1,,b'])('REDIS_SENTINELS=%p is refused, naming it', (value) => {
   expect(() => loadConfig({ REDIS_SENTINELS: value, REDIS_SENTINEL_NAME: 'main' })).toThrow('REDIS_SENTINELS');
 });
+
+test('LIVEBRIEF_WORKERS: unset is one process; a count runs that many workers; anything else is refused', () => {
+  expect(loadConfig({}).workers).toBeNull();
+  expect(loadConfig({ LIVEBRIEF_WORKERS: '4' }).workers).toBe(4);
+  for (const value of ['0', 'many', '1.5']) expect(() => loadConfig({ LIVEBRIEF_WORKERS: value })).toThrow('LIVEBRIEF_WORKERS');
+});
