@@ -20,7 +20,11 @@ export interface SentinelGroup {
   primaryPort(): Promise<number>;
   /** Asks a Sentinel to fail the primary over (SENTINEL FAILOVER). */
   failover(): Promise<void>;
-  /** Waits until a majority of the Sentinels name `port` as the primary's. */
+  /**
+   * Waits until every Sentinel names `port` as the primary's. Each announces the switch when
+   * it learns of it (the last up to seconds after the first), and a service told so
+   * reconnects: only then is the failover over for it.
+   */
   waitForPrimary(port: number, timeoutMs?: number): Promise<void>;
 }
 
@@ -100,9 +104,9 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     },
     async waitForPrimary(port, timeoutMs = 20_000) {
       await waitFor(
-        async () => ((await namedPorts()).filter((named) => named === port).length >= 2 ? true : undefined),
+        async () => ((await namedPorts()).every((named) => named === port) ? true : undefined),
         timeoutMs,
-        `the Sentinels to name port ${port} the primary's`,
+        `every Sentinel to name port ${port} the primary's`,
       );
     },
   };
