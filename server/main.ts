@@ -34,9 +34,10 @@ async function startRedisIfNeeded(config: Readonly<Config>, logger: Logger): Pro
 }
 
 /** Runs the app in this process: the whole service, or one worker of it. */
-async function serve(config: Readonly<Config>, logger: Logger, redisChild: ChildProcess | null): Promise<void> {
-  const app = await createApp(config, logger);
+async function serve(config: Readonly<Config>, parentLogger: Logger, redisChild: ChildProcess | null): Promise<void> {
   const worker = cluster.worker;
+  const logger = worker ? parentLogger.child({ worker: worker.id }) : parentLogger;
+  const app = await createApp(config, logger);
   if (worker) {
     // Which worker answered, for operators and tests (workers are otherwise alike).
     const id = String(worker.id);
@@ -47,7 +48,7 @@ async function serve(config: Readonly<Config>, logger: Logger, redisChild: Child
   }
   const address = await app.listen();
   if (worker) {
-    logger.info({ worker: worker.id, port: address.port }, 'worker accepting connections');
+    logger.info({ port: address.port }, 'worker accepting connections');
     reportListening(address);
   } else {
     announce(logger, address);
