@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { io as connectSocket } from 'socket.io-client';
 import type { EntriesPage } from '../../shared/apply-change';
 import type { Entry } from '../../shared/schemas';
@@ -31,11 +32,23 @@ afterEach(closeAll);
 
 const WORKER_HEADER = 'x-livebrief-worker';
 
-async function startWorkers(count: number): Promise<{ server: ServerProcess; api: ApiClient }> {
+/** Runs the built service with `count` workers, or with `--cluster` (as `npm run start:cluster` does) for one per CPU. */
+async function startWorkers(count: number | 'per CPU'): Promise<{ server: ServerProcess; api: ApiClient }> {
   const prefix = uniquePrefix();
   onClose(() => deletePrefix(DEFAULT_REDIS, prefix));
-  const server = await spawnServer({ LIVEBRIEF_WORKERS: String(count), REDIS_PREFIX: prefix, LOG_LEVEL: 'info' });
+  const env = { REDIS_PREFIX: prefix, LOG_LEVEL: 'info' };
+  const server =
+    count === 'per CPU' ? await spawnServer(env, ['--cluster']) : await spawnServer({ ...env, LIVEBRIEF_WORKERS: String(count) });
   return { server, api: new ApiClient(server.url, ADMIN_TOKEN) };
+}
+
+/** The pids of a primary's workers. */
+function workerPids(primary: ServerProcess): number[] {
+  return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary.child.pid)])
+    .toString()
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((value) => value > 0);
 }
 
 /**
@@ -134,22 +147,14 @@ test('a worker that dies is replaced, and the service keeps answering on its por
   const { server, api } = await startWorkers(2);
   const slug = 'replaced-worker';
   await createBriefing(api, slug);
-  const pid = server.child.pid;
-  if (pid === undefined) throw new Error('no pid');
-  const workerPids = (): number[] =>
-    execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)])
-      .toString()
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((value) => value > 0);
-  const before = await waitFor(() => (workerPids().length === 2 ? workerPids() : undefined), 5000, 'two workers');
+  const before = await waitFor(() => (workerPids(server).length === 2 ? workerPids(server) : undefined), 5000, 'two workers');
   const victim = before[0];
   if (victim === undefined) throw new Error('no worker');
   process.kill(victim, 'SIGKILL');
 
   const after = await waitFor(
     () => {
-      const now = workerPids();
+      const now = workerPids(server);
       return now.length === 2 && !now.includes(victim) ? now : undefined;
     },
     10_000,
@@ -169,6 +174,14 @@ test('a worker that dies is replaced, and the service keeps answering on its por
   await reader.waitForView(published.seq);
   expect(reader.problems).toEqual([]);
   expect(ack.ok && ack.seq + 1).toBe(published.seq);
+  expect(await server.stop()).toBe(0);
+  expect(startLines(server.output())).toHaveLength(1);
+});
+
+test('--cluster (npm run start:cluster) runs one worker per CPU', async () => {
+  const { server, api } = await startWorkers('per CPU');
+  expect(workerPids(server)).toHaveLength(availableParallelism());
+  expect((await api.get('/healthz')).headers.get(WORKER_HEADER)).toMatch(/^\d+$/);
   expect(await server.stop()).toBe(0);
   expect(startLines(server.output())).toHaveLength(1);
 });

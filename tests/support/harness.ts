@@ -102,9 +102,9 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node dist/server/main.js` as its own process (npm test builds first). */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+/** Starts `node dist/server/main.js` (with `args`) as its own process (npm test builds first). */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js'), ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
