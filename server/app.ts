@@ -21,7 +21,7 @@ import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
-import { answersEverywhere, connectCluster, connectClusterNode, connectRedis, waitReady, type RedisClient } from './redis';
+import { answersEverywhere, connectCluster, connectClusterNode, connectConfigured, waitReady, type RedisClient } from './redis';
 import { Scheduler } from './scheduler';
 import { ReadersReporter, ReadersStore } from './store/readers';
 import { ClusterLogTail, LogTail, type TailFactory } from './store/log-tail';
@@ -88,8 +88,9 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         onReconnect,
       );
   } else {
-    const single = connectRedis(config.redisUrl, 'livebrief');
-    const tailRedis = connectRedis(config.redisUrl, 'livebrief-tail', { blocking: true });
+    // One Redis, reached directly or through Sentinels.
+    const single = connectConfigured(config, 'livebrief');
+    const tailRedis = connectConfigured(config, 'livebrief-tail', { blocking: true });
     for (const [connection, name] of [
       [single, 'command'],
       [tailRedis, 'blocking'],

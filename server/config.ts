@@ -7,6 +7,27 @@ import { describeIssue } from '../shared/schemas';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `host:port` (a bracketed IPv6 host too), as Sentinels and Cluster seeds are given. */
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** A comma-separated list of `host:port`, at least one. */
+const addressList = z.string().transform((value, context) => {
+  const addresses: RedisAddress[] = [];
+  for (const item of value.split(',').map((part) => part.trim())) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item);
+    const port = match ? Number(match[2]) : 0;
+    if (!match?.[1] || port < 1 || port > 65_535) {
+      context.addIssue({ code: 'custom', message: `"${item}" is not host:port (a comma-separated list of host:port is expected)` });
+      return z.NEVER;
+    }
+    addresses.push({ host: match[1].replace(/^\[(.*)\]$/, '$1'), port });
+  }
+  return addresses;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -16,29 +37,11 @@ const envSchema = z.object({
     .optional(),
   REDIS_PREFIX: z.string().default('livebrief:'),
   /** Seed nodes of a Redis Cluster, `host:port,host:port`; used instead of REDIS_URL when set. */
-  REDIS_CLUSTER_NODES: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((seed) => seed.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(/^[^\s:]+:\d{1,5}$/, 'each node must be host:port')
-            .transform((seed) => {
-              const at = seed.lastIndexOf(':');
-              return { host: seed.slice(0, at), port: Number(seed.slice(at + 1)) };
-            })
-            .refine((seed) => seed.port > 0 && seed.port <= 65_535, 'each port must be 1-65535'),
-        )
-        .min(1),
-    )
-    .optional(),
+  REDIS_CLUSTER_NODES: addressList.optional(),
+  /** Redis Sentinels to ask where the primary is; with REDIS_SENTINEL_NAME, used instead of REDIS_URL. */
+  REDIS_SENTINELS: addressList.optional(),
+  /** The name the Sentinels monitor the primary under. */
+  REDIS_SENTINEL_NAME: z.string().trim().min(1).optional(),
   /** Any length is accepted (the contract sets none); a short one is warned about at start. */
   LIVEBRIEF_ADMIN_TOKEN: z.string().optional(),
   /** If set, GET /metrics needs `Authorization: Bearer <it>`. */
@@ -65,6 +68,8 @@ const envSchema = z.object({
   LIVEBRIEF_SCHEDULER_INTERVAL_MS: positiveInt(250),
   /** Where a Redis started by `npm start` keeps its append-only file. */
   LIVEBRIEF_DATA_DIR: z.string().default('./data'),
+  /** Worker processes to run on the one port (node's cluster); unset: one process, as ever. */
+  LIVEBRIEF_WORKERS: z.coerce.number().int().positive().max(256).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `json` (one object a line) or `pretty` (for people); unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -115,7 +120,9 @@ export interface Config {
   redisUrl: string;
   redisUrlGiven: boolean;
   /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES), used instead of redisUrl; null for one Redis. */
-  redisClusterNodes: readonly { host: string; port: number }[] | null;
+  redisClusterNodes: readonly RedisAddress[] | null;
+  /** Redis behind Sentinels (REDIS_SENTINELS, REDIS_SENTINEL_NAME), or null; when set it is used instead of `redisUrl`. */
+  redisSentinel: RedisSentinelConfig | null;
   redisPrefix: string;
   adminToken: string | undefined;
   /** The bearer token /metrics asks for, or undefined for an open /metrics. */
@@ -131,6 +138,8 @@ export interface Config {
   subscriptionsPerSocket: number;
   schedulerIntervalMs: number;
   dataDir: string;
+  /** Worker processes sharing the port, or null for a single process (`npm run start:cluster` defaults it to the CPUs). */
+  workers: number | null;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** The log format the operator forced, or null to choose by whether stdout is a terminal. */
   logFormat: 'json' | 'pretty' | null;
@@ -148,6 +157,12 @@ export interface Config {
   draftsPerAuthor: number;
 }
 
+export interface RedisSentinelConfig {
+  sentinels: readonly RedisAddress[];
+  /** The monitored primary's name. */
+  name: string;
+}
+
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export class ConfigError extends Error {}
@@ -157,12 +172,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssue(parsed.error)}`);
   const e = parsed.data;
+  if ((e.REDIS_SENTINELS === undefined) !== (e.REDIS_SENTINEL_NAME === undefined)) {
+    throw new ConfigError('invalid configuration: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: set both, or neither');
+  }
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
+    throw new ConfigError('invalid configuration: REDIS_CLUSTER_NODES and REDIS_SENTINELS name two deployments: set one of them');
+  }
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlGiven: e.REDIS_URL !== undefined,
     redisClusterNodes: e.REDIS_CLUSTER_NODES ?? null,
+    redisSentinel:
+      e.REDIS_SENTINELS && e.REDIS_SENTINEL_NAME ? Object.freeze({ sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME }) : null,
     redisPrefix: e.REDIS_PREFIX,
     adminToken: e.LIVEBRIEF_ADMIN_TOKEN,
     metricsToken: e.LIVEBRIEF_METRICS_TOKEN,
@@ -177,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     subscriptionsPerSocket: e.LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET,
     schedulerIntervalMs: e.LIVEBRIEF_SCHEDULER_INTERVAL_MS,
     dataDir: e.LIVEBRIEF_DATA_DIR,
+    workers: e.LIVEBRIEF_WORKERS ?? null,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? null,
     sessionTtlSeconds: e.LIVEBRIEF_SESSION_HOURS * 3600,

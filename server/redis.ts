@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../shared/errors';
-import type { Config } from './config';
+import type { Config, RedisAddress, RedisSentinelConfig } from './config';
 
 /**
  * Fail fast while Redis is away, so requests answer 503 instead of hanging: no offline
@@ -59,16 +59,49 @@ function timeoutsFor(options: ConnectOptions): RedisOptions {
       };
 }
 
+/** The options every connection of the service gets, whatever Redis deployment it reaches. */
+function serviceOptions(name: string, options: ConnectOptions): RedisOptions {
+  return { ...CONNECTION_OPTIONS, ...timeoutsFor(options), connectionName: name, lazyConnect: true };
+}
+
 export function connectRedis(url: string, name: string, options: ConnectOptions = {}): Redis {
-  return new Redis(url, { ...CONNECTION_OPTIONS, ...timeoutsFor(options), connectionName: name, lazyConnect: true });
+  return new Redis(url, serviceOptions(name, options));
+}
+
+/** The Redis deployment named by the configuration. */
+export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinel'>;
+
+/** A connection to the configured Redis, whichever way it is deployed. */
+export function connectConfigured(target: RedisTarget, name: string, options: ConnectOptions = {}): Redis {
+  if (target.redisSentinel) return connectSentinel(target.redisSentinel, name, options);
+  return connectRedis(target.redisUrl, name, options);
+}
+
+// ---------- Sentinel ----------
+
+/**
+ * A connection to the primary that the Sentinels name, with the same fail-fast options as
+ * any other. On every (re)connection it asks the Sentinels where the primary is, so after a
+ * failover it reaches the promoted replica by itself: at once when a Sentinel announces the
+ * switch (failoverDetector), or when the old primary refuses a write as a replica now
+ * (READONLY), or drops the connection.
+ */
+function connectSentinel(sentinel: RedisSentinelConfig, name: string, options: ConnectOptions): Redis {
+  return new Redis({
+    ...serviceOptions(name, options),
+    sentinels: sentinel.sentinels.map((address) => ({ ...address })),
+    name: sentinel.name,
+    role: 'master',
+    // Never give up asking: the Sentinels may all be restarting; meanwhile commands fail at once (no offline queue).
+    sentinelRetryStrategy: (attempt) => Math.min(1000, 50 * attempt),
+    sentinelCommandTimeout: COMMAND_TIMEOUT_MS,
+    failoverDetector: true,
+    // 1: reconnect (asking the Sentinels again) without sending the refused command anew; it answered 503.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
+  });
 }
 
 // ---------- Redis Cluster (REDIS_CLUSTER_NODES) ----------
-
-export interface ClusterSeed {
-  host: string;
-  port: number;
-}
 
 /**
  * A Redis Cluster client with the same fail-fast behaviour as connectRedis: no offline
@@ -76,7 +109,7 @@ export interface ClusterSeed {
  * (a replica may lag behind what was just acknowledged), and node addresses used as the
  * cluster announces them.
  */
-export function connectCluster(seeds: readonly ClusterSeed[], name: string): Cluster {
+export function connectCluster(seeds: readonly RedisAddress[], name: string): Cluster {
   return new Cluster([...seeds], {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -99,7 +132,7 @@ export function connectCluster(seeds: readonly ClusterSeed[], name: string): Clu
 
 /** A blocking connection to one primary of a Cluster, for the log tail (see ClusterLogTail). */
 export function connectClusterNode(host: string, port: number, name: string): Redis {
-  return new Redis({ ...CONNECTION_OPTIONS, ...timeoutsFor({ blocking: true }), host, port, connectionName: name, lazyConnect: true });
+  return new Redis({ ...serviceOptions(name, { blocking: true }), host, port });
 }
 
 /** The primaries to look at one by one (readiness, durability settings): the cluster's, or the one Redis. */
@@ -225,8 +258,8 @@ export class StartupError extends Error {}
  * sentence rather than retrying silently.
  */
 export async function ensureRedis(config: Readonly<Config>, logger: Logger, searchPath: string | undefined): Promise<ChildProcess | null> {
-  // A Cluster is the operator's: nothing to start here, and the app's connect fails clearly.
-  if (config.redisClusterNodes) return null;
+  // A Cluster or Sentinels are the operator's: nothing to start here, and the app's connect fails clearly.
+  if (config.redisClusterNodes || config.redisSentinel) return null;
   if (await answers(config.redisUrl)) return null;
   if (config.redisUrlGiven) {
     throw new StartupError(`No Redis answers at REDIS_URL (${redactUrl(config.redisUrl)}): start it, or fix REDIS_URL.`);

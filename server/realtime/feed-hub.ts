@@ -130,14 +130,18 @@ export class FeedHub {
       for (let generation = -1; generation !== feed.generation;) {
         generation = feed.generation;
         pending.buffer.length = 0;
+        let headVerified = true;
         await this.tracker.verifyHead(feed).catch((error: unknown) => {
-          // Redis away: serve what this process holds. Nothing can be written meanwhile, and
-          // a history found lost when Redis returns reaches this reader as a new epoch, as it
-          // reaches every reader connected through the outage.
+          // Redis away: serve what this process holds, as a snapshot only. A history found
+          // lost when Redis returns reaches this reader as a new epoch, as it reaches every
+          // reader connected through the outage; but memory cannot vouch that a cursor's
+          // changes are kept (after a failover another process may already have found them
+          // lost), so no cursor is resumed from it.
           if (!redisUnavailable(error)) throw error;
+          headVerified = false;
         });
         if (generation !== feed.generation) continue;
-        const read = since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
+        const read = headVerified && since && since.epoch === feed.epoch ? await this.catchUp(feed, since) : null;
         tooFar = read === 'too_far';
         catchUp = Array.isArray(read) ? read : null;
         snapshot = catchUp ? null : await this.snapshotOf(feed);

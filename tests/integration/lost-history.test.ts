@@ -6,7 +6,18 @@
  */
 import { Redis } from 'ioredis';
 import type { Briefing, Change, Cursor, Entry, SubscribeAck } from '../../shared/schemas';
-import { closeAll, connectReader, startRedis, startServer, waitFor, type ApiClient, type RedisProcess } from '../support/harness';
+import {
+  ADMIN_TOKEN,
+  ApiClient,
+  closeAll,
+  connectReader,
+  onClose,
+  spawnServer,
+  startRedis,
+  startServer,
+  waitFor,
+  type RedisProcess,
+} from '../support/harness';
 import { createBriefing, publish } from '../support/fixtures';
 import { FoldingReader } from '../support/reader';
 
@@ -134,6 +145,44 @@ describe('Redis restarted from an older snapshot', () => {
     expect(announced).toMatchObject({ type: 'briefing.updated', seq: 1 });
     const snapshot = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
     expect(snapshot).toMatchObject({ ok: true, mode: 'snapshot', epoch: announced.epoch, seq: 1 });
+  });
+
+  test('with a process that cannot reach Redis yet after the loss: its memory is not taken for the kept history', async () => {
+    // A failover, seen from one process: another process already wrote the new history,
+    // but this one cannot reach Redis yet and holds the lost one in memory.
+    const redis = await startRedis({ appendOnly: false });
+    const stale = await spawnServer({ REDIS_URL: redis.url, REDIS_PREFIX: 'lb:', LOG_LEVEL: 'warn' });
+    const lost = await publishAroundSnapshot(new ApiClient(stale.url, ADMIN_TOKEN), redis.url);
+    const follower = new FoldingReader(await connectReader(stale.url), SLUG);
+    await follower.subscribe({ epoch: lost.epoch, seq: 6 });
+
+    stale.child.kill('SIGSTOP');
+    try {
+      await restartFromSnapshot(redis);
+      const other = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: 'lb:' });
+      const written = await publish(other.api, SLUG, 'after the loss');
+      expect(written.epoch).not.toBe(lost.epoch);
+      redis.pause();
+      onClose(() => redis.resume());
+    } finally {
+      stale.child.kill('SIGCONT');
+    }
+
+    // Memory alone never resumes a cursor: a snapshot from it, or a refusal to try again.
+    const reader = new FoldingReader(await connectReader(stale.url), SLUG);
+    const meanwhile = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    expect(meanwhile.ok ? meanwhile.mode : meanwhile.error.code).toMatch(/^(snapshot|unavailable)$/);
+    // Once Redis answers, the reader connected through it all learns of the new epoch, and
+    // the lost cursor gets a snapshot of it.
+    redis.resume();
+    const announced = await waitFor(
+      () => changesOf(follower).find((change) => change.epoch !== lost.epoch),
+      15_000,
+      'a change of the new epoch',
+    );
+    const after = await reader.subscribe({ epoch: lost.epoch, seq: 6 });
+    expectNotResumed(after, lost.epoch);
+    expect(after.ok && after.epoch).toBe(announced.epoch);
   });
 
   test('with no process running: the first process after the restart never resumes a lost cursor', async () => {

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,9 +102,9 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node dist/server/main.js` as its own process (npm test builds first). */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+/** Starts `node dist/server/main.js` (with `args`) as its own process (npm test builds first). */
+export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js'), ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -182,6 +182,10 @@ export interface RedisServerOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   /** Where its data folder is made; default the OS temporary folder, which may be in memory (then fsync costs nothing). */
   parentDir?: string;
+  /** Lines of a config file in its data folder, loaded first (a Sentinel rewrites its own, so it needs one). */
+  configLines?: string[];
+  /** Further command-line arguments, after the others (e.g. `--replicaof host port`, `--sentinel`). */
+  args?: string[];
 }
 
 async function answersPing(url: string): Promise<true | undefined> {
@@ -205,7 +209,10 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisProc
   let child: ChildProcess | null = null;
   let paused = false;
   const url = `redis://127.0.0.1:${port}`;
+  const configFile = path.join(dir, 'redis.conf');
+  if (options.configLines) writeFileSync(configFile, `${options.configLines.join('\n')}\n`);
   const args = [
+    ...(options.configLines ? [configFile] : []),
     '--port',
     String(port),
     '--bind',
@@ -218,6 +225,7 @@ export async function startRedis(options: RedisServerOptions): Promise<RedisProc
     options.appendOnly ? 'yes' : 'no',
     '--appendfsync',
     options.appendfsync ?? 'always',
+    ...(options.args ?? []),
   ];
   /** Ends the running process with `signal` and waits until it is gone. */
   const end = async (signal: NodeJS.Signals): Promise<void> => {

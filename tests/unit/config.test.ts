@@ -63,3 +63,39 @@ test('REDIS_CLUSTER_NODES lists host:port seeds; anything else is refused', () =
   expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-b:0' })).toThrow(ConfigError);
   expect(() => loadConfig({ REDIS_CLUSTER_NODES: ' , ' })).toThrow(ConfigError);
 });
+
+test('REDIS_SENTINELS with REDIS_SENTINEL_NAME names the Sentinels and the primary they watch', () => {
+  const config = loadConfig({ REDIS_SENTINELS: ' 10.0.0.1:26379,sentinel-b:26380 ', REDIS_SENTINEL_NAME: 'main' });
+  expect(config.redisSentinel).toEqual({
+    name: 'main',
+    sentinels: [
+      { host: '10.0.0.1', port: 26379 },
+      { host: 'sentinel-b', port: 26380 },
+    ],
+  });
+  expect(loadConfig({}).redisSentinel).toBeNull();
+});
+
+test.each([[{ REDIS_SENTINELS: '127.0.0.1:26379' }], [{ REDIS_SENTINEL_NAME: 'main' }]])(
+  '%p alone is refused, naming both variables',
+  (env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/REDIS_SENTINELS.*REDIS_SENTINEL_NAME|REDIS_SENTINEL_NAME.*REDIS_SENTINELS/);
+  },
+);
+
+test.each(['127.0.0.1', '127.0.0.1:port', ':26379', '127.0.0.1:70000', 'a:1,,b'])('REDIS_SENTINELS=%p is refused, naming it', (value) => {
+  expect(() => loadConfig({ REDIS_SENTINELS: value, REDIS_SENTINEL_NAME: 'main' })).toThrow('REDIS_SENTINELS');
+});
+
+test('LIVEBRIEF_WORKERS: unset is one process; a count runs that many workers; anything else is refused', () => {
+  expect(loadConfig({}).workers).toBeNull();
+  expect(loadConfig({ LIVEBRIEF_WORKERS: '4' }).workers).toBe(4);
+  for (const value of ['0', 'many', '1.5']) expect(() => loadConfig({ LIVEBRIEF_WORKERS: value })).toThrow('LIVEBRIEF_WORKERS');
+});
+
+test('a Cluster and Sentinels at once are refused, naming both', () => {
+  expect(() =>
+    loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'main' }),
+  ).toThrow(/REDIS_CLUSTER_NODES.*REDIS_SENTINELS/);
+});
