@@ -664,7 +664,7 @@ describe(`HTTP fuzz (seed ${FUZZ_SEED}, ${RUNS} requests)`, () => {
     // the run really reached the handlers' validation and their successes, not just the gates
     for (const expected of [200, 201, 400, 401, 403, 404, 409, 412, 413, 415])
       expect({ expected, counts }).toMatchObject({ counts: { [expected]: expect.any(Number) } });
-  }, 150_000);
+  }, 400_000); // a ceiling that holds on a loaded machine, not a performance check
 
   test('afterwards the server still serves, and the heap is back near its start', async () => {
     const published = await fx.server.api.post<{ entry: Entry }>('/api/v1/briefings/alpha/entries', { body: 'Still serving' });
