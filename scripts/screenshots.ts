@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: the reader's page (desktop and a 375 px phone, light and dark),
  * the "new updates" button, an embed in another site's page, the Arabic briefing (right to
- * left, desktop and phone) and a correction's history, as PNGs in
+ * left, desktop and phone), a correction's history and an entry with embedded posts (before
+ * and after "Show post"), as PNGs in
  * docs/screenshots/. Starts its own server on a free port with the demo briefing under a
  * throwaway Redis prefix, and removes that data afterwards.
  */
@@ -102,6 +103,43 @@ async function main(): Promise<void> {
   const arabicPage = `${url}/b/${arabic.slug}`;
   await shoot(browser, arabicPage, 'reader-arabic-desktop.png', { ...desktop, colorScheme: 'light' });
   await shoot(browser, arabicPage, 'reader-arabic-phone.png', { ...phone, colorScheme: 'light' });
+
+  // Embedded posts: the cards as the page loads, then the players after "Show post". This
+  // machine may have no way out, so each provider's frame is answered by a local stand-in
+  // that says so; nothing else leaves the machine.
+  const withEmbeds = buildEntry(
+    DEMO_SLUG,
+    {
+      title: 'Officials post the evacuation map',
+      body: 'The council has posted the updated evacuation map, and the fire service a video of the Old Bridge this evening.',
+      embeds: [
+        { url: 'https://x.com/example/status/1862000000000000000', provider: 'x' },
+        { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', provider: 'youtube' },
+      ],
+    },
+    demoAuthor(1),
+    new Date(),
+  );
+  await app.store.createEntry(withEmbeds, {});
+  const embedsPage = `${url}/b/${DEMO_SLUG}/e/${withEmbeds.id}`;
+  const embedsView = { viewport: { width: 900, height: 1100 }, colorScheme: 'light' as const };
+  await shoot(browser, embedsPage, 'embeds-before-click.png', embedsView);
+  await shoot(browser, embedsPage, 'embeds-after-click.png', { ...embedsView, viewport: { width: 900, height: 1700 } }, async (tab) => {
+    await tab.context().route(
+      (target) => !target.href.startsWith(url),
+      (route) =>
+        route.fulfill({
+          contentType: 'text/html; charset=utf-8',
+          body: `<!doctype html><body style="margin:0;display:grid;place-items:center;height:100vh;background:#111;color:#eee;font:16px system-ui">
+<p>${new URL(route.request().url()).host}: the provider's player loads here<br>(a local stand-in: the screenshot is taken offline)</p></body>`,
+        }),
+    );
+    // Each button gives way to its player when clicked.
+    const buttons = tab.locator('[data-action="show-post"]');
+    while ((await buttons.count()) > 0) await buttons.first().click();
+    await tab.locator('.lb-post iframe').nth(1).waitFor();
+    await tab.waitForTimeout(300);
+  });
 
   // The corrected entry's own page, at its history of earlier versions.
   const corrected = (await app.store.readPage(DEMO_SLUG, { limit: 20, withPinned: false })).entries.find((entry) => entry.updatedAt);
