@@ -490,7 +490,10 @@ function paths(): Record<string, PathItem> {
 }
 
 function webhookPaths(): Record<string, PathItem> {
-  const body = (name: SchemaName): { required: true; content: Record<string, MediaTypeObject> } => ({ required: true, content: json(name) });
+  const body = (name: SchemaName): { required: true; content: Record<string, MediaTypeObject> } => ({
+    required: true,
+    content: json(name),
+  });
   return {
     '/webhooks': {
       get: {
@@ -620,7 +623,7 @@ function buildOpenApiDocument(): OpenApiDocument {
           name: 'deliveryId',
           in: 'path',
           required: true,
-          description: 'A delivery in the endpoint\'s log (the same for every attempt at one change).',
+          description: "A delivery in the endpoint's log (the same for every attempt at one change).",
           schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
         },
         'If-Match': {
