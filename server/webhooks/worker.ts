@@ -89,8 +89,10 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.allSettled([...this.running.values()]);
+    // Requests in flight are cut off rather than waited for (up to the timeout): their cursors
+    // have not moved, so whichever process delivers next sends them again.
     this.sender.close();
+    await Promise.allSettled([...this.running.values()]);
   }
 
   /** Starts a turn for every (endpoint, briefing) pair with something to deliver that none of this process's turns holds. */

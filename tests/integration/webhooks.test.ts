@@ -208,3 +208,26 @@ test('a receiver down for 10 s, then a restart of the service mid-stream: every 
   const distinct = seen.filter((seq, index) => index === 0 || seq !== seen[index - 1]);
   expect(distinct).toEqual(range(start + 1, end));
 });
+
+test('a lost history is delivered from the new epoch’s start, and noted in the delivery log', async () => {
+  const server = await startServer(ALLOW);
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  await createBriefing(server.api, 'lost');
+  const id = await register(server, url);
+  await publish(server.api, 'lost', 'before the loss');
+  await waitFor(() => (receiver.received.length === 1 ? true : undefined), 5000, 'the first delivery');
+  const before = receiver.received[0]?.body.epoch ?? '';
+
+  // What a Redis restart from older data does to a briefing: its history gets a new epoch.
+  const rotated = await server.app.store.rotateEpoch('lost', before);
+  expect(rotated?.epoch).not.toBe(before);
+  await publish(server.api, 'lost', 'after the loss');
+  const head = await server.api.get<{ briefing: { epoch: string; seq: number } }>('/api/v1/briefings/lost');
+  await waitFor(() => (receiver.received.at(-1)?.body.seq === head.body.briefing.seq ? true : undefined), 5000, 'the new history');
+  const after = receiver.received.slice(1).map((item) => item.body);
+  expect(after.every((change) => change.epoch === head.body.briefing.epoch)).toBe(true);
+  expect(after.map((change) => change.seq)).toEqual(range(1, head.body.briefing.seq));
+  const log = await server.api.get<{ deliveries: WebhookDelivery[] }>(`/api/v1/webhooks/${id}/deliveries`);
+  expect(log.body.deliveries.some((line) => line.outcome === 'note' && line.type === 'history.lost')).toBe(true);
+});
