@@ -114,6 +114,8 @@ const envSchema = z.object({
   LIVEBRIEF_WEBHOOKS_RETRY_MS: positiveInt(1000),
   /** The longest wait between two retries of a webhook delivery, in ms. */
   LIVEBRIEF_WEBHOOKS_RETRY_MAX_MS: positiveInt(10 * 60_000),
+  /** How long one change is retried before it is logged as failed and the next one is sent, in ms. */
+  LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS: positiveInt(24 * 60 * 60_000),
   /** Longest wait for a webhook receiver's answer, in ms. */
   LIVEBRIEF_WEBHOOKS_TIMEOUT_MS: positiveInt(10_000),
 });
@@ -157,7 +159,7 @@ export interface Config {
   /** Drafts and submissions one author may keep in one briefing; more are refused with 409. */
   draftsPerAuthor: number;
   /** Webhook delivery: whether internal addresses may be reached, and its timings (ms). */
-  webhooks: { allowPrivate: boolean; pollMs: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
+  webhooks: { allowPrivate: boolean; pollMs: number; retryBaseMs: number; retryMaxMs: number; retryWindowMs: number; timeoutMs: number };
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pollMs: e.LIVEBRIEF_WEBHOOKS_POLL_MS,
       retryBaseMs: e.LIVEBRIEF_WEBHOOKS_RETRY_MS,
       retryMaxMs: e.LIVEBRIEF_WEBHOOKS_RETRY_MAX_MS,
+      retryWindowMs: e.LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS,
       timeoutMs: e.LIVEBRIEF_WEBHOOKS_TIMEOUT_MS,
     },
   });

@@ -232,3 +232,31 @@ test('a lost history is delivered from the new epoch’s start, and noted in the
   const log = await server.api.get<{ deliveries: WebhookDelivery[] }>(`/api/v1/webhooks/${id}/deliveries`);
   expect(log.body.deliveries.some((line) => line.outcome === 'note' && line.type === 'history.lost')).toBe(true);
 });
+
+test('a change its receiver refuses past the retry window is logged failed, and the next ones are sent', async () => {
+  const server = await startServer({ ...ALLOW, LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS: '400' });
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  await createBriefing(server.api, 'refused');
+  const start = await headSeq(server, 'refused');
+  const id = await register(server, url);
+  receiver.down = true;
+  await publish(server.api, 'refused', 'refused once');
+  await publish(server.api, 'refused', 'refused twice');
+  const failed = await waitFor(
+    async () => {
+      const log = await server.api.get<{ deliveries: WebhookDelivery[] }>(`/api/v1/webhooks/${id}/deliveries`);
+      const lines = log.body.deliveries.filter((line) => line.outcome === 'failed');
+      return lines.length === 2 ? lines : undefined;
+    },
+    10_000,
+    'both changes given up on',
+  );
+  // Newest first: in seq order, each tried more than once, with the receiver's last answer.
+  expect(failed.map((line) => line.seq)).toEqual([start + 2, start + 1]);
+  expect(failed.every((line) => line.attempts > 1 && line.status === 503)).toBe(true);
+  receiver.down = false;
+  await publish(server.api, 'refused', 'received');
+  await waitFor(() => (receiver.received.length === 1 ? true : undefined), 5000, 'the next change');
+  expect(receiver.seqs('refused')).toEqual([start + 3]);
+});
