@@ -1,15 +1,18 @@
 /**
  * Webhooks against a real receiver on 127.0.0.1: every published change arrives signed, in
  * seq order per briefing, with none missing, from two service instances on one Redis, through
- * a receiver outage and through a restart; internal addresses are refused unless allowed.
+ * a receiver outage and through a restart, on one Redis and on a Cluster; a lost history and a
+ * change given up on are logged; internal addresses are refused unless allowed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookDelivery } from '../../shared/webhooks';
 import { createToken } from '../../server/auth/tokens';
 import { closeAll, onClose, startServer, uniquePrefix, waitFor, type TestServer } from '../support/harness';
 import { createBriefing, publish } from '../support/fixtures';
+import { startRedisCluster } from '../support/redis-cluster';
 
 afterEach(closeAll);
 
@@ -260,3 +263,30 @@ test('a change its receiver refuses past the retry window is logged failed, and 
   await waitFor(() => (receiver.received.length === 1 ? true : undefined), 5000, 'the next change');
   expect(receiver.seqs('refused')).toEqual([start + 3]);
 });
+
+test('on a Redis Cluster: briefings on every node are delivered in order from two instances', async () => {
+  const cluster = await startRedisCluster();
+  const first = await startServer({ ...ALLOW, REDIS_CLUSTER_NODES: cluster.seeds });
+  const second = await startServer({ ...ALLOW, REDIS_CLUSTER_NODES: cluster.seeds, REDIS_PREFIX: first.prefix });
+  const slugs = new Map<number, string>();
+  for (let i = 0; slugs.size < cluster.nodes.length; i++) {
+    const owner = await cluster.ownerOf(calculateSlot(`node-${i}`));
+    if (!slugs.has(owner.port)) slugs.set(owner.port, `node-${i}`);
+  }
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  const starts = new Map<string, number>();
+  for (const slug of slugs.values()) {
+    await createBriefing(first.api, slug);
+    starts.set(slug, await headSeq(first, slug));
+  }
+  await register(second, url);
+  for (let i = 0; i < 10; i++) {
+    await Promise.all([...slugs.values()].map((slug, index) => publish(index % 2 === 0 ? first.api : second.api, slug, `update ${i}`)));
+  }
+  await waitFor(() => (receiver.received.length >= 10 * slugs.size ? true : undefined), 15_000, 'every delivery');
+  for (const slug of slugs.values()) {
+    const start = starts.get(slug) ?? 0;
+    expect(receiver.seqs(slug)).toEqual(range(start + 1, start + 10));
+  }
+}, 60_000);
