@@ -1,10 +1,10 @@
 /**
  * The editors' console (served at /console): signs in, then shows the view named in the
- * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/users, #/tokens, #/audit.
+ * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/users, #/tokens, #/webhooks, #/audit.
  */
 import type { SessionInfo } from '../shared/console';
 import { SLUG_SOURCE } from '../shared/identifiers';
-import { auditView, tokensView, usersView } from './console/admin';
+import { auditView, tokensView, usersView, webhooksView } from './console/admin';
 import { briefingListView } from './console/briefing-list';
 import { h, replace } from './console/dom';
 import * as api from './console/api';
@@ -100,6 +100,7 @@ function topBar(current: SessionInfo): HTMLElement {
       link('#/', 'Briefings'),
       admin ? link('#/users', 'People') : null,
       admin ? link('#/tokens', 'Tokens') : null,
+      admin ? link('#/webhooks', 'Webhooks') : null,
       admin ? link('#/audit', 'Audit') : null,
     ),
     h(
@@ -148,6 +149,8 @@ function route(): void {
     view = usersView(current.user);
   } else if (hash === '#/tokens' && current.user.role === 'admin') {
     view = tokensView();
+  } else if (hash === '#/webhooks' && current.user.role === 'admin') {
+    view = webhooksView();
   } else if (hash === '#/audit' && current.user.role === 'admin') {
     view = auditView();
   } else {

@@ -27,6 +27,8 @@ import { ReadersReporter, ReadersStore } from './store/readers';
 import { ClusterLogTail, LogTail, type TailFactory } from './store/log-tail';
 import { Store } from './store/store';
 import { TokenStore } from './store/tokens';
+import { WebhookStore } from './store/webhooks';
+import { DEFAULT_WEBHOOK_OPTIONS, WebhookWorker } from './webhooks/worker';
 
 export interface App {
   config: Readonly<Config>;
@@ -157,7 +159,22 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
-  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, metrics }));
+  const webhooks = new WebhookStore(redis, store.keys);
+  const webhookWorker = new WebhookWorker(store, webhooks, logger, {
+    ...DEFAULT_WEBHOOK_OPTIONS,
+    ...config.webhooks,
+    leaseMs: Math.max(DEFAULT_WEBHOOK_OPTIONS.leaseMs, config.webhooks.timeoutMs * 3),
+  });
+  app.use(
+    '/api/v1',
+    apiRouter({
+      store,
+      auth: consoleService.auth,
+      bodyLimitBytes: config.bodyLimitBytes,
+      metrics,
+      webhooks: { webhooks, worker: webhookWorker, allowPrivate: config.webhooks.allowPrivate },
+    }),
+  );
   app.use(consoleService.router);
   app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
@@ -209,6 +226,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
       hub.start();
       scheduler.start();
       readersReporter.start();
+      webhookWorker.start();
       const address = http.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const setupLink = await consoleService.firstRun.linkIfNoAccounts(config.publicUrl ?? `http://${host}:${address.port}`);
@@ -224,7 +242,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         io.disconnectSockets(true);
         consoleSockets.stop();
         stopReaderLimits();
-        await Promise.all([httpClosed, scheduler.stop(), readersReporter.stop()]);
+        await Promise.all([httpClosed, scheduler.stop(), readersReporter.stop(), webhookWorker.stop()]);
         clearTimeout(cutoff);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await hub.stop();

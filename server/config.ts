@@ -111,6 +111,18 @@ const envSchema = z.object({
     .pipe(z.union([z.literal('*'), z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)).min(1)])),
   /** Drafts and submissions one author may keep in one briefing. */
   LIVEBRIEF_DRAFTS_PER_AUTHOR: positiveInt(200),
+  /** Lets webhooks reach loopback, private, link-local and other internal addresses (on-premises receivers, tests). */
+  LIVEBRIEF_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** How often each briefing's head is looked at for webhook deliveries, in ms. */
+  LIVEBRIEF_WEBHOOKS_POLL_MS: positiveInt(1000),
+  /** The first retry of a failed webhook delivery waits this long (ms); each next one twice as long. */
+  LIVEBRIEF_WEBHOOKS_RETRY_MS: positiveInt(1000),
+  /** The longest wait between two retries of a webhook delivery, in ms. */
+  LIVEBRIEF_WEBHOOKS_RETRY_MAX_MS: positiveInt(10 * 60_000),
+  /** How long one change is retried before it is logged as failed and the next one is sent, in ms. */
+  LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS: positiveInt(24 * 60 * 60_000),
+  /** Longest wait for a webhook receiver's answer, in ms. */
+  LIVEBRIEF_WEBHOOKS_TIMEOUT_MS: positiveInt(10_000),
 });
 
 export interface Config {
@@ -155,6 +167,8 @@ export interface Config {
   embedOrigins: '*' | readonly string[];
   /** Drafts and submissions one author may keep in one briefing; more are refused with 409. */
   draftsPerAuthor: number;
+  /** Webhook delivery: whether internal addresses may be reached, and its timings (ms). */
+  webhooks: { allowPrivate: boolean; pollMs: number; retryBaseMs: number; retryMaxMs: number; retryWindowMs: number; timeoutMs: number };
 }
 
 export interface RedisSentinelConfig {
@@ -210,5 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     language: e.LIVEBRIEF_LANGUAGE,
     embedOrigins: e.LIVEBRIEF_EMBED_ORIGINS,
     draftsPerAuthor: e.LIVEBRIEF_DRAFTS_PER_AUTHOR,
+    webhooks: {
+      allowPrivate: e.LIVEBRIEF_WEBHOOKS_ALLOW_PRIVATE === 'true',
+      pollMs: e.LIVEBRIEF_WEBHOOKS_POLL_MS,
+      retryBaseMs: e.LIVEBRIEF_WEBHOOKS_RETRY_MS,
+      retryMaxMs: e.LIVEBRIEF_WEBHOOKS_RETRY_MAX_MS,
+      retryWindowMs: e.LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS,
+      timeoutMs: e.LIVEBRIEF_WEBHOOKS_TIMEOUT_MS,
+    },
   });
 }

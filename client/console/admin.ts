@@ -1,5 +1,6 @@
-/** Admins' pages: people and their roles, API tokens (shown once), and the audit log. */
+/** Admins' pages: people and their roles, API tokens (shown once), webhooks and their delivery logs, and the audit log. */
 import { PASSWORD_MIN, ROLES, TOKEN_ROLES, type PublicUser, type Role, type TokenRole } from '../../shared/console';
+import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent } from '../../shared/webhooks';
 import { announce, confirmAction, h, openDialog, replace } from './dom';
 import * as api from './api';
 import { messageOf } from './http';
@@ -300,4 +301,213 @@ function listPage(
     ),
     form,
   );
+}
+
+/** Webhook endpoints (the secret shown once), and the delivery log of the one chosen, with "Send again". */
+export function webhooksView(): HTMLElement {
+  const table = h('tbody');
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const logBody = h('tbody');
+  const logHeading = h('h2', { id: 'deliveries-heading' }, 'Delivery log');
+  const logSection = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': logHeading.id, hidden: true },
+    logHeading,
+    h(
+      'p',
+      { class: 'help' },
+      'The newest 200 deliveries, newest first. A failed change is retried for 24 hours before it is marked failed.',
+    ),
+    tableWrap(
+      logHeading.id,
+      h(
+        'table',
+        { class: 'deliveries' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['When', 'Briefing', 'Change', 'Outcome', 'Answer', 'Attempts'].map((label) => h('th', { scope: 'col' }, label)),
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+          ),
+        ),
+        logBody,
+      ),
+    ),
+  );
+  let shown: Webhook | null = null;
+  const fail = (error: unknown): void => announce(status, messageOf(error), 'error');
+
+  const showLog = (webhook: Webhook): void => {
+    shown = webhook;
+    logSection.hidden = false;
+    logHeading.textContent = `Delivery log of ${webhook.url}`;
+    api
+      .webhookDeliveries(webhook.id)
+      .then(({ deliveries }) => replace(logBody, ...deliveries.map((line) => logRow(webhook, line))))
+      .catch(fail);
+  };
+  const logRow = (webhook: Webhook, line: WebhookDelivery): HTMLElement =>
+    h(
+      'tr',
+      { 'data-delivery': line.deliveryId },
+      h('td', {}, h('time', { datetime: line.at }, new Date(line.at).toLocaleString())),
+      h('td', {}, line.slug),
+      h('td', { class: 'mono' }, `#${line.seq} ${line.type}`),
+      h('td', {}, line.outcome + (line.redelivery ? ' (sent again)' : '')),
+      h('td', {}, line.status === null ? (line.error ?? '') : `${line.status}${line.error ? ` · ${line.error}` : ''}`),
+      h('td', {}, String(line.attempts)),
+      h(
+        'td',
+        { class: 'row-actions' },
+        line.outcome === 'note'
+          ? null
+          : h(
+              'button',
+              {
+                type: 'button',
+                class: 'small',
+                onclick: () =>
+                  void api
+                    .redeliverWebhook(webhook.id, line.deliveryId)
+                    .then(({ delivery }) => {
+                      announce(
+                        status,
+                        delivery.outcome === 'delivered'
+                          ? `Change #${delivery.seq} sent again: answered ${delivery.status ?? ''}.`
+                          : `Change #${delivery.seq} could not be sent again: ${delivery.error ?? ''}`,
+                        delivery.outcome === 'delivered' ? 'ok' : 'error',
+                      );
+                      showLog(webhook);
+                    })
+                    .catch(fail),
+              },
+              'Send again',
+            ),
+      ),
+    );
+
+  const load = (): void => {
+    api
+      .listWebhooks()
+      .then(({ webhooks }) => {
+        replace(table, ...webhooks.map(row));
+        const still = webhooks.find((webhook) => webhook.id === shown?.id);
+        if (still) showLog(still);
+        else logSection.hidden = true;
+      })
+      .catch(fail);
+  };
+  const row = (webhook: Webhook): HTMLElement =>
+    h(
+      'tr',
+      { class: webhook.enabled ? '' : 'disabled', 'data-webhook': webhook.id },
+      h('td', { class: 'mono' }, webhook.url),
+      h('td', {}, webhook.briefings === 'all' ? 'All briefings' : webhook.briefings.join(', ')),
+      h('td', { class: 'mono' }, webhook.events.join(' ')),
+      h('td', {}, webhook.enabled ? h('span', { class: 'badge ok' }, 'Enabled') : h('span', { class: 'badge ended' }, 'Disabled')),
+      h(
+        'td',
+        { class: 'row-actions' },
+        h('button', { type: 'button', class: 'small', onclick: () => showLog(webhook) }, 'Deliveries'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'small',
+            onclick: () =>
+              void api
+                .updateWebhook(webhook.id, { enabled: !webhook.enabled })
+                .then(() => {
+                  announce(status, webhook.enabled ? 'Deliveries paused.' : 'Deliveries resumed.', 'ok');
+                  load();
+                })
+                .catch(fail),
+          },
+          webhook.enabled ? 'Disable' : 'Enable',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'small danger',
+            onclick: () =>
+              void confirmAction(
+                `Remove the webhook to ${webhook.url}?`,
+                'Nothing more is sent to it; its delivery log goes too.',
+                'Remove',
+              ).then((yes) => {
+                if (yes) api.deleteWebhook(webhook.id).then(load).catch(fail);
+              }),
+          },
+          'Remove',
+        ),
+      ),
+    );
+
+  const url = h('input', { id: 'webhook-url', type: 'url', required: true, placeholder: 'https://example.com/livebrief' });
+  const briefings = h('input', { id: 'webhook-briefings', type: 'text', placeholder: 'all' });
+  const secret = h('input', { id: 'webhook-secret', type: 'text', autocomplete: 'off', minlength: 16, class: 'mono' });
+  const events = WEBHOOK_EVENTS.map((event) => h('input', { type: 'checkbox', id: `webhook-event-${event}`, value: event, checked: true }));
+  const form = h(
+    'form',
+    { class: 'panel', 'aria-labelledby': 'add-webhook-heading' },
+    h('h2', { id: 'add-webhook-heading' }, 'Add a webhook'),
+    field(url.id, 'URL (http or https)', url),
+    h(
+      'div',
+      { class: 'two' },
+      field(briefings.id, 'Briefings (slugs separated by commas; empty for all)', briefings),
+      field(secret.id, 'Secret (16+ characters; empty to generate one)', secret),
+    ),
+    h(
+      'fieldset',
+      { class: 'webhook-events' },
+      h('legend', {}, 'Changes sent'),
+      ...events.map((box) => h('label', { class: 'check', for: box.id }, box, ` ${box.value}`)),
+    ),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Add webhook')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const slugs = briefings.value
+      .split(',')
+      .map((slug) => slug.trim())
+      .filter(Boolean);
+    api
+      .createWebhook({
+        url: url.value,
+        briefings: slugs.length === 0 || (slugs.length === 1 && slugs[0] === 'all') ? 'all' : slugs,
+        events: events.filter((box) => box.checked).map((box) => box.value as WebhookEvent),
+        ...(secret.value ? { secret: secret.value } : {}),
+      })
+      .then(({ webhook, secret: shownSecret }) => {
+        form.reset();
+        load();
+        const output = h('input', { id: 'new-webhook-secret', type: 'text', readonly: true, value: shownSecret, class: 'mono' });
+        openDialog(
+          `Webhook to ${webhook.url}`,
+          h(
+            'div',
+            {},
+            h('p', { class: 'warning' }, 'Copy the secret now: it is shown only this once.'),
+            field(output.id, 'Signing secret', output),
+            h('p', { class: 'help' }, 'Each delivery carries X-Livebrief-Signature: t=<seconds>,v1=<HMAC-SHA256 of "<t>.<body>">.'),
+          ),
+        );
+        output.select();
+      })
+      .catch(fail);
+  });
+  load();
+  const page = listPage(
+    { id: 'webhooks-heading', title: 'Webhooks', columns: ['URL', 'Briefings', 'Changes', 'Status'] },
+    status,
+    table,
+    form,
+  );
+  page.append(logSection);
+  return page;
 }

@@ -27,6 +27,7 @@ import type {
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
+import type { createWebhookSchema, updateWebhookSchema, Webhook, WebhookDelivery } from '../../shared/webhooks';
 import { request } from './http';
 
 const CONSOLE = '/console/api';
@@ -124,6 +125,29 @@ export async function deleteToken(id: string): Promise<void> {
 /** A page of the audit log, newest first; `before` is the `next` of the page before. */
 export const listAudit = (before: string | null): Promise<{ records: AuditRecord[]; next: string | null }> =>
   request('GET', `${path(CONSOLE, 'audit')}${before ? `?before=${encodeURIComponent(before)}` : ''}`);
+
+// ---------- webhooks (admins; routes of the public API) ----------
+
+export const listWebhooks = (): Promise<{ webhooks: Webhook[] }> => request('GET', path(PUBLIC, 'webhooks'));
+
+/** The secret is in this answer only. */
+export const createWebhook = (body: z.input<typeof createWebhookSchema>): Promise<{ webhook: Webhook; secret: string }> =>
+  request('POST', path(PUBLIC, 'webhooks'), { body });
+
+export async function updateWebhook(id: string, body: z.input<typeof updateWebhookSchema>): Promise<void> {
+  await request('PATCH', path(PUBLIC, 'webhooks', id), { body });
+}
+
+export async function deleteWebhook(id: string): Promise<void> {
+  await request('DELETE', path(PUBLIC, 'webhooks', id));
+}
+
+export const webhookDeliveries = (id: string): Promise<{ deliveries: WebhookDelivery[] }> =>
+  request('GET', path(PUBLIC, 'webhooks', id, 'deliveries'));
+
+/** Sends one logged delivery again now; answers the new log line. */
+export const redeliverWebhook = (id: string, deliveryId: string): Promise<{ delivery: WebhookDelivery }> =>
+  request('POST', path(PUBLIC, 'webhooks', id, 'deliveries', deliveryId, 'redeliver'), { body: {} });
 
 // ---------- the public API the console also uses ----------
 

@@ -19,12 +19,14 @@ import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
 import { openApiJson } from './openapi';
 import { idParam, ifMatchVersion, parse, slugParam } from './request-input';
+import { webhooksRouter, type WebhooksApiOptions } from './webhooks-api';
 
 export interface ApiOptions {
   store: Store;
   auth: Authenticator;
   bodyLimitBytes: number;
   metrics: Metrics;
+  webhooks: Omit<WebhooksApiOptions, 'store' | 'auth'>;
 }
 
 /** What polling readers read at the head: the contract allows a cache to keep it for at most 2 s. */
@@ -179,6 +181,8 @@ export function apiRouter(options: ApiOptions): Router {
     res.setHeader('Cache-Control', HEAD_CACHE_CONTROL);
     res.json({ epoch: page.epoch, seq: page.seq, snapshot: { briefing: page.briefing, entries: page.entries, pinned: page.pinned } });
   });
+
+  router.use(webhooksRouter({ store, auth, ...options.webhooks }));
 
   return router;
 }

@@ -20,6 +20,7 @@ import {
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
+import { createWebhookSchema, updateWebhookSchema, webhookDeliverySchema, webhookSchema } from '../../shared/webhooks';
 
 export type JsonSchema = z.core.JSONSchema.BaseSchema;
 
@@ -133,6 +134,17 @@ const OUTPUT_SCHEMAS = {
   }),
   VersionList: z.object({ versions: z.array(entryVersionSchema) }),
   ChangeList: z.object({ epoch: z.string(), seq: z.number().int(), changes: z.array(changeSchema) }),
+  Webhook: webhookSchema,
+  WebhookDelivery: webhookDeliverySchema,
+  WebhookList: z.object({ webhooks: z.array(webhookSchema) }),
+  WebhookResponse: z.object({ webhook: webhookSchema }),
+  WebhookCreated: z.object({
+    webhook: webhookSchema,
+    secret: z.string().describe('The signing secret: in this response only, keep it now'),
+  }),
+  WebhookDeliveryList: z.object({ deliveries: z.array(webhookDeliverySchema).describe('The newest 200 lines, newest first') }),
+  WebhookDeliveryResponse: z.object({ delivery: webhookDeliverySchema }),
+  Removed: z.object({ ok: z.literal(true) }),
   SnapshotResponse: z.object({
     epoch: z.string(),
     seq: z.number().int(),
@@ -150,6 +162,8 @@ const INPUT_SCHEMAS = {
   UpdateBriefing: updateBriefingSchema,
   CreateEntry: createEntrySchema,
   UpdateEntry: updateEntrySchema,
+  CreateWebhook: createWebhookSchema,
+  UpdateWebhook: updateWebhookSchema,
 };
 
 type SchemaName = keyof typeof OUTPUT_SCHEMAS | keyof typeof INPUT_SCHEMAS;
@@ -263,7 +277,13 @@ const PUBLIC: Record<string, string[]>[] = [];
 /** Editors and admins: an API token, or the console's session cookie (writes then need X-CSRF-Token). */
 const EDITOR: Record<string, string[]>[] = [{ bearerToken: [] }, { consoleSession: [] }];
 
+/** Admins only: an admin API token, or an admin's console session. */
+const ADMIN = EDITOR;
+
 const SLUG = { $ref: '#/components/parameters/slug' };
+const WEBHOOK_ID = { $ref: '#/components/parameters/webhookId' };
+const DELIVERY_ID = { $ref: '#/components/parameters/deliveryId' };
+const ADMIN_ERRORS = ['Unauthorized', 'Forbidden', 'Unavailable'] as const;
 const ID = { $ref: '#/components/parameters/id' };
 const ETAG = { $ref: '#/components/headers/ETag' };
 
@@ -465,6 +485,90 @@ function paths(): Record<string, PathItem> {
         responses: { '200': ok('The snapshot and its position.', 'SnapshotResponse'), ...errors(...PATH_ERRORS, 'Unavailable') },
       },
     },
+    ...webhookPaths(),
+  };
+}
+
+function webhookPaths(): Record<string, PathItem> {
+  const body = (name: SchemaName): { required: true; content: Record<string, MediaTypeObject> } => ({
+    required: true,
+    content: json(name),
+  });
+  return {
+    '/webhooks': {
+      get: {
+        operationId: 'listWebhooks',
+        summary: 'Every webhook endpoint (admins)',
+        tags: ['webhooks'],
+        security: ADMIN,
+        responses: { '200': ok('The endpoints, oldest first; never their secrets.', 'WebhookList'), ...errors(...ADMIN_ERRORS) },
+      },
+      post: {
+        operationId: 'createWebhook',
+        summary: 'Register a webhook endpoint (admins)',
+        description:
+          'From now on every change of the chosen briefings (of the chosen types) is POSTed to `url`, signed with the secret (generated when not given; answered in this response only). ' +
+          'A URL naming a loopback, private, link-local, CGNAT, multicast or unspecified address is refused (400 naming `url`); a host name is checked after resolution at each delivery. ' +
+          'LIVEBRIEF_WEBHOOKS_ALLOW_PRIVATE=true allows them.',
+        tags: ['webhooks'],
+        security: ADMIN,
+        requestBody: body('CreateWebhook'),
+        responses: { '201': ok('The endpoint and its secret.', 'WebhookCreated'), ...errors(...BODY_ERRORS, ...ADMIN_ERRORS) },
+      },
+    },
+    '/webhooks/{id}': {
+      get: {
+        operationId: 'getWebhook',
+        summary: 'One webhook endpoint (admins)',
+        tags: ['webhooks'],
+        security: ADMIN,
+        parameters: [WEBHOOK_ID],
+        responses: { '200': ok('The endpoint.', 'WebhookResponse'), ...errors(...PATH_ERRORS, ...ADMIN_ERRORS) },
+      },
+      patch: {
+        operationId: 'updateWebhook',
+        summary: 'Change a webhook endpoint (admins)',
+        description: 'Only the fields sent change. Briefings added to its list start at their current head.',
+        tags: ['webhooks'],
+        security: ADMIN,
+        parameters: [WEBHOOK_ID],
+        requestBody: body('UpdateWebhook'),
+        responses: { '200': ok('The endpoint as changed.', 'WebhookResponse'), ...errors(...BODY_ERRORS, 'NotFound', ...ADMIN_ERRORS) },
+      },
+      delete: {
+        operationId: 'deleteWebhook',
+        summary: 'Remove a webhook endpoint and its delivery log (admins)',
+        tags: ['webhooks'],
+        security: ADMIN,
+        parameters: [WEBHOOK_ID],
+        responses: { '200': ok('Removed.', 'Removed'), ...errors(...PATH_ERRORS, ...ADMIN_ERRORS) },
+      },
+    },
+    '/webhooks/{id}/deliveries': {
+      get: {
+        operationId: 'listWebhookDeliveries',
+        summary: "An endpoint's delivery log (admins)",
+        tags: ['webhooks'],
+        security: ADMIN,
+        parameters: [WEBHOOK_ID],
+        responses: { '200': ok('The log, newest first.', 'WebhookDeliveryList'), ...errors(...PATH_ERRORS, ...ADMIN_ERRORS) },
+      },
+    },
+    '/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+      post: {
+        operationId: 'redeliverWebhookDelivery',
+        summary: 'Send one logged delivery again, now (admins)',
+        description:
+          'The same change, with the same `deliveryId` and `"redelivery": true`, sent once now; the answer is logged as a new line. Send `{}` as the body. 410 when the briefing no longer keeps that change.',
+        tags: ['webhooks'],
+        security: ADMIN,
+        parameters: [WEBHOOK_ID, DELIVERY_ID],
+        responses: {
+          '200': ok("The new log line, with the receiver's answer.", 'WebhookDeliveryResponse'),
+          ...errors(...BODY_ERRORS, 'NotFound', 'Gone', ...ADMIN_ERRORS),
+        },
+      },
+    },
   };
 }
 
@@ -487,6 +591,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'briefings', description: 'Briefings and their metadata.' },
       { name: 'entries', description: 'Published entries, their writes and correction history.' },
       { name: 'changes', description: "A briefing's change log, for catching up over plain HTTP." },
+      { name: 'webhooks', description: 'Endpoints that receive every published change, signed (admins only).' },
       { name: 'meta', description: 'This description.' },
     ],
     paths: paths(),
@@ -506,6 +611,20 @@ function buildOpenApiDocument(): OpenApiDocument {
           required: true,
           description: 'The entry.',
           schema: { type: 'string', pattern: ID_PATTERN.source },
+        },
+        webhookId: {
+          name: 'id',
+          in: 'path',
+          required: true,
+          description: 'The webhook endpoint.',
+          schema: { type: 'string', pattern: '^[a-f0-9]{16}$' },
+        },
+        deliveryId: {
+          name: 'deliveryId',
+          in: 'path',
+          required: true,
+          description: "A delivery in the endpoint's log (the same for every attempt at one change).",
+          schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
         },
         'If-Match': {
           name: 'If-Match',

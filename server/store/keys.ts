@@ -30,6 +30,13 @@
  *   b:{slug}:presence      HASH  user id -> console presence JSON with its expiry ms
  *   b:{slug}:queue-rev     STRING bumped on every draft change, so consoles on every process notice
  *   b:{slug}:readers       HASH  process id -> "<reader subscriptions>:<ms when counted>", rewritten every few seconds by each process
+ *   b:{slug}:webhook:<id>:cursor STRING JSON: the last change of this briefing delivered to that endpoint (epoch, seq), and its retry state
+ *   b:{slug}:webhook:<id>:lease  STRING the process delivering to that endpoint for this briefing now (SET NX PX, renewed)
+ *
+ * Webhooks (never part of a briefing):
+ *
+ *   webhooks               HASH  endpoint id -> endpoint JSON (with its secret: deliveries are signed with it)
+ *   webhook:<id>:deliveries LIST delivery log of one endpoint, newest first, capped
  *
  * The console's accounts and the API tokens (never part of a briefing). On a Redis Cluster
  * they share the hash tag `{accounts}` (`<prefix>{accounts}:users` …), so the scripts that
@@ -139,6 +146,22 @@ export class Keys {
 
   readers(slug: string): string {
     return `${this.prefix}b:{${slug}}:readers`;
+  }
+
+  webhookCursor(slug: string, webhookId: string): string {
+    return `${this.prefix}b:{${slug}}:webhook:${webhookId}:cursor`;
+  }
+
+  webhookLease(slug: string, webhookId: string): string {
+    return `${this.prefix}b:{${slug}}:webhook:${webhookId}:lease`;
+  }
+
+  get webhooks(): string {
+    return `${this.prefix}webhooks`;
+  }
+
+  webhookDeliveries(webhookId: string): string {
+    return `${this.prefix}webhook:${webhookId}:deliveries`;
   }
 
   queueRevision(slug: string): string {

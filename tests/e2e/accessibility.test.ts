@@ -141,6 +141,7 @@ describe.each(LOOKS)('the console in %s at %i px', (colorScheme, width) => {
     ['a briefing open with the composer', '#/b/a11y', ''],
     ['the people page', '#/users', 'main table'],
     ['the tokens page', '#/tokens', 'main table'],
+    ['the webhooks page', '#/webhooks', 'main table'],
     ['the audit page', '#/audit', 'main table'],
   ])('%s has no serious or critical violations', async (_name, hash, ready) => {
     const { page } = await signInPage(browser, server.url, 'ada', { viewport: { width, height: 800 }, colorScheme });
