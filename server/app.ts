@@ -156,7 +156,10 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
-  app.use('/api/v1', apiRouter({ store, auth: consoleService.auth, bodyLimitBytes: config.bodyLimitBytes, metrics }));
+  app.use(
+    '/api/v1',
+    apiRouter({ store, auth: consoleService.auth, users: consoleService.users, bodyLimitBytes: config.bodyLimitBytes, metrics }),
+  );
   app.use(consoleService.router);
   app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
