@@ -9,7 +9,7 @@ import type { ErrorBody } from '../../shared/errors';
 import type { Entry } from '../../shared/schemas';
 import { addUser, login, type SessionClient } from '../support/console';
 import { createBriefing } from '../support/fixtures';
-import { closeAll, startServer, type TestServer } from '../support/harness';
+import { closeAll, startServer, waitFor, type TestServer } from '../support/harness';
 
 afterEach(closeAll);
 
@@ -188,5 +188,30 @@ describe('the briefing page', () => {
     expect(contributors).toContain('Night editor');
     expect(contributors).toContain('Administrator');
     expect(contributors.match(/Olena Kovalenko/g)).toHaveLength(1);
+  });
+
+  it('lists the contributor of a scheduled entry once it is published at its time', async () => {
+    const { server, admin, editor, users } = await team();
+    await createBriefing(server.api, 'later');
+    await admin.request('PATCH', `/console/api/users/${users.contributor.id}`, { roleLine: 'Kyiv correspondent' });
+    const scheduled = await editor.request<{ entry: Entry }>('POST', '/api/v1/briefings/later/entries', {
+      body: 'At noon.',
+      authorId: users.contributor.id,
+      publishAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    expect(scheduled.status).toBe(201);
+    const before = await (await fetch(`${server.url}/b/later`)).text();
+    expect(before).not.toContain('lb-contributors');
+    const page = await waitFor(
+      async () => {
+        const text = await (await fetch(`${server.url}/b/later`)).text();
+        return text.includes('At noon.') ? text : undefined;
+      },
+      10_000,
+      'the scheduled entry on the page',
+    );
+    const contributors = /<section class="lb-contributors"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(contributors).toContain('Olena Kovalenko');
+    expect(contributors).toContain('Kyiv correspondent');
   });
 });
