@@ -60,7 +60,11 @@ describe('role line and avatar', () => {
       avatarUrl: '/media/olena.webp',
     });
     expect(own.status).toBe(200);
-    expect(own.body.user).toMatchObject({ id: users.contributor.id, roleLine: 'Senior Kyiv correspondent', avatarUrl: '/media/olena.webp' });
+    expect(own.body.user).toMatchObject({
+      id: users.contributor.id,
+      roleLine: 'Senior Kyiv correspondent',
+      avatarUrl: '/media/olena.webp',
+    });
     const session = await contributor.request<{ session: { user: PublicUser } }>('GET', '/console/api/session');
     expect(session.body.session.user.roleLine).toBe('Senior Kyiv correspondent');
 
@@ -101,7 +105,10 @@ describe('entries carry the byline', () => {
     expect(own.status).toBe(201);
     expect(own.body.entry.author).toEqual({ id: `user:${users.editor.id}`, name: 'Eve Editor', role: 'Night editor' });
 
-    const listed = await editor.request<{ bylines: { id: string; name: string; roleLine: string | null }[] }>('GET', '/console/api/bylines');
+    const listed = await editor.request<{ bylines: { id: string; name: string; roleLine: string | null }[] }>(
+      'GET',
+      '/console/api/bylines',
+    );
     expect(listed.status).toBe(200);
     expect(listed.body.bylines.map((byline) => byline.id)).toEqual(expect.arrayContaining([users.contributor.id, users.editor.id]));
 
@@ -137,7 +144,10 @@ describe('entries carry the byline', () => {
   it('refuses an unknown or disabled authorId with 400, and a token may not be refused its own byline', async () => {
     const { server, admin, editor, users } = await team();
     await createBriefing(server.api, 'refusals');
-    const unknown = await editor.request<ErrorBody>('POST', '/api/v1/briefings/refusals/entries', { body: 'x', authorId: 'ffffffffffffffff' });
+    const unknown = await editor.request<ErrorBody>('POST', '/api/v1/briefings/refusals/entries', {
+      body: 'x',
+      authorId: 'ffffffffffffffff',
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(/^authorId: /);
     const malformed = await editor.request<ErrorBody>('POST', '/api/v1/briefings/refusals/entries', { body: 'x', authorId: 42 });
@@ -153,7 +163,10 @@ describe('entries carry the byline', () => {
     expect(disabled.body.error.message).toMatch(/^authorId: /);
 
     // An API token publishes under an account's byline too.
-    const byToken = await server.api.post<{ entry: Entry }>('/api/v1/briefings/refusals/entries', { body: 'Wire copy.', authorId: users.editor.id });
+    const byToken = await server.api.post<{ entry: Entry }>('/api/v1/briefings/refusals/entries', {
+      body: 'Wire copy.',
+      authorId: users.editor.id,
+    });
     expect(byToken.status).toBe(201);
     expect(byToken.body.entry.author).toEqual({ id: `user:${users.editor.id}`, name: 'Eve Editor' });
     const entries = await server.api.get<{ entries: Entry[] }>('/api/v1/briefings/refusals/entries');
