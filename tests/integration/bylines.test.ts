@@ -201,6 +201,10 @@ describe('the briefing page', () => {
     expect(contributors).toContain('Night editor');
     expect(contributors).toContain('Administrator');
     expect(contributors.match(/Olena Kovalenko/g)).toHaveLength(1);
+    // Search engines get the byline too: the role line as the person's job title, the avatar as their image.
+    expect(page).toContain(
+      '"author":{"@type":"Person","name":"Olena Kovalenko","jobTitle":"Kyiv correspondent","image":"https://cdn.example.org/olena.jpg"}',
+    );
   });
 
   it('lists the contributor of a scheduled entry once it is published at its time', async () => {
