@@ -1,10 +1,11 @@
 /**
  * The editors' console (served at /console): signs in, then shows the view named in the
- * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/users, #/tokens, #/webhooks, #/audit.
+ * URL fragment: #/ (briefings), #/b/<slug> (one briefing), #/profile, #/users, #/tokens, #/webhooks, #/audit.
  */
 import type { SessionInfo } from '../shared/console';
 import { SLUG_SOURCE } from '../shared/identifiers';
 import { auditView, tokensView, usersView, webhooksView } from './console/admin';
+import { profileView } from './console/profile';
 import { briefingListView } from './console/briefing-list';
 import { h, replace } from './console/dom';
 import * as api from './console/api';
@@ -107,6 +108,7 @@ function topBar(current: SessionInfo): HTMLElement {
       'div',
       { class: 'me' },
       h('span', { class: 'me-name' }, current.user.name, h('span', { class: 'role' }, current.user.role)),
+      link('#/profile', 'Your profile'),
       h('button', { type: 'button', class: 'small', onclick: () => void signOut() }, 'Sign out'),
     ),
   );
@@ -145,6 +147,10 @@ function route(): void {
     workspace = new Workspace(briefing[1], current.user);
     view = h('main', { class: 'page wide' }, workspace.root);
     workspace.start();
+  } else if (hash === '#/profile') {
+    view = profileView(current.user, (user) => {
+      if (session) session = { ...session, user };
+    });
   } else if (hash === '#/users' && current.user.role === 'admin') {
     view = usersView(current.user);
   } else if (hash === '#/tokens' && current.user.role === 'admin') {

@@ -170,6 +170,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     apiRouter({
       store,
       auth: consoleService.auth,
+      users: consoleService.users,
       bodyLimitBytes: config.bodyLimitBytes,
       metrics,
       webhooks: { webhooks, worker: webhookWorker, allowPrivate: config.webhooks.allowPrivate },

@@ -1,24 +1,36 @@
 /** Building entries from editors' input: ids, timestamps, rendered HTML, versions. */
 import { randomBytes } from 'node:crypto';
-import type { Principal } from './auth/tokens';
 import type { EntryVersion } from '../shared/console';
-import type { CreateEntryInput, Entry, UpdateEntryInput } from '../shared/schemas';
+import type { Byline, CreateEntryInput, Entry, UpdateEntryInput } from '../shared/schemas';
 import { renderMarkdown } from './render/markdown';
+import type { Principal } from './auth/tokens';
+import { AppError } from '../shared/errors';
 import type { Store } from './store/store';
+import { bylineOf, type UserStore } from './store/users';
 
 /** Time-ordered, URL-safe and unguessable: base-36 milliseconds, then random bits. */
 export function newEntryId(now: Date): string {
   return now.getTime().toString(36) + randomBytes(5).toString('hex');
 }
 
-export function buildEntry(slug: string, input: CreateEntryInput, author: Principal, publishedAt: Date): Entry {
+/** Only the byline's own fields: never anything else of a principal (its access role is not a role line). */
+function bylineFields(author: Byline): Byline {
+  return {
+    id: author.id,
+    name: author.name,
+    ...(author.role ? { role: author.role } : {}),
+    ...(author.avatar ? { avatar: author.avatar } : {}),
+  };
+}
+
+export function buildEntry(slug: string, input: CreateEntryInput, author: Byline, publishedAt: Date): Entry {
   return {
     id: newEntryId(publishedAt),
     slug,
     version: 1,
     publishedAt: publishedAt.toISOString(),
     updatedAt: null,
-    author: { id: author.id, name: author.name },
+    author: bylineFields(author),
     title: input.title ?? null,
     body: input.body,
     html: renderMarkdown(input.body),
@@ -32,6 +44,25 @@ export function buildEntry(slug: string, input: CreateEntryInput, author: Princi
 }
 
 /**
+ * The byline a new entry is published under: the account named by `authorId` (an editor
+ * publishing on behalf of a contributor: it must exist and be active), else the caller's own
+ * account as it is now, else (an API token) the caller's name alone.
+ */
+export async function bylineFor(users: UserStore, principal: Principal, authorId: string | undefined): Promise<Byline> {
+  if (authorId !== undefined) {
+    const id = authorId.replace(/^user:/, '');
+    const user = await users.findById(id);
+    if (!user || user.disabled) throw new AppError('invalid', `authorId: no active account "${id}"`);
+    return bylineOf(user);
+  }
+  if (principal.id.startsWith('user:')) {
+    const user = await users.findById(principal.id.slice('user:'.length));
+    if (user) return bylineOf(user);
+  }
+  return { id: principal.id, name: principal.name };
+}
+
+/**
  * Publishes an entry now, or keeps it scheduled for a `publishAt` in the future: the one
  * path of the API's POST and the console's approvals. Returns the response JSON that an
  * Idempotency-Key replays unchanged.
@@ -40,7 +71,7 @@ export async function publishOrSchedule(
   store: Store,
   slug: string,
   fields: CreateEntryInput,
-  author: Principal,
+  author: Byline,
   options: { publishAt?: string | null | undefined; idempotencyKey?: string | undefined },
 ): Promise<{ entry: Entry; scheduled: boolean; response: string; replayed: boolean }> {
   const now = new Date();

@@ -39,7 +39,21 @@ export interface PublicUser {
   role: Role;
   disabled: boolean;
   createdAt: string;
+  /** The line under the name in bylines, e.g. "Kyiv correspondent"; null when none. */
+  roleLine: string | null;
+  /** The byline's picture: an https URL or a /media/ path of this service; null when none. */
+  avatarUrl: string | null;
 }
+
+/** An account as the composer's "Byline" select lists it (editors may publish under any active one). */
+export interface BylineChoice {
+  id: string;
+  name: string;
+  roleLine: string | null;
+}
+
+/** Longest role line, in characters. */
+export const ROLE_LINE_MAX = 80;
 
 export interface PublicToken {
   id: string;

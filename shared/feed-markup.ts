@@ -3,7 +3,7 @@
  * renders the page with them and the browser renders every live change with them, so an
  * entry looks the same whichever side drew it.
  */
-import type { Briefing, Entry, Media } from './schemas';
+import type { Briefing, Byline, Entry, Media } from './schemas';
 import { html, trusted, type Markup } from './html';
 import type { TimeFormat } from './time-format';
 import type { EntryVersion } from './console';
@@ -73,6 +73,28 @@ export function renderMedia(media: Media): Markup {
   return html`<figure class="lb-media"><img src="${media.url}" alt="${media.alt}" loading="lazy" decoding="async">${caption}</figure>`;
 }
 
+/** Where a byline's picture loads from: an https URL as it is, a /media/ path of this service from its origin; null otherwise. */
+export function avatarSrc(avatar: string | undefined, baseUrl: string): string | null {
+  if (!avatar) return null;
+  if (avatar.startsWith('/media/')) return `${baseUrl}${avatar}`;
+  return avatar.startsWith('https://') ? avatar : null;
+}
+
+/** Avatar, name and role line. The picture's alt is empty: the name is right beside it. */
+export function renderByline(author: Byline, ctx: MarkupContext, className = 'lb-author'): Markup {
+  const src = avatarSrc(author.avatar, ctx.baseUrl);
+  return html`<span class="${className}">${src ? html`<img class="lb-avatar" src="${src}" alt="" width="32" height="32" loading="lazy" decoding="async">` : ''}<span class="lb-author-name">${author.name}</span>${author.role ? html`<span class="lb-author-role">${author.role}</span>` : ''}</span>`;
+}
+
+/** The briefing's contributors, each with the byline they last published under; '' when none. */
+export function renderContributors(contributors: Byline[], ctx: MarkupContext): Markup | '' {
+  if (contributors.length === 0) return '';
+  return html`<section class="lb-contributors" aria-labelledby="lb-contributors-h">
+<h2 id="lb-contributors-h">${ctx.i18n.t('briefing.contributors')}</h2>
+<ul>${contributors.map((author) => html`<li>${renderByline(author, ctx, 'lb-contributor')}</li>`)}</ul>
+</section>`;
+}
+
 export interface EntryOptions {
   /** Which copy this is: the feed's, the pinned box's, or the entry's own page. */
   variant: 'feed' | 'pinned' | 'permalink';
@@ -136,7 +158,7 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
 ${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${renderEmbeds(entry.embeds, ctx)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
-<footer class="lb-entry-foot"><span class="lb-author">${entry.author.name}</span><button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
+<footer class="lb-entry-foot">${renderByline(entry.author, ctx)}<button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
 </article>`;
 }
 

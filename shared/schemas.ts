@@ -99,7 +99,14 @@ export const entrySchema = z.object({
   version: z.number().int().describe('1, then one more on every edit'),
   publishedAt: z.string(),
   updatedAt: z.string().nullable().describe('When the content was last corrected; null if never'),
-  author: z.object({ id: z.string(), name: z.string() }),
+  author: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      role: z.string().optional().describe('The role line under the name at publication, e.g. "Kyiv correspondent"; absent when none'),
+      avatar: z.string().optional().describe('The byline picture at publication: an https URL or a /media/ path; absent when none'),
+    })
+    .describe('The byline as readers saw it when the entry was published; an edit keeps it'),
   title: z.string().nullable(),
   body: z.string().describe('Markdown source'),
   html: z.string().describe('body rendered on the server and sanitized'),
@@ -111,6 +118,8 @@ export const entrySchema = z.object({
   embeds: z.array(embedSchema).describe('Posts and videos from other services; [] when none'),
 });
 export type Entry = z.infer<typeof entrySchema>;
+/** Who an entry is by, as readers see it: name, and the role line and avatar if any. */
+export type Byline = Entry['author'];
 
 const changeHead = {
   slug: z.string(),
@@ -191,7 +200,14 @@ const entryFieldsSchema = z.object({
 export const createEntrySchema = entryFieldsSchema
   .partial()
   .required({ body: true })
-  .extend({ publishAt: z.iso.datetime({ offset: true }).optional() });
+  .extend({
+    publishAt: z.iso.datetime({ offset: true }).optional(),
+    authorId: z
+      .string()
+      .regex(/^(user:)?[a-f0-9]{16}$/, 'must be the id of an account')
+      .optional()
+      .describe('Publish under this active account’s byline (an editor on behalf of a contributor); default: the caller’s own'),
+  });
 export type CreateEntryInput = z.infer<typeof createEntrySchema>;
 
 export const updateEntrySchema = entryFieldsSchema.partial().refine((patch) => Object.values(patch).some((value) => value !== undefined), {

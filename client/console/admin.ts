@@ -4,6 +4,7 @@ import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent }
 import { announce, confirmAction, h, openDialog, replace } from './dom';
 import * as api from './api';
 import { messageOf } from './http';
+import { bylineForm } from './profile';
 
 const field = (id: string, label: string, control: HTMLElement): HTMLElement =>
   h('div', { class: 'field' }, h('label', { for: id }, label), control);
@@ -37,12 +38,20 @@ export function usersView(me: PublicUser): HTMLElement {
     return h(
       'tr',
       { class: user.disabled ? 'disabled' : '', 'data-user': user.username },
-      h('td', {}, h('strong', {}, user.name), h('br'), h('span', { class: 'help' }, user.username)),
+      h(
+        'td',
+        {},
+        h('strong', {}, user.name),
+        user.roleLine ? h('span', { class: 'help' }, ` · ${user.roleLine}`) : null,
+        h('br'),
+        h('span', { class: 'help' }, user.username),
+      ),
       h('td', {}, h('label', { class: 'visually-hidden', for: role.id }, `Role of ${user.name}`), role),
       h('td', {}, user.disabled ? h('span', { class: 'badge ended' }, 'Disabled') : h('span', { class: 'badge ok' }, 'Active')),
       h(
         'td',
         { class: 'row-actions' },
+        h('button', { type: 'button', class: 'small', 'data-action': 'byline', onclick: () => editByline(user) }, 'Byline'),
         h('button', { type: 'button', class: 'small', onclick: () => resetPassword(user) }, 'New password'),
         user.id === me.id
           ? null
@@ -76,6 +85,13 @@ export function usersView(me: PublicUser): HTMLElement {
               ),
       ),
     );
+  };
+  const editByline = (user: PublicUser): void => {
+    const form = bylineForm(`byline-${user.id}`, user, 'Save byline', (values) => {
+      change(user, values, `${values.name}’s byline is saved; their next entries carry it.`);
+      dialog.close();
+    });
+    const dialog = openDialog(`Byline of ${user.name}`, form);
   };
   const resetPassword = (user: PublicUser): void => {
     const input = h('input', {

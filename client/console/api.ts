@@ -6,7 +6,17 @@
  * console also uses a few routes of the public API (briefings, entries), listed last.
  */
 import type { z } from 'zod';
-import type { AuditRecord, Draft, EntryVersion, PublicToken, PublicUser, Queue, ReadersNow, SessionInfo } from '../../shared/console';
+import type {
+  AuditRecord,
+  BylineChoice,
+  Draft,
+  EntryVersion,
+  PublicToken,
+  PublicUser,
+  Queue,
+  ReadersNow,
+  SessionInfo,
+} from '../../shared/console';
 import type {
   createDraftSchema,
   createTokenSchema,
@@ -17,6 +27,7 @@ import type {
   returnDraftSchema,
   setupSchema,
   updateDraftSchema,
+  updateProfileSchema,
   updateUserSchema,
 } from '../../shared/console-schemas';
 import type {
@@ -111,6 +122,13 @@ export async function createUser(body: z.input<typeof createUserSchema>): Promis
 export async function updateUser(id: string, body: z.input<typeof updateUserSchema>): Promise<void> {
   await request('PATCH', path(CONSOLE, 'users', id), { body });
 }
+
+/** Changes one's own name, role line or avatar ("Your profile"). */
+export const updateProfile = (body: z.input<typeof updateProfileSchema>): Promise<{ user: PublicUser }> =>
+  request('PATCH', path(CONSOLE, 'profile'), { body });
+
+/** The active accounts an editor may publish under (editors only). */
+export const listBylines = (): Promise<{ bylines: BylineChoice[] }> => request('GET', path(CONSOLE, 'bylines'));
 
 export const listTokens = (): Promise<{ tokens: PublicToken[] }> => request('GET', path(CONSOLE, 'tokens'));
 

@@ -15,6 +15,8 @@ import { ApiError } from './http';
 export interface SendingHost {
   readonly slug: string;
   briefing(): Briefing | null;
+  /** The account a new entry is published on behalf of; undefined: the sender's own byline. */
+  authorId(): string | undefined;
   /** Stores the compositions as they are now. */
   persist(): void;
   /** Draws the composition again after its fields or target changed. */
@@ -38,9 +40,10 @@ export class Sending {
       // Publishes exactly the version just saved: a change in between is refused (412).
       await api.publishDraft(this.host.slug, target.draftId, saved.version, publishAt ? { publishAt } : {});
     } else {
+      const authorId = this.host.authorId();
       await api.createEntry(
         this.host.slug,
-        { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}) },
+        { ...payloadOf(composition.fields), ...(publishAt ? { publishAt } : {}), ...(authorId ? { authorId } : {}) },
         composition.idempotencyKey,
       );
     }

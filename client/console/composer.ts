@@ -5,7 +5,8 @@
  * nothing. The model is composition.ts, the inputs composer-form.ts, the sending
  * composer-sending.ts.
  */
-import { canEdit, type Draft, type PresentEditor, type PublicUser } from '../../shared/console';
+import { canEdit, type BylineChoice, type Draft, type PresentEditor, type PublicUser } from '../../shared/console';
+import * as api from './api';
 import type { Briefing, Entry } from '../../shared/schemas';
 import { Sending } from './composer-sending';
 import { describeSchedule, fieldInputs } from './composer-form';
@@ -39,10 +40,13 @@ export class Composer {
   private busy = false;
   private readonly sending: Sending;
   private readonly storage: CompositionStorage;
+  /** Whose byline a new entry is published under (editors): '' is oneself until the list of accounts is in. */
+  private readonly byline = h('select', { id: 'composer-byline', 'aria-describedby': 'composer-byline-help' });
 
   constructor(private readonly context: ComposerContext) {
     this.sending = new Sending({
       slug: context.slug,
+      authorId: () => (this.byline.value && this.byline.value !== context.user.id ? this.byline.value : undefined),
       briefing: context.briefing,
       persist: () => this.persist(),
       render: () => this.render(),
@@ -58,8 +62,28 @@ export class Composer {
         void this.primary();
       }
     });
+    replace(this.byline, h('option', { value: '' }, `${context.user.name} (you)`));
+    if (canEdit(context.user.role)) {
+      api
+        .listBylines()
+        .then(({ bylines }) => this.fillBylines(bylines))
+        .catch(() => undefined);
+    }
     this.render();
     if (this.edit?.target.kind === 'edit') context.setEditing(this.edit.target.entryId);
+  }
+
+  /** Oneself first, then everyone else by name, each with their role line. */
+  private fillBylines(bylines: BylineChoice[]): void {
+    const label = (choice: BylineChoice): string => (choice.roleLine ? `${choice.name} · ${choice.roleLine}` : choice.name);
+    const me = bylines.find((choice) => choice.id === this.context.user.id);
+    const others = bylines.filter((choice) => choice.id !== this.context.user.id).sort((a, b) => a.name.localeCompare(b.name));
+    const chosen = this.byline.value;
+    replace(
+      this.byline,
+      h('option', { value: '' }, me ? `${label(me)} (you)` : `${this.context.user.name} (you)`),
+      ...others.map((choice) => h('option', { value: choice.id, selected: choice.id === chosen }, label(choice))),
+    );
   }
 
   private get current(): Composition {
@@ -225,6 +249,15 @@ export class Composer {
         h('button', { type: 'button', 'data-action': 'save-draft', onclick: () => void this.saveDraft() }, 'Save draft'),
         h('button', { type: 'button', class: 'link', onclick: () => void this.clear() }, 'Clear'),
       ),
+      editor && target.kind === 'new'
+        ? h(
+            'div',
+            { class: 'field byline' },
+            h('label', { for: this.byline.id }, 'Byline'),
+            this.byline,
+            h('p', { class: 'help', id: 'composer-byline-help' }, 'Publish under your own name or on behalf of a colleague.'),
+          )
+        : null,
       editor ? scheduleBox : null,
     );
   }

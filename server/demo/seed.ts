@@ -1,17 +1,16 @@
 /** Puts the sample briefing into a store, with entries dated over the last few hours. */
-import type { Principal } from '../auth/tokens';
 import { buildEntry, patchEntry } from '../entries';
 import type { Store } from '../store/store';
-import type { Briefing, CreateEntryInput, Entry } from '../../shared/schemas';
+import type { Briefing, Byline, CreateEntryInput, Entry } from '../../shared/schemas';
 import { ENGLISH_DEMO, type DemoBriefing } from './content';
 
-const DESK: Principal[] = [
-  { id: 'demo-ada', name: 'Ada Brennan', role: 'editor', via: 'token' },
-  { id: 'demo-jonas', name: 'Jonas Ede', role: 'editor', via: 'token' },
+const DESK: Byline[] = [
+  { id: 'demo-ada', name: 'Ada Brennan', role: 'Live editor' },
+  { id: 'demo-jonas', name: 'Jonas Ede', role: 'Correspondent' },
 ];
 
-export function demoAuthor(index: number): Principal {
-  return DESK[index % DESK.length] ?? (DESK[0] as Principal);
+export function demoAuthor(index: number): Byline {
+  return DESK[index % DESK.length] ?? (DESK[0] as Byline);
 }
 
 /** Fills in the service's own origin where demo media point at our assets. */

@@ -12,9 +12,10 @@ import {
 } from '../../shared/schemas';
 import { EDITOR_ROLES } from '../../shared/console';
 import type { Authenticator } from '../auth/authenticator';
-import { correctionHistory, patchEntry, publishOrSchedule } from '../entries';
+import { bylineFor, correctionHistory, patchEntry, publishOrSchedule } from '../entries';
 import type { Metrics } from '../metrics';
 import type { Store } from '../store/store';
+import type { UserStore } from '../store/users';
 import { principalOf, requireRole } from './auth';
 import { requireJsonBody } from './errors';
 import { openApiJson } from './openapi';
@@ -24,6 +25,8 @@ import { webhooksRouter, type WebhooksApiOptions } from './webhooks-api';
 export interface ApiOptions {
   store: Store;
   auth: Authenticator;
+  /** The accounts whose bylines entries are published under. */
+  users: UserStore;
   bodyLimitBytes: number;
   metrics: Metrics;
   webhooks: Omit<WebhooksApiOptions, 'store' | 'auth'>;
@@ -123,9 +126,13 @@ export function apiRouter(options: ApiOptions): Router {
       throw new AppError('invalid', 'Idempotency-Key: must be 1-200 printable ASCII characters');
     }
     const input = parse(createEntrySchema, req.body);
-    const result = await publishOrSchedule(store, slug, input, principalOf(req), { publishAt: input.publishAt, idempotencyKey });
+    const author = await bylineFor(options.users, principalOf(req), input.authorId);
+    const result = await publishOrSchedule(store, slug, input, author, { publishAt: input.publishAt, idempotencyKey });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.locals.auditTarget = result.replayed ? { replayed: 'true' } : { id: result.entry.id, scheduled: String(result.scheduled) };
+    // The actor is who sent it; the byline may be a contributor's: the log names both.
+    res.locals.auditTarget = result.replayed
+      ? { replayed: 'true' }
+      : { id: result.entry.id, scheduled: String(result.scheduled), authorId: author.id, authorName: author.name };
     sendJson(res, 201, result.response);
   });
 

@@ -13,12 +13,14 @@ import {
   returnDraftSchema,
   setupSchema,
   updateDraftSchema,
+  updateProfileSchema,
   updateUserSchema,
 } from '../../shared/console-schemas';
 import {
   canEdit,
   EDITOR_ROLES,
   ROLES,
+  type BylineChoice,
   type Draft,
   type PublicToken,
   type Queue,
@@ -32,7 +34,7 @@ import type { LoginLimiter } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import type { FirstRun } from '../auth/setup';
 import { createToken, type Principal } from '../auth/tokens';
-import { publishOrSchedule } from '../entries';
+import { bylineFor, publishOrSchedule } from '../entries';
 import { renderMarkdown } from '../render/markdown';
 import type { AuditLog } from '../store/audit';
 import type { ReadersStore } from '../store/readers';
@@ -261,16 +263,11 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     });
     if (draft.version !== seen) throw new StaleDraftError(seen, draft);
     // The fields published are those of the version checked above, whatever happens next.
-    const result = await publishOrSchedule(
-      store,
-      slug,
-      draft.fields,
-      { ...draft.author, role: 'contributor', via: 'session' },
-      {
-        publishAt,
-        idempotencyKey: `draft:${draft.id}:${draft.version}`,
-      },
-    );
+    const author = await bylineFor(users, { ...draft.author, role: 'contributor', via: 'session' }, undefined);
+    const result = await publishOrSchedule(store, slug, draft.fields, author, {
+      publishAt,
+      idempotencyKey: `draft:${draft.id}:${draft.version}`,
+    });
     // Fails only if the author edited it in the moment between: that edit stays in the
     // queue as a submission to review, never published by this approval.
     await drafts.removeIfUnchanged(draft, raw).catch(() => false);
@@ -304,6 +301,8 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
       name: input.name,
       role: input.role,
       passwordHash: await hashPassword(input.password),
+      roleLine: input.roleLine,
+      avatarUrl: input.avatarUrl,
     });
     res.locals.auditTarget = { username: user.username, role: user.role };
     res.status(201).json({ user: publicUser(user) });
@@ -327,6 +326,8 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
         role: patch.role ?? current.role,
         disabled: patch.disabled ?? current.disabled,
         passwordHash: passwordHash ?? current.passwordHash,
+        roleLine: patch.roleLine === undefined ? (current.roleLine ?? null) : patch.roleLine,
+        avatarUrl: patch.avatarUrl === undefined ? (current.avatarUrl ?? null) : patch.avatarUrl,
       }),
       { keepAnAdmin: true },
     );
@@ -338,6 +339,35 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
         .join(','),
     };
     res.json({ user: publicUser(next) });
+  });
+
+  /** Anyone's own byline ("Your profile"): name, role line, avatar; nothing else of the account. */
+  router.patch('/profile', anyone, async (req, res) => {
+    const principal = principalOf(req);
+    if (!principal.id.startsWith('user:')) throw new AppError('forbidden', 'only a signed-in account has a profile');
+    const patch = parse(updateProfileSchema, req.body);
+    const next = await users.update(userIdOf(principal), (current) => ({
+      ...current,
+      name: patch.name ?? current.name,
+      roleLine: patch.roleLine === undefined ? (current.roleLine ?? null) : patch.roleLine,
+      avatarUrl: patch.avatarUrl === undefined ? (current.avatarUrl ?? null) : patch.avatarUrl,
+    }));
+    res.locals.auditTarget = {
+      username: next.username,
+      changed: Object.keys(patch)
+        .filter((key) => patch[key as keyof typeof patch] !== undefined)
+        .join(','),
+    };
+    res.json({ user: publicUser(next) });
+  });
+
+  /** The active accounts an editor may publish under (the composer's "Byline" select). */
+  router.get('/bylines', editor, async (_req, res) => {
+    const bylines: BylineChoice[] = (await users.list())
+      .filter((user) => !user.disabled)
+      .map((user) => ({ id: user.id, name: user.name, roleLine: user.roleLine ?? null }));
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ bylines });
   });
 
   router.get('/tokens', admin, async (_req, res) => {

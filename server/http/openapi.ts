@@ -375,7 +375,8 @@ function paths(): Record<string, PathItem> {
         summary: 'Publish an entry, or schedule it',
         description:
           'Published at once (entry.published with the next seq), or, with a future `publishAt`, kept out of sight and published at that time, exactly once. ' +
-          'With an Idempotency-Key, the same key sent again for the same briefing within 24 hours answers the first response and publishes nothing.',
+          'With an Idempotency-Key, the same key sent again for the same briefing within 24 hours answers the first response and publishes nothing. ' +
+          'The entry carries the byline of the account it is published under (`authorId`, else the caller’s own): its name, role line and avatar as they are at that moment; a later edit keeps it.',
         tags: ['entries'],
         security: EDITOR,
         parameters: [SLUG, { $ref: '#/components/parameters/Idempotency-Key' }],

@@ -170,10 +170,11 @@ export function pagesRouter(options: PagesOptions): Router {
       const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
       const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
       const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
-      const coverageEnd = await store.coverageEnd(briefing);
+      const [coverageEnd, contributors] = await Promise.all([store.coverageEnd(briefing), store.contributors(slug)]);
       sendPage(
         res,
         renderBriefingPage({
+          contributors,
           site,
           ctx,
           view,

@@ -2,8 +2,8 @@
  * schema.org data for search engines: a LiveBlogPosting for the briefing page with its
  * newest entries as BlogPosting updates, and a BlogPosting for an entry's own page.
  */
-import type { Briefing, Entry } from '../../shared/schemas';
-import { briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
+import type { Briefing, Byline, Entry } from '../../shared/schemas';
+import { avatarSrc, briefingUrl, entryHeadline, entryUrl } from '../../shared/feed-markup';
 import { htmlToText, renderMarkdown } from './markdown';
 
 export interface Publisher {
@@ -18,6 +18,17 @@ function publisherLd(publisher: Publisher): JsonLd {
   return { '@type': 'Organization', name: publisher.name, logo: { '@type': 'ImageObject', url: publisher.logo } };
 }
 
+/** The byline as schema.org sees it: the role line is the person's job title, the avatar their image. */
+function personLd(author: Byline, baseUrl: string): JsonLd {
+  const image = avatarSrc(author.avatar, baseUrl);
+  return {
+    '@type': 'Person',
+    name: author.name,
+    ...(author.role ? { jobTitle: author.role } : {}),
+    ...(image ? { image } : {}),
+  };
+}
+
 export function blogPostingLd(entry: Entry, baseUrl: string, publisher: Publisher): JsonLd {
   const url = entryUrl(baseUrl, entry.slug, entry.id);
   return {
@@ -28,7 +39,7 @@ export function blogPostingLd(entry: Entry, baseUrl: string, publisher: Publishe
     datePublished: entry.publishedAt,
     dateModified: entry.updatedAt ?? entry.publishedAt,
     articleBody: htmlToText(entry.html),
-    author: { '@type': 'Person', name: entry.author.name },
+    author: personLd(entry.author, baseUrl),
     publisher: publisherLd(publisher),
     ...(entry.media[0] ? { image: entry.media[0].url } : {}),
   };

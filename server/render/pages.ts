@@ -3,7 +3,7 @@
  * page and the embed frame. Complete without JavaScript; the browser bundle then keeps
  * the briefing page live from the cursor and state it carries.
  */
-import type { Briefing, Entry } from '../../shared/schemas';
+import type { Briefing, Byline, Entry } from '../../shared/schemas';
 import type { FeedView } from '../../shared/apply-change';
 import type { EntryVersion } from '../../shared/console';
 import {
@@ -11,6 +11,7 @@ import {
   entryAnchor,
   entryHeadline,
   plainExcerpt,
+  renderContributors,
   renderEntry,
   renderHistory,
   renderKeyEventItems,
@@ -151,6 +152,8 @@ export interface BriefingPageInput {
   /** Set on an archive page (?before=, ?around=): shows older entries and is not kept live. */
   before: string | null;
   summaryHtml: string;
+  /** Everyone whose entries the briefing carries, with the byline each last published under. */
+  contributors: Byline[];
   description: string;
   localeCode: DateFnsLocaleCode;
   jsonLd: unknown;
@@ -202,6 +205,7 @@ ${archive ? html`<p class="lb-archive-note">${t('briefing.archiveNote')} <a href
 <h2 id="lb-summary-h">${t('briefing.summary')}</h2>
 <div class="lb-summary-body" ${feedHook('summary')}>${trusted(input.summaryHtml)}</div>
 </section>
+${renderContributors(input.contributors, ctx)}
 <div class="lb-columns">
 <nav class="lb-key-events" aria-labelledby="lb-ke-h" ${feedHook('key-events-box')}${keyEvents.length === 0 ? trusted(' hidden') : ''}>
 <h2 id="lb-ke-h">${t('briefing.keyEvents')}</h2>

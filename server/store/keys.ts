@@ -21,6 +21,8 @@
  *   b:{slug}:published     ZSET  entry id -> published ms (newest first by ZREVRANGE)
  *   b:{slug}:pinned        ZSET  entry id -> published ms, published pinned entries only
  *   b:{slug}:key-events    ZSET  entry id -> published ms, published key events only (the key-events index)
+ *   b:{slug}:contributors  HASH  author id -> that author's byline JSON as last published (the page's contributors),
+ *                                written by the scripts that publish an entry
  *   b:{slug}:key-events-built STRING set once the index covers every entry: by createBriefing, or (a briefing from before the index) by its first read
  *   b:{slug}:idem:<hash>   STRING first response to an Idempotency-Key, 24 h
  *   b:{slug}:versions:<id> LIST  the earlier versions of a published entry, oldest first
@@ -66,6 +68,7 @@ export interface BriefingKeys {
   keyEvents: string;
   keyEventsBuilt: string;
   scheduled: string;
+  contributors: string;
 }
 
 export interface KeysOptions {
@@ -117,6 +120,7 @@ export class Keys {
       keyEvents: `${base}key-events`,
       keyEventsBuilt: `${base}key-events-built`,
       scheduled: `${base}scheduled`,
+      contributors: `${base}contributors`,
     };
   }
 

@@ -131,14 +131,14 @@ return {'ok', epoch, seq}
 );
 
 /**
- * Keys: head, entries, state, published, pinned, idempotency, the briefing's scheduled, key events.
+ * Keys: head, entries, state, published, pinned, idempotency, the briefing's scheduled, key events, contributors.
  * Args: head, entry JSON, id, published ms, pinned (1/0), mode (now/schedule),
- *       use idempotency (1/0), idempotency ttl s, key event (1/0).
+ *       use idempotency (1/0), idempotency ttl s, key event (1/0), author id, author's byline JSON.
  * Returns {'replay', response} | {'missing'} | {'ok', response}.
  */
 const publishEntry = headScript(
-  ['entries', 'state', 'published', 'pinned', 'idempotency', 'scheduled', 'keyEvents'],
-  ['entry', 'id', 'publishedMs', 'pinned', 'mode', 'useIdempotency', 'idempotencyTtl', 'keyEvent'],
+  ['entries', 'state', 'published', 'pinned', 'idempotency', 'scheduled', 'keyEvents', 'contributors'],
+  ['entry', 'id', 'publishedMs', 'pinned', 'mode', 'useIdempotency', 'idempotencyTtl', 'keyEvent', 'authorId', 'byline'],
   `
 if use_idempotency == '1' then
   local prior = redis.call('GET', idempotency_key)
@@ -154,6 +154,8 @@ if mode == 'now' then
   if pinned == '1' then redis.call('ZADD', pinned_key, published_ms, id) end
   -- key events index
   if key_event == '1' then redis.call('ZADD', key_events_key, published_ms, id) end
+  -- contributors: the byline last published by each author
+  redis.call('HSET', contributors_key, author_id, byline)
   seq = append(epoch, 'entry.published', entry)
 else
   redis.call('HSET', state_key, id, 'scheduled')
@@ -169,10 +171,10 @@ return {'ok', response}
 /**
  * Publishes one due scheduled entry; the ZREM from the briefing's scheduled set decides
  * which process does it, once.
- * Keys: head, entries, state, published, pinned, the briefing's scheduled, key events. Args: head, id.
+ * Keys: head, entries, state, published, pinned, the briefing's scheduled, key events, contributors. Args: head, id.
  */
 const publishScheduled = headScript(
-  ['entries', 'state', 'published', 'pinned', 'scheduled', 'keyEvents'],
+  ['entries', 'state', 'published', 'pinned', 'scheduled', 'keyEvents', 'contributors'],
   ['id'],
   `
 local score = redis.call('ZSCORE', scheduled_key, id)
@@ -188,6 +190,10 @@ local decoded = cjson.decode(json)
 if decoded.pinned == true then redis.call('ZADD', pinned_key, score, id) end
 -- key events index
 if decoded.keyEvent == true then redis.call('ZADD', key_events_key, score, id) end
+-- contributors: the byline last published by each author
+if type(decoded.author) == 'table' and type(decoded.author.id) == 'string' then
+  redis.call('HSET', contributors_key, decoded.author.id, cjson.encode(decoded.author))
+end
 local seq = append(epoch, 'entry.published', json)
 return {'ok', seq}
 `,

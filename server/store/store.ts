@@ -239,12 +239,32 @@ export class Store {
         useIdempotency: options.idempotencyKey ? 1 : 0,
         idempotencyTtl: IDEMPOTENCY_TTL_SECONDS,
         keyEvent: entry.keyEvent ? 1 : 0,
+        authorId: entry.author.id,
+        byline: JSON.stringify(entry.author),
       },
     );
     const [status, response] = asTuple(reply);
     if (status === 'missing') throw notFound(entry.slug);
     if (scheduled && status === 'ok') await this.indexScheduled(entry.slug);
     return { response: String(response), replayed: status === 'replay' };
+  }
+
+  /**
+   * The briefing's contributors: each author's byline as last published, in the order of
+   * their names. Kept by the publishing scripts, so a briefing of any length costs one read.
+   */
+  async contributors(slug: string): Promise<Entry['author'][]> {
+    const all = await this.redis.hvals(this.keys.briefing(slug).contributors);
+    return all
+      .flatMap((raw) => {
+        try {
+          const byline = JSON.parse(raw) as Entry['author'];
+          return typeof byline.id === 'string' && typeof byline.name === 'string' ? [byline] : [];
+        } catch {
+          return [];
+        }
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async getEntry(slug: string, id: string): Promise<StoredEntry> {

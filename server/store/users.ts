@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis';
 import type { PublicUser, Role } from '../../shared/console';
+import type { Entry } from '../../shared/schemas';
 import { AppError } from '../../shared/errors';
 import type { Keys } from './keys';
 import { scriptCaller, type ScriptArg } from './scripting';
@@ -27,6 +28,23 @@ export function publicUser(record: UserRecord): PublicUser {
     role: record.role,
     disabled: record.disabled,
     createdAt: record.createdAt,
+    // Accounts made before bylines have neither.
+    roleLine: record.roleLine ?? null,
+    avatarUrl: record.avatarUrl ?? null,
+  };
+}
+
+/**
+ * The byline an entry is published under: the account's name, role line and avatar as they
+ * are now. The entry keeps it, so a later change of the account never rewrites what
+ * readers saw. `id` is the principal id a session of this account has (`user:<id>`).
+ */
+export function bylineOf(user: PublicUser): Entry['author'] {
+  return {
+    id: `user:${user.id}`,
+    name: user.name,
+    ...(user.roleLine ? { role: user.roleLine } : {}),
+    ...(user.avatarUrl ? { avatar: user.avatarUrl } : {}),
   };
 }
 
@@ -105,7 +123,14 @@ export class UserStore {
   }
 
   /** Creates an account; 409 when the username is taken. */
-  async create(input: { username: string; name: string; role: Role; passwordHash: string }): Promise<UserRecord> {
+  async create(input: {
+    username: string;
+    name: string;
+    role: Role;
+    passwordHash: string;
+    roleLine?: string | null | undefined;
+    avatarUrl?: string | null | undefined;
+  }): Promise<UserRecord> {
     const record: UserRecord = {
       id: randomBytes(8).toString('hex'),
       username: input.username,
@@ -113,6 +138,8 @@ export class UserStore {
       role: input.role,
       disabled: false,
       createdAt: new Date().toISOString(),
+      roleLine: input.roleLine ?? null,
+      avatarUrl: input.avatarUrl ?? null,
       passwordHash: input.passwordHash,
     };
     const created = await this.call(

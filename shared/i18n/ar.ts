@@ -101,6 +101,8 @@ const ar: Catalogue = {
   'post.show': 'إظهار المنشور',
   'post.notice': 'سيُحمَّل محتوى من {provider}، وقد يحفظ ملفات تعريف الارتباط.',
   'history.field.embeds': 'المنشورات المضمّنة',
+  // bylines
+  'briefing.contributors': 'المساهمون',
 };
 
 export default ar;

@@ -83,6 +83,8 @@ const az: Catalogue = {
   'post.show': 'Paylaşımı göstər',
   'post.notice': 'Bu, {provider} xidmətindən məzmun yükləyir; həmin xidmət kukilər saxlaya bilər.',
   'history.field.embeds': 'daxil edilmiş paylaşımlar',
+  // bylines
+  'briefing.contributors': 'Müəlliflər',
 };
 
 export default az;

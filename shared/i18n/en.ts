@@ -89,6 +89,8 @@ export const en = {
   'post.show': 'Show post',
   'post.notice': 'This loads content from {provider}, which may set cookies.',
   'history.field.embeds': 'embedded posts',
+  // bylines: the briefing's list of the people whose entries it carries
+  'briefing.contributors': 'Contributors',
 } as const satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof en;

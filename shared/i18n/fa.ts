@@ -83,6 +83,8 @@ const fa: Catalogue = {
   'post.show': 'نمایش پست',
   'post.notice': 'با این کار محتوایی از {provider} بارگذاری می‌شود که ممکن است کوکی ذخیره کند.',
   'history.field.embeds': 'پست‌های جاسازی‌شده',
+  // bylines
+  'briefing.contributors': 'نویسندگان',
 };
 
 export default fa;

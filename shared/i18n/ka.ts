@@ -83,6 +83,8 @@ const ka: Catalogue = {
   'post.show': 'პოსტის ჩვენება',
   'post.notice': 'ამით ჩაიტვირთება კონტენტი {provider}-დან, რომელმაც შეიძლება ქუქი-ფაილები შეინახოს.',
   'history.field.embeds': 'ჩაშენებული პოსტები',
+  // bylines
+  'briefing.contributors': 'ავტორები',
 };
 
 export default ka;

@@ -88,6 +88,8 @@ const ro: Catalogue = {
   'post.show': 'Afișează postarea',
   'post.notice': 'Se încarcă conținut de la {provider}, care poate plasa cookie-uri.',
   'history.field.embeds': 'postările încorporate',
+  // bylines
+  'briefing.contributors': 'Contributori',
 };
 
 export default ro;

@@ -95,6 +95,8 @@ const ru: Catalogue = {
   'post.show': 'Показать публикацию',
   'post.notice': 'Будет загружено содержимое из {provider}; сервис может сохранить cookie.',
   'history.field.embeds': 'встроенные публикации',
+  // bylines
+  'briefing.contributors': 'Авторы',
 };
 
 export default ru;

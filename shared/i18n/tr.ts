@@ -83,6 +83,8 @@ const tr: Catalogue = {
   'post.show': 'Gönderiyi göster',
   'post.notice': 'Bu, {provider} kaynaklı içerik yükler; bu hizmet çerez kaydedebilir.',
   'history.field.embeds': 'yerleştirilmiş gönderiler',
+  // bylines
+  'briefing.contributors': 'Katkıda bulunanlar',
 };
 
 export default tr;

@@ -95,6 +95,8 @@ const uk: Catalogue = {
   'post.show': 'Показати публікацію',
   'post.notice': 'Буде завантажено вміст із {provider}; сервіс може зберегти cookie.',
   'history.field.embeds': 'вбудовані публікації',
+  // bylines
+  'briefing.contributors': 'Автори',
 };
 
 export default uk;

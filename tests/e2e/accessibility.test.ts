@@ -27,7 +27,14 @@ beforeAll(async () => {
   });
   const publish = async (body: Record<string, unknown>): Promise<Entry> =>
     (await server.api.post<{ entry: Entry }>('/api/v1/briefings/a11y/entries', body)).body.entry;
-  await publish({ body: 'A plain update.' });
+  // A byline with a role line and an avatar, which also puts a list of contributors on the page.
+  const reporter = await addUser(server, 'olena', 'Olena Kovalenko', 'contributor');
+  await server.app.console.users.update(reporter.id, (current) => ({
+    ...current,
+    roleLine: 'Kyiv correspondent',
+    avatarUrl: 'https://example.org/olena.jpg',
+  }));
+  await publish({ body: 'A plain update.', authorId: reporter.id });
   await publish({
     title: 'With everything',
     body: 'Text with a [link](https://example.org/more), a list:\n\n- one\n- two\n\n> and a quote',
@@ -143,6 +150,7 @@ describe.each(LOOKS)('the console in %s at %i px', (colorScheme, width) => {
     ['the tokens page', '#/tokens', 'main table'],
     ['the webhooks page', '#/webhooks', 'main table'],
     ['the audit page', '#/audit', 'main table'],
+    ['your profile', '#/profile', 'main form'],
   ])('%s has no serious or critical violations', async (_name, hash, ready) => {
     const { page } = await signInPage(browser, server.url, 'ada', { viewport: { width, height: 800 }, colorScheme });
     if (hash === '#/b/a11y') {

@@ -12,7 +12,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function addUser(server: TestServer, username: string, name: string, role: Role, password = PASSWORD): Promise<PublicUser> {
   const record = await server.app.console.users.create({ username, name, role, passwordHash: await hashPassword(password) });
-  return { id: record.id, username, name, role, disabled: false, createdAt: record.createdAt };
+  return { id: record.id, username, name, role, disabled: false, createdAt: record.createdAt, roleLine: null, avatarUrl: null };
 }
 
 /** A signed-in HTTP client: the session cookie and its CSRF token, sent the way the console sends them. */
