@@ -106,6 +106,12 @@ const envSchema = z.object({
     .pipe(z.union([z.literal('*'), z.array(z.url({ protocol: /^https?$/ }).transform((origin) => new URL(origin).origin)).min(1)])),
   /** Drafts and submissions one author may keep in one briefing. */
   LIVEBRIEF_DRAFTS_PER_AUTHOR: positiveInt(200),
+  /** Where uploaded images are stored (a volume shared by every process). */
+  LIVEBRIEF_MEDIA_DIR: z.string().default('./data/media'),
+  /** Largest accepted image upload, in bytes. */
+  LIVEBRIEF_MEDIA_MAX_BYTES: positiveInt(15 * 1024 * 1024),
+  /** Largest accepted image, in pixels (width × height): bounds the memory a decode takes. */
+  LIVEBRIEF_MEDIA_MAX_PIXELS: positiveInt(50_000_000),
 });
 
 export interface Config {
@@ -146,6 +152,12 @@ export interface Config {
   embedOrigins: '*' | readonly string[];
   /** Drafts and submissions one author may keep in one briefing; more are refused with 409. */
   draftsPerAuthor: number;
+  /** Folder of uploaded images and their renditions. */
+  mediaDir: string;
+  /** Largest accepted image upload, in bytes. */
+  mediaMaxBytes: number;
+  /** Largest accepted image, in pixels. */
+  mediaMaxPixels: number;
 }
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -186,5 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     language: e.LIVEBRIEF_LANGUAGE,
     embedOrigins: e.LIVEBRIEF_EMBED_ORIGINS,
     draftsPerAuthor: e.LIVEBRIEF_DRAFTS_PER_AUTHOR,
+    mediaDir: e.LIVEBRIEF_MEDIA_DIR,
+    mediaMaxBytes: e.LIVEBRIEF_MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.LIVEBRIEF_MEDIA_MAX_PIXELS,
   });
 }
