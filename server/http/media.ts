@@ -7,7 +7,7 @@ import express, { type ErrorRequestHandler, type Request, Router } from 'express
 import { EDITOR_ROLES } from '../../shared/console';
 import { AppError } from '../../shared/errors';
 import type { Authenticator } from '../auth/authenticator';
-import { megabytes, type MediaStore } from '../media/images';
+import { tooManyBytes, type MediaStore } from '../media/images';
 import { requireRole } from './auth';
 import { allowCrossOrigin, type EmbedOrigins } from './cross-origin';
 
@@ -26,7 +26,6 @@ export function mediaRouter(options: MediaRouteOptions): Router {
   const { media } = options;
   const router = Router();
   const baseOf = (req: Request): string => `${options.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/media/`;
-  const tooLarge = `image: larger than the ${megabytes(media.limits.maxBytes)} limit; send a smaller photo`;
 
   router.post(
     '/api/v1/media',
@@ -46,7 +45,7 @@ export function mediaRouter(options: MediaRouteOptions): Router {
   );
   const tooLargeBody: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
     const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : null;
-    next(type === 'entity.too.large' ? new AppError('too_large', tooLarge) : error);
+    next(type === 'entity.too.large' ? tooManyBytes(media.limits.maxBytes) : error);
   };
   router.use('/api/v1/media', tooLargeBody);
 

@@ -32,26 +32,42 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-export function megabytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+/** The refusal of an upload above the byte limit, in MB as people say it. */
+export function tooManyBytes(maxBytes: number): AppError {
+  const mb = maxBytes / (1024 * 1024);
+  return new AppError('too_large', `image: larger than the ${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB limit; send a smaller photo`);
 }
 
+/** Photos encoded at once per process: each takes about 2 s of a core (12 MP), and sharp shares the thread pool with argon2 and fs. */
+const ENCODING_AT_ONCE = 2;
+
 export class MediaStore {
+  private encoding = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(
     readonly dir: string,
     readonly limits: ImageLimits,
   ) {}
+
+  /** Runs `work` when fewer than ENCODING_AT_ONCE others run; the rest wait their turn. */
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.encoding >= ENCODING_AT_ONCE) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.encoding++;
+    try {
+      return await work();
+    } finally {
+      this.encoding--;
+      this.waiting.shift()?.();
+    }
+  }
 
   /**
    * Stores an image and describes its renditions, whose URLs start with `base` (e.g.
    * `https://live.example/media/`). The same bytes again answer the same id and write nothing.
    */
   async storeImage(bytes: Buffer, base = '/media/'): Promise<UploadedMedia> {
-    if (bytes.length > this.limits.maxBytes) {
-      throw new AppError('too_large', `image: larger than the ${megabytes(this.limits.maxBytes)} limit`);
-    }
-    const input = { limitInputPixels: this.limits.maxPixels, failOn: 'error' as const };
+    if (bytes.length > this.limits.maxBytes) throw tooManyBytes(this.limits.maxBytes);
     let meta: sharp.Metadata;
     try {
       // Headers only: the pixel limit is checked below with a sentence of its own.
@@ -73,6 +89,14 @@ export class MediaStore {
     const folder = join(this.dir, id);
     if (await exists(folder)) return media;
 
+    await this.inTurn(() => this.writeRenditions(bytes, folder, width));
+    return media;
+  }
+
+  /** Encodes every rendition into a staging folder, then publishes it under `folder` by one rename. */
+  private async writeRenditions(bytes: Buffer, folder: string, width: number): Promise<void> {
+    if (await exists(folder)) return;
+    const input = { limitInputPixels: this.limits.maxPixels, failOn: 'error' as const };
     await mkdir(this.dir, { recursive: true });
     const staging = join(this.dir, `.upload-${randomUUID()}`);
     await mkdir(staging);
@@ -106,7 +130,6 @@ export class MediaStore {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
-    return media;
   }
 
   /** The file of one rendition, or null when the names cannot be one of ours (never a path outside the folder). */
