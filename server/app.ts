@@ -17,6 +17,8 @@ import { createConsole, type ConsoleService } from './console';
 import { apiRouter } from './http/api';
 import { crossOriginReads, socketOriginAllowed } from './http/cross-origin';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { mediaRouter } from './http/media';
+import { MediaStore } from './media/images';
 import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
@@ -42,6 +44,8 @@ export interface App {
   metrics: Metrics;
   /** The editors' console: accounts, sessions, drafts, presence, audit log. */
   console: ConsoleService;
+  /** Uploaded images (storeImage() for any feature that takes a photo). */
+  media: MediaStore;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting, lets in-flight requests finish, closes sockets and Redis. */
@@ -159,6 +163,9 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   // Embeds on other sites read the public JSON (GET) too.
   app.use('/api/v1', crossOriginReads(config.embedOrigins));
   app.use(consoleService.auditMiddleware);
+  const media = new MediaStore(config.mediaDir, { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels });
+  // Before the JSON API, whose routes refuse any body that is not JSON.
+  app.use(mediaRouter({ media, auth: consoleService.auth, embedOrigins: config.embedOrigins, publicUrl: config.publicUrl }));
   const webhooks = new WebhookStore(redis, store.keys);
   const webhookWorker = new WebhookWorker(store, webhooks, logger, {
     ...DEFAULT_WEBHOOK_OPTIONS,
@@ -216,6 +223,7 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     hub,
     metrics,
     console: consoleService,
+    media,
     async listen() {
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);

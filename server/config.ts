@@ -123,6 +123,12 @@ const envSchema = z.object({
   LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS: positiveInt(24 * 60 * 60_000),
   /** Longest wait for a webhook receiver's answer, in ms. */
   LIVEBRIEF_WEBHOOKS_TIMEOUT_MS: positiveInt(10_000),
+  /** Where uploaded images are stored (a volume shared by every process). */
+  LIVEBRIEF_MEDIA_DIR: z.string().default('./data/media'),
+  /** Largest accepted image upload, in bytes. */
+  LIVEBRIEF_MEDIA_MAX_BYTES: positiveInt(15 * 1024 * 1024),
+  /** Largest accepted image, in pixels (width × height): bounds the memory a decode takes. */
+  LIVEBRIEF_MEDIA_MAX_PIXELS: positiveInt(50_000_000),
 });
 
 export interface Config {
@@ -169,6 +175,12 @@ export interface Config {
   draftsPerAuthor: number;
   /** Webhook delivery: whether internal addresses may be reached, and its timings (ms). */
   webhooks: { allowPrivate: boolean; pollMs: number; retryBaseMs: number; retryMaxMs: number; retryWindowMs: number; timeoutMs: number };
+  /** Folder of uploaded images and their renditions. */
+  mediaDir: string;
+  /** Largest accepted image upload, in bytes. */
+  mediaMaxBytes: number;
+  /** Largest accepted image, in pixels. */
+  mediaMaxPixels: number;
 }
 
 export interface RedisSentinelConfig {
@@ -232,5 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       retryWindowMs: e.LIVEBRIEF_WEBHOOKS_RETRY_FOR_MS,
       timeoutMs: e.LIVEBRIEF_WEBHOOKS_TIMEOUT_MS,
     },
+    mediaDir: e.LIVEBRIEF_MEDIA_DIR,
+    mediaMaxBytes: e.LIVEBRIEF_MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.LIVEBRIEF_MEDIA_MAX_PIXELS,
   });
 }

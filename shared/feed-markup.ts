@@ -9,6 +9,7 @@ import type { TimeFormat } from './time-format';
 import type { EntryVersion } from './console';
 import type { MessageKey, Translate, Translator } from './i18n';
 import { PROVIDER_NAMES, recognizeEmbed } from './embeds';
+import { MEDIA_FORMATS, parseMediaUrl, type MediaFormat } from './media';
 
 export interface MarkupContext {
   time: TimeFormat;
@@ -65,12 +66,32 @@ function linkAttributes(ctx: MarkupContext): Markup {
   return trusted(ctx.newTab ? ' target="_blank" rel="noopener"' : '');
 }
 
-export function renderMedia(media: Media): Markup {
+/** The width an entry's image takes: the reader column (at most 42.5rem) or the whole narrow screen. */
+const MEDIA_SIZES = '(min-width: 44rem) 42.5rem, 100vw';
+
+/**
+ * An entry's image. One of our uploads (its URL names its renditions and size) becomes a
+ * `<picture>` offering AVIF and WebP at every width, with the intrinsic size reserved so
+ * nothing jumps as it loads; any other URL stays a plain `<img>`. `eager` for the first
+ * image a reader sees (it is often the page's largest paint).
+ */
+export function renderMedia(media: Media, eager = false): Markup {
   const caption =
     media.caption || media.credit
       ? html`<figcaption>${media.caption ?? ''}${media.credit ? html` <span class="lb-credit">${media.credit}</span>` : ''}</figcaption>`
       : '';
-  return html`<figure class="lb-media"><img src="${media.url}" alt="${media.alt}" loading="lazy" decoding="async">${caption}</figure>`;
+  const loading = eager ? trusted('fetchpriority="high" decoding="async"') : trusted('loading="lazy" decoding="async"');
+  const uploaded = parseMediaUrl(media.url);
+  if (!uploaded) return html`<figure class="lb-media"><img src="${media.url}" alt="${media.alt}" ${loading}>${caption}</figure>`;
+  const srcset = (format: MediaFormat): string =>
+    uploaded.renditions
+      .filter((rendition) => rendition.format === format)
+      .map((rendition) => `${rendition.url} ${rendition.width}w`)
+      .join(', ');
+  const sources = MEDIA_FORMATS.filter(({ format }) => format !== 'jpeg').map(
+    ({ format, type }) => html`<source type="${type}" srcset="${srcset(format)}" sizes="${MEDIA_SIZES}">`,
+  );
+  return html`<figure class="lb-media"><picture>${sources}<img src="${media.url}" srcset="${srcset('jpeg')}" sizes="${MEDIA_SIZES}" width="${String(uploaded.width)}" height="${String(uploaded.height)}" alt="${media.alt}" ${loading}></picture>${caption}</figure>`;
 }
 
 /** Where a byline's picture loads from: an https URL as it is, a /media/ path of this service from its origin; null otherwise. */
@@ -98,6 +119,8 @@ export function renderContributors(contributors: Byline[], ctx: MarkupContext): 
 export interface EntryOptions {
   /** Which copy this is: the feed's, the pinned box's, or the entry's own page. */
   variant: 'feed' | 'pinned' | 'permalink';
+  /** The first entry a reader sees: its first image loads at once (no lazy loading). */
+  first?: boolean;
 }
 
 /** The id of the correction history on an entry's own page, the target of "Updated HH:mm". */
@@ -157,7 +180,7 @@ export function renderEntry(entry: Entry, ctx: MarkupContext, options: EntryOpti
   const links = renderLinks(entry.links, ctx);
   return html`<article class="${classes}" id="${id}" data-id="${entry.id}" data-version="${entry.version}"${entry.title ? html` aria-labelledby="${titleId}"` : ''}>
 <header class="lb-entry-meta">${options.variant === 'pinned' ? html`<span class="lb-flag lb-flag--pin">${ctx.i18n.t('entry.pinned')}</span>` : ''}<a class="lb-permalink" href="${url}"${linkAttributes(ctx)}>${renderTime(entry.publishedAt, ctx)}</a>${flags}${updated}</header>
-${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map(renderMedia)}${renderEmbeds(entry.embeds, ctx)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
+${title}<div class="lb-body">${trusted(entry.html)}</div>${entry.media.map((media, index) => renderMedia(media, options.first === true && index === 0))}${renderEmbeds(entry.embeds, ctx)}${links}${entry.sources ? html`<p class="lb-sources">${entry.sources}</p>` : ''}
 <footer class="lb-entry-foot">${renderByline(entry.author, ctx)}<button type="button" class="lb-share" data-action="share" data-url="${url}" data-title="${entryHeadline(entry, 80)}" data-js-only>${ctx.i18n.t('entry.share')}</button></footer>
 </article>`;
 }
@@ -218,7 +241,7 @@ export function renderHistory(
       return html`<li class="lb-version" aria-labelledby="${headingId}">
 <${subheading} class="lb-version-when" id="${headingId}">${ctx.i18n.markup(step.updatedAt ? 'history.corrected' : 'history.published', { time: when })}</${subheading}>
 ${changed.length > 0 ? html`<p class="lb-version-changed">${ctx.i18n.t('history.changedNext', { fields: list.format(changed) })}</p>` : ''}
-<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map(renderMedia)}${renderEmbeds(step.embeds, ctx)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
+<div class="lb-version-content">${step.title ? html`<p class="lb-version-title">${step.title}</p>` : ''}<div class="lb-body">${trusted(step.html)}</div>${step.media.map((media) => renderMedia(media))}${renderEmbeds(step.embeds, ctx)}${renderLinks(step.links, ctx)}${step.sources ? html`<p class="lb-sources">${step.sources}</p>` : ''}</div>
 </li>`;
     })
     .reverse();

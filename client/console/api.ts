@@ -38,8 +38,9 @@ import type {
   updateBriefingSchema,
   updateEntrySchema,
 } from '../../shared/schemas';
+import type { UploadedMedia } from '../../shared/media';
 import type { createWebhookSchema, updateWebhookSchema, Webhook, WebhookDelivery } from '../../shared/webhooks';
-import { request } from './http';
+import { request, upload } from './http';
 
 const CONSOLE = '/console/api';
 const PUBLIC = '/api/v1';
@@ -68,6 +69,10 @@ export async function logout(): Promise<void> {
 export const setup = (body: z.input<typeof setupSchema>): Promise<SessionInfo> => request('POST', path(CONSOLE, 'setup'), { body });
 
 // ---------- composing ----------
+
+/** Uploads a photo (its bytes as the body); the answer names its renditions. */
+export const uploadImage = (file: Blob, onProgress: (fraction: number) => void): Promise<{ media: UploadedMedia }> =>
+  upload(path(PUBLIC, 'media'), file, onProgress);
 
 /** The entry HTML exactly as readers will get it. */
 export const preview = (body: z.input<typeof previewSchema>): Promise<{ html: string }> =>

@@ -9,9 +9,10 @@ import { emptyLink, emptyMedia, type ComposerFields } from './composition';
 import { h } from './dom';
 import { LIMITS } from '../../shared/limits';
 import { PROVIDER_NAMES } from '../../shared/embeds';
+import { photoUploader } from './photo-upload';
 import { rowsEditor } from './row-editor';
 
-function mediaSection(fields: ComposerFields, onInput: () => void): HTMLElement {
+function mediaSection(fields: ComposerFields, onInput: () => void, exposeAdd: (add: (url: string) => number) => void): HTMLElement {
   return rowsEditor({
     rows: fields.media,
     idPrefix: 'media',
@@ -28,6 +29,7 @@ function mediaSection(fields: ComposerFields, onInput: () => void): HTMLElement 
     removeLabel: 'Remove image',
     empty: emptyMedia,
     onInput,
+    exposeAdd: (add) => exposeAdd((url) => add({ ...emptyMedia(), url })),
   });
 }
 
@@ -109,7 +111,12 @@ export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: ()
     return h('label', { class: 'check', for: box.id }, box, ` ${label}`);
   };
 
-  return [
+  let addImageRow: (url: string) => number = () => -1;
+  const images = mediaSection(fields, onInput, (add) => {
+    addImageRow = add;
+  });
+  const uploader = photoUploader((url) => addImageRow(url));
+  const inputs = [
     text('title', 'Title (optional)', 'A headline for this update'),
     h(
       'div',
@@ -127,11 +134,16 @@ export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: ()
       ),
     ),
     h('div', { class: 'toggles' }, toggle('keyEvent', 'Key event'), editor ? toggle('pinned', 'Pin to top') : null),
-    mediaSection(fields, onInput),
+    // Outside the collapsible images section: on a phone it is the first way to add one.
+    uploader.element,
+    images,
     embedsField(fields, onInput),
     linksSection(fields, onInput),
     text('sources', 'Sources', 'With reporting by …'),
   ];
+  // A photo dropped or pasted anywhere on the form's inputs is uploaded.
+  for (const element of inputs) uploader.acceptFrom(element);
+  return inputs;
 }
 
 /** What a schedule time means for readers (the briefing's zone) and for the editor (their own), or '' for none. */

@@ -57,19 +57,51 @@ export async function request<T>(method: string, path: string, options: RequestO
   } catch {
     throw new NetworkError('No connection to the server. Nothing was lost: try again.');
   }
-  const text = await response.text();
+  return answerOf<T>(response.status, response.statusText, await response.text(), options.signingIn === true);
+}
+
+/** The JSON of an answer, or the ApiError it stands for. */
+function answerOf<T>(status: number, statusText: string, text: string, signingIn: boolean): T {
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
-  if (!response.ok) {
-    if (response.status === 401 && csrfToken !== '' && !options.signingIn) sessionEnded?.();
+  if (status < 200 || status > 299) {
+    if (status === 401 && csrfToken !== '' && !signingIn) sessionEnded?.();
     const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `${response.status} ${response.statusText}`, json);
+    throw new ApiError(status, error?.code ?? 'unknown', error?.message ?? `${status} ${statusText}`, json);
   }
   return json as T;
+}
+
+/**
+ * Sends a file as the raw body of a POST, reporting how much of it went (0-1): fetch cannot
+ * tell upload progress, XMLHttpRequest can. Same session, CSRF token and errors as request().
+ */
+export function upload<T>(path: string, file: Blob, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener('load', () => {
+      try {
+        resolve(answerOf<T>(xhr.status, xhr.statusText, xhr.responseText, false));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+    const offline = (): void => reject(new NetworkError('No connection to the server: the photo was not sent. Try again.'));
+    xhr.addEventListener('error', offline);
+    xhr.addEventListener('abort', offline);
+    xhr.send(file);
+  });
 }
 
 /** A message for people: the server's own sentence, without the field prefix when it is obvious. */

@@ -3,7 +3,7 @@
  * section with one fieldset per row, a button to add a row and one to remove each. It
  * edits the rows array it is given in place.
  */
-import { h, replace } from './dom';
+import { append, h, replace } from './dom';
 
 export interface RowInput<Row> {
   name: keyof Row & string;
@@ -27,6 +27,8 @@ export interface RowsEditor<Row extends { [K in keyof Row]: string }> {
   empty: () => Row;
   /** Called after every change of the rows. */
   onInput: () => void;
+  /** Receives a way for others (an image upload) to add a row; `add` answers the new row's index. */
+  exposeAdd?: (add: (row: Row) => number) => void;
 }
 
 export function rowsEditor<Row extends { [K in keyof Row]: string }>(editor: RowsEditor<Row>): HTMLElement {
@@ -71,9 +73,15 @@ export function rowsEditor<Row extends { [K in keyof Row]: string }>(editor: Row
     summary.textContent = `${editor.title} (${rows.length})`;
   };
   draw();
-  return h(
-    'details',
-    { class: 'extras', open: rows.length > 0 },
+  const section = h('details', { class: 'extras', open: rows.length > 0 });
+  const add = (item: Row): number => {
+    rows.push(item);
+    changed();
+    section.open = true;
+    return rows.length - 1;
+  };
+  append(
+    section,
     summary,
     list,
     h(
@@ -89,4 +97,6 @@ export function rowsEditor<Row extends { [K in keyof Row]: string }>(editor: Row
       editor.addLabel,
     ),
   );
+  editor.exposeAdd?.(add);
+  return section;
 }

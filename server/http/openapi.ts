@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../../shared/errors';
+import type { UploadedMedia } from '../../shared/media';
 import {
   briefingSchema,
   changeSchema,
@@ -109,6 +110,21 @@ const entryVersionSchema = entrySchema.pick({
   embeds: true,
 });
 
+const renditionSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  format: z.enum(['avif', 'webp', 'jpeg']),
+  url: z.string().describe('Served with `Cache-Control: public, max-age=31536000, immutable`'),
+});
+/** An uploaded image (shared/media.ts has its type; this describes it, and the compiler keeps the two alike). */
+const uploadedMediaSchema = z.object({
+  id: z.string().describe('`<content hash>-<width>x<height>`: the same bytes always give the same id'),
+  url: z.string().describe("The largest JPEG rendition: what an entry's `media[].url` points at"),
+  width: z.number().int().describe('Width once turned upright by its EXIF orientation'),
+  height: z.number().int(),
+  renditions: z.array(renditionSchema).describe('Every width (480, 960, 1600, never above the original) in AVIF, WebP and JPEG'),
+}) satisfies z.ZodType<UploadedMedia>;
+
 /** What the server sends: one registry, so that nested objects (an Entry in a Change) become $refs. */
 const OUTPUT_SCHEMAS = {
   Briefing: briefingSchema,
@@ -145,6 +161,7 @@ const OUTPUT_SCHEMAS = {
   WebhookDeliveryList: z.object({ deliveries: z.array(webhookDeliverySchema).describe('The newest 200 lines, newest first') }),
   WebhookDeliveryResponse: z.object({ delivery: webhookDeliverySchema }),
   Removed: z.object({ ok: z.literal(true) }),
+  MediaResponse: z.object({ media: uploadedMediaSchema }),
   SnapshotResponse: z.object({
     epoch: z.string(),
     seq: z.number().int(),
@@ -473,6 +490,26 @@ function paths(): Record<string, PathItem> {
         },
       },
     },
+    '/media': {
+      post: {
+        operationId: 'uploadImage',
+        summary: 'Upload a photo',
+        description:
+          'The body is the image itself (JPEG, PNG, WebP, AVIF, HEIF, GIF or TIFF; judged by its bytes, whatever the Content-Type says), at most `LIVEBRIEF_MEDIA_MAX_BYTES` (15 MB) and `LIVEBRIEF_MEDIA_MAX_PIXELS`. ' +
+          'It is turned upright by its EXIF orientation, stripped of all metadata (EXIF, GPS, XMP, ICC), and stored as renditions under `/media/<id>/<width>.<avif|webp|jpg>` (outside /api/v1). ' +
+          "The same bytes again answer the same id. Use `media.url` as an entry's `media[].url`: pages then offer every rendition.",
+        tags: ['media'],
+        security: EDITOR,
+        requestBody: {
+          required: true,
+          content: { 'image/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        },
+        responses: {
+          '201': ok('Stored (or already stored).', 'MediaResponse'),
+          ...errors('BadRequest', 'PayloadTooLarge', 'UnsupportedMediaType', 'Unauthorized', 'Forbidden'),
+        },
+      },
+    },
     '/briefings/{slug}/snapshot': {
       get: {
         operationId: 'getSnapshot',
@@ -593,6 +630,7 @@ function buildOpenApiDocument(): OpenApiDocument {
       { name: 'entries', description: 'Published entries, their writes and correction history.' },
       { name: 'changes', description: "A briefing's change log, for catching up over plain HTTP." },
       { name: 'webhooks', description: 'Endpoints that receive every published change, signed (admins only).' },
+      { name: 'media', description: 'Uploaded photos.' },
       { name: 'meta', description: 'This description.' },
     ],
     paths: paths(),

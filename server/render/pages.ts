@@ -162,7 +162,7 @@ export interface BriefingPageInput {
 /** The feed's column: controls, pinned, the "new updates" button, entries, "Load older". */
 function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHref: string | null; archive: boolean }): Markup {
   const { t } = ctx.i18n;
-  const pinned = view.pinned.map((entry) => renderEntry(entry, ctx, { variant: 'pinned' }));
+  const pinned = view.pinned.map((entry, index) => renderEntry(entry, ctx, { variant: 'pinned', first: index === 0 }));
   return html`<div class="lb-controls" role="group" aria-label="${t('controls.label')}" data-js-only>
 <button type="button" class="lb-toggle" data-action="key-only" aria-pressed="false">${t('controls.keyOnly')}</button>
 <button type="button" class="lb-toggle" data-action="order" aria-pressed="false">${t('controls.oldestFirst')}</button>
@@ -170,7 +170,7 @@ function renderFeedColumn(view: FeedView, ctx: MarkupContext, options: { olderHr
 </div>
 <div class="lb-pinned" ${feedHook('pinned')}${options.archive ? trusted(' hidden') : ''}>${options.archive ? '' : pinned}</div>
 <div class="lb-new-wrap"><button type="button" class="lb-new-updates" data-action="reveal" ${feedHook('reveal')} hidden></button></div>
-<div class="lb-feed" id="lb-feed" ${feedHook('feed')}>${view.entries.map((entry) => renderEntry(entry, ctx))}</div>
+<div class="lb-feed" id="lb-feed" ${feedHook('feed')}>${view.entries.map((entry, index) => renderEntry(entry, ctx, { variant: 'feed', first: index === 0 }))}</div>
 ${view.entries.length === 0 ? html`<p class="lb-empty" ${feedHook('empty')}>${t('feed.empty')}</p>` : html`<p class="lb-empty" ${feedHook('empty')} hidden>${t('feed.emptyFiltered')}</p>`}
 <nav class="lb-more" aria-label="${t('feed.moreLabel')}">${options.olderHref ? html`<a class="lb-load-older" data-action="load-older" ${feedHook('older')} href="${options.olderHref}">${t('feed.loadOlder')}</a>` : ''}</nav>`;
 }
@@ -264,7 +264,7 @@ export function renderEntryPage(input: {
 <div class="lb-kicker">${renderStatusBadge(briefing.status, t)}<span>${t('entryPage.kicker')}</span></div>
 <h1 class="lb-title">${entry.title ?? briefing.title}</h1>
 ${entry.title ? html`<p class="lb-entry-page-briefing">${markup('entryPage.from', { briefing: html`<a href="${briefingUrl('', briefing.slug)}">${briefing.title}</a>` })}</p>` : ''}
-${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink' })}
+${renderEntry({ ...entry, title: null }, ctx, { variant: 'permalink', first: true })}
 ${renderHistory(input.history, ctx)}
 <p class="lb-back"><a href="${briefingUrl('', briefing.slug)}">${t('entryPage.follow', { title: briefing.title })}</a></p>
 </main>
