@@ -2,11 +2,14 @@
  * `npm run screenshots:console`: starts the service in this process (its own Redis
  * prefix), fills a briefing with entries, drafts and people, and photographs the console in
  * headless Chromium, desktop and phone: the composer, the feed with its actions and the
- * conflict view. Writes docs/screenshots/console-*.png. Like the reader's demo
+ * conflict view; and a webhook's delivery log (a receiver on this machine that refuses the
+ * first delivery, so a retry shows). Writes docs/screenshots/console-*.png. Like the reader's demo
  * (server/demo/), the story is made up: a flood in Kestrel Bridge on the River Aldwyn,
  * covered by people who do not exist.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Entry } from '../shared/schemas';
@@ -25,7 +28,13 @@ async function shot(page: Page, name: string, options: { fullPage?: boolean } = 
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const server = await startServer({ LOG_LEVEL: 'silent' });
+  const server = await startServer({
+    LOG_LEVEL: 'silent',
+    // The webhook receiver below runs on this machine.
+    LIVEBRIEF_WEBHOOKS_ALLOW_PRIVATE: 'true',
+    LIVEBRIEF_WEBHOOKS_POLL_MS: '200',
+    LIVEBRIEF_WEBHOOKS_RETRY_MS: '500',
+  });
   const api = server.api;
   await addUser(server, 'ada', 'Ada Brennan', 'editor');
   await addUser(server, 'jonas', 'Jonas Ede', 'editor');
@@ -120,6 +129,28 @@ async function main(): Promise<void> {
       await shot(page, 'console-feed-phone');
     }
   }
+
+  // A webhook: the newsroom's site receives every change; it was down for the first one.
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received += 1;
+      response.writeHead(received === 1 ? 503 : 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  onClose(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/livebrief-hook`;
+  await api.post('/api/v1/webhooks', { url: receiverUrl, briefings: 'all', events: ['entry.published', 'entry.updated', 'entry.deleted'] });
+  await publish({ body: 'Trains to Harwood run again from 18:00, the operator says.' });
+  await publish({ body: 'The Corn Exchange rest centre has room for 80 more people tonight.' });
+  while (received < 3) await new Promise((resolve) => setTimeout(resolve, 100));
+  await addUser(server, 'mara', 'Mara Quinn', 'admin');
+  const admin = await signInPage(browser, server.url, 'mara', { viewport: DESKTOP, hash: '#/webhooks' });
+  await admin.page.getByRole('button', { name: 'Deliveries' }).first().click();
+  await admin.page.locator('.deliveries tr, .deliveries li').nth(2).waitFor();
+  await shot(admin.page, 'console-webhooks-desktop');
 
   // The conflict: Ada and Jonas correct the same entry; Ada saves first.
   for (const [label, viewport] of [

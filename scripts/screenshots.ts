@@ -1,14 +1,16 @@
 /**
  * `npm run screenshots`: the reader's page (desktop and a 375 px phone, light and dark),
  * the "new updates" button, an embed in another site's page, the Arabic briefing (right to
- * left, desktop and phone), a correction's history and an entry with embedded posts (before
- * and after "Show post"), as PNGs in
+ * left, desktop and phone), a correction's history, an entry with embedded posts (before
+ * and after "Show post") and an uploaded photo with bylines and avatars, as PNGs in
  * docs/screenshots/. Starts its own server on a free port with the demo briefing under a
  * throwaway Redis prefix, and removes that data afterwards.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { DEMO_SLUG } from '../server/demo/content';
 import { ARABIC_DEMO } from '../server/demo/content-ar';
 import { demoAuthor, seedDemo } from '../server/demo/seed';
@@ -69,8 +71,11 @@ async function shoot(
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'livebrief-screenshots-'));
+  onClose(() => rmSync(mediaDir, { recursive: true, force: true }));
   const { app, url } = await startServer({
     LIVEBRIEF_PUBLISHER_NAME: 'Kestrel Bridge Live',
+    LIVEBRIEF_MEDIA_DIR: mediaDir,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   });
   const host = await serveHostPage(hostPage(url));
@@ -139,6 +144,55 @@ async function main(): Promise<void> {
     while ((await buttons.count()) > 0) await buttons.first().click();
     await tab.locator('.lb-post iframe').nth(1).waitFor();
     await tab.waitForTimeout(300);
+  });
+
+  // An uploaded photo with caption and credit, and bylines with avatars (drawn here: the
+  // project ships no photographs of real people or places).
+  // Entries' photos carry absolute URLs (as an upload answers); avatars are stored as /media/ paths.
+  const upload = async (svg: string, base = `${url}/media/`): Promise<string> =>
+    (await app.media.storeImage(await sharp(Buffer.from(svg)).png().toBuffer(), base)).url;
+  const avatar = (initials: string, colour: string): Promise<string> =>
+    upload(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256"><rect width="256" height="256" fill="${colour}"/><text x="128" y="160" font-family="Liberation Sans, Arial" font-size="104" font-weight="700" fill="#fff" text-anchor="middle">${initials}</text></svg>`,
+      '/media/',
+    );
+  const photo = await upload(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1000"><defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7d93a8"/><stop offset="1" stop-color="#c9d3da"/></linearGradient><linearGradient id="water" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#6b5a3e"/><stop offset="1" stop-color="#3f3524"/></linearGradient></defs><rect width="1600" height="1000" fill="url(#sky)"/><path d="M0 470 Q300 380 620 450 T1200 430 T1600 460 V1000 H0Z" fill="#4f6b4a"/><path d="M0 600 Q400 560 800 600 T1600 590 V1000 H0Z" fill="url(#water)"/><rect x="980" y="360" width="420" height="260" fill="#9b8f80"/><rect x="980" y="330" width="420" height="40" fill="#6d5f52"/><g fill="#e8e2d6">${[1010, 1090, 1170, 1250, 1330].map((x) => `<rect x="${x}" y="400" width="40" height="60"/>`).join('')}</g><rect x="960" y="590" width="470" height="30" fill="#3f3524" opacity=".6"/><path d="M150 640 l90 -30 l90 30 z" fill="#d9d2c3"/><rect x="200" y="640" width="80" height="26" fill="#c0392b"/></svg>`,
+  );
+  const ada = { id: 'demo-ada', name: 'Ada Brennan', role: 'Live editor', avatar: await avatar('AB', '#1d3557') };
+  const jonas = { id: 'demo-jonas', name: 'Jonas Ede', role: 'Kestrel Bridge correspondent', avatar: await avatar('JE', '#8a3b12') };
+  await app.store.createEntry(
+    buildEntry(
+      DEMO_SLUG,
+      { body: 'The council says the Corn Exchange rest centre is full; new arrivals go to the Leisure Centre.' },
+      ada,
+      new Date(),
+    ),
+    {},
+  );
+  await app.store.createEntry(
+    buildEntry(
+      DEMO_SLUG,
+      {
+        title: 'Water reaches the Quay Row warehouses',
+        body: 'The river is over the quay wall by the old warehouses, our correspondent reports. The footpath along the water is closed.',
+        media: [
+          {
+            kind: 'image',
+            url: photo,
+            alt: 'Brown flood water covering the quay in front of a row of stone warehouses, with a small red boat moored to the left',
+            caption: 'Quay Row this evening, looking downstream.',
+            credit: 'Illustration: livebrief demo',
+          },
+        ],
+      },
+      jonas,
+      new Date(),
+    ),
+    {},
+  );
+  await shoot(browser, page, 'photo-and-bylines.png', { ...desktop, colorScheme: 'light' }, async (tab) => {
+    await tab.evaluate(() => document.querySelector('.lb-feed-col')?.scrollIntoView({ behavior: 'instant' }));
   });
 
   // The corrected entry's own page, at its history of earlier versions.

@@ -198,4 +198,6 @@ test.each(FAILOVERS)(
     }
     expect(await server.stop()).toBe(0);
   },
+  // A ceiling: a failover takes seconds (Sentinel's down-after, the election), more on a loaded machine.
+  90_000,
 );
