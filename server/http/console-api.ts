@@ -322,22 +322,15 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
       id,
       (current) => ({
         ...current,
-        name: patch.name ?? current.name,
+        ...withByline(current, patch),
         role: patch.role ?? current.role,
         disabled: patch.disabled ?? current.disabled,
         passwordHash: passwordHash ?? current.passwordHash,
-        roleLine: patch.roleLine === undefined ? (current.roleLine ?? null) : patch.roleLine,
-        avatarUrl: patch.avatarUrl === undefined ? (current.avatarUrl ?? null) : patch.avatarUrl,
       }),
       { keepAnAdmin: true },
     );
     if (next.disabled || patch.password) options.onSessionsEnded(id);
-    res.locals.auditTarget = {
-      username: next.username,
-      changed: Object.keys(patch)
-        .filter((key) => patch[key as keyof typeof patch] !== undefined)
-        .join(','),
-    };
+    res.locals.auditTarget = changedFields(next.username, patch);
     res.json({ user: publicUser(next) });
   });
 
@@ -346,18 +339,8 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
     const principal = principalOf(req);
     if (!principal.id.startsWith('user:')) throw new AppError('forbidden', 'only a signed-in account has a profile');
     const patch = parse(updateProfileSchema, req.body);
-    const next = await users.update(userIdOf(principal), (current) => ({
-      ...current,
-      name: patch.name ?? current.name,
-      roleLine: patch.roleLine === undefined ? (current.roleLine ?? null) : patch.roleLine,
-      avatarUrl: patch.avatarUrl === undefined ? (current.avatarUrl ?? null) : patch.avatarUrl,
-    }));
-    res.locals.auditTarget = {
-      username: next.username,
-      changed: Object.keys(patch)
-        .filter((key) => patch[key as keyof typeof patch] !== undefined)
-        .join(','),
-    };
+    const next = await users.update(userIdOf(principal), (current) => ({ ...current, ...withByline(current, patch) }));
+    res.locals.auditTarget = changedFields(next.username, patch);
     res.json({ user: publicUser(next) });
   });
 
@@ -400,4 +383,26 @@ export function consoleApiRouter(options: ConsoleApiOptions): Router {
   });
 
   return router;
+}
+
+type BylinePatch = { name?: string | undefined; roleLine?: string | null | undefined; avatarUrl?: string | null | undefined };
+
+/** An account's byline fields after a patch: a field left out keeps its value, null clears it. */
+function withByline(current: UserRecord, patch: BylinePatch): Pick<UserRecord, 'name' | 'roleLine' | 'avatarUrl'> {
+  return {
+    name: patch.name ?? current.name,
+    roleLine: patch.roleLine === undefined ? (current.roleLine ?? null) : patch.roleLine,
+    avatarUrl: patch.avatarUrl === undefined ? (current.avatarUrl ?? null) : patch.avatarUrl,
+  };
+}
+
+/** What the audit log records of an account change: whose, and which fields the request named. */
+function changedFields(username: string, patch: object): { username: string; changed: string } {
+  return {
+    username,
+    changed: Object.entries(patch)
+      .filter(([, value]) => value !== undefined)
+      .map(([key]) => key)
+      .join(','),
+  };
 }
