@@ -137,7 +137,18 @@ test.each(FAILOVERS)(
       expect(refusal).toEqual({ status: 503, body: { error: { code: 'unavailable', message: expect.stringMatching(/data store/) } } });
     }
 
-    const stored = (await api.get<EntriesPage>(`/api/v1/briefings/${slug}/entries?limit=100`)).body;
+    // A Sentinel's late announcement of the switch may move the service's connection once more
+    // (a moment of 503, as the contract allows): read again until the store answers.
+    const stored = await waitFor(
+      async () => {
+        const answer = await api.get<EntriesPage>(`/api/v1/briefings/${slug}/entries?limit=100`);
+        if (answer.status === 503) return undefined;
+        expect(answer.status).toBe(200);
+        return answer.body;
+      },
+      10_000,
+      'the stored entries after the failover',
+    );
     const storedIds = new Set(stored.entries.map((entry) => entry.id));
     // The promoted replica is another history: a new epoch, whatever was or was not lost.
     expect(stored.epoch).not.toBe(oldEpoch);
