@@ -87,10 +87,17 @@ export function usersView(me: PublicUser): HTMLElement {
     );
   };
   const editByline = (user: PublicUser): void => {
-    const form = bylineForm(`byline-${user.id}`, user, 'Save byline', (values) => {
-      change(user, values, `${values.name}’s byline is saved; their next entries carry it.`);
-      dialog.close();
-    });
+    // Only admins see People, and admins may upload photos.
+    const form = bylineForm(
+      `byline-${user.id}`,
+      user,
+      'Save byline',
+      (values) => {
+        change(user, values, `${values.name}’s byline is saved; their next entries carry it.`);
+        dialog.close();
+      },
+      true,
+    );
     const dialog = openDialog(`Byline of ${user.name}`, form);
   };
   const resetPassword = (user: PublicUser): void => {

@@ -115,7 +115,17 @@ export function fieldInputs(fields: ComposerFields, editor: boolean, onInput: ()
   const images = mediaSection(fields, onInput, (add) => {
     addImageRow = add;
   });
-  const uploader = photoUploader((url) => addImageRow(url));
+  const uploader = photoUploader({
+    inputId: 'composer-photo',
+    multiple: true,
+    buttonLabel: 'Upload a photo',
+    help: 'or drop or paste one into the composer',
+    uploaded: (media, name) => {
+      const index = addImageRow(media.url);
+      document.getElementById(`media-${index}-alt`)?.focus();
+      return `Added ${name}. Describe it in its alt text (required), then add a caption and credit.`;
+    },
+  });
   const inputs = [
     text('title', 'Title (optional)', 'A headline for this update'),
     h(

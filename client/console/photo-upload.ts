@@ -1,9 +1,10 @@
 /**
- * Adding a photo to an entry from the editor's own device: a file picker (on a phone it
- * offers the camera too), a drop onto the composer, or a paste. Each file is uploaded
- * with its progress shown; the server decides whether it is an image and strips its
- * metadata. Once stored, it becomes an image row whose alt text the editor writes.
+ * A photo from the editor's own device: a file picker (on a phone it offers the camera
+ * too), a drop, or a paste. Each file is uploaded with its progress shown; the server
+ * decides whether it is an image and strips its metadata. What happens to the stored
+ * photo is the caller's: an image row in the composer, an avatar in a byline.
  */
+import type { UploadedMedia } from '../../shared/media';
 import { uploadImage } from './api';
 import { h } from './dom';
 import { messageOf } from './http';
@@ -14,15 +15,25 @@ export interface PhotoUploader {
   acceptFrom(target: HTMLElement): void;
 }
 
-/** `addRow` makes an image row for an uploaded URL and answers its index. */
-export function photoUploader(addRow: (url: string) => number): PhotoUploader {
+export interface PhotoUploaderOptions {
+  /** The file input's id. */
+  inputId: string;
+  multiple: boolean;
+  buttonLabel: string;
+  /** Shown beside the button. */
+  help: string;
+  /** Takes the stored photo; answers the sentence that says what became of it. */
+  uploaded(media: UploadedMedia, fileName: string): string;
+}
+
+export function photoUploader(options: PhotoUploaderOptions): PhotoUploader {
   // No `capture`: it would force the camera, and a phone then could not pick a photo already taken.
   const input = h('input', {
     type: 'file',
     accept: 'image/*',
-    id: 'composer-photo',
+    id: options.inputId,
     class: 'visually-hidden',
-    multiple: true,
+    multiple: options.multiple,
     tabindex: -1,
     'aria-label': 'Photo to upload',
   });
@@ -41,10 +52,8 @@ export function photoUploader(addRow: (url: string) => number): PhotoUploader {
         progress.value = fraction;
         status.textContent = `Uploading ${name}… ${Math.round(fraction * 100)}%`;
       });
-      const index = addRow(media.url);
       status.className = 'status ok';
-      status.textContent = `Added ${name}. Describe it in its alt text (required), then add a caption and credit.`;
-      document.getElementById(`media-${index}-alt`)?.focus();
+      status.textContent = options.uploaded(media, name);
     } catch (error) {
       status.className = 'status error';
       status.textContent = `Could not add ${name}: ${messageOf(error).replace(/^image: /, '')}`;
@@ -65,8 +74,8 @@ export function photoUploader(addRow: (url: string) => number): PhotoUploader {
     'div',
     { class: 'photo-upload' },
     input,
-    h('button', { type: 'button', class: 'small', onclick: () => input.click() }, 'Upload a photo'),
-    h('span', { class: 'help' }, ' or drop or paste one into the composer'),
+    h('button', { type: 'button', class: 'small', onclick: () => input.click() }, options.buttonLabel),
+    h('span', { class: 'help' }, ` ${options.help}`),
     progress,
     status,
   );

@@ -2,8 +2,9 @@
  * Bylines in Chromium: an editor publishes on behalf of a contributor with the composer's
  * "Byline" select; a reader's live page shows that entry with the contributor's round
  * avatar, name and role line, and after a reload lists the contributors. A contributor sets
- * their own role line on "Your profile".
+ * their own role line on "Your profile"; an editor takes their avatar from an uploaded photo.
  */
+import sharp from 'sharp';
 import type { PublicUser, SessionInfo } from '../../shared/console';
 import type { Entry } from '../../shared/schemas';
 import { addUser, openBriefing, signInPage } from '../support/console';
@@ -71,4 +72,22 @@ it('a contributor sets their own role line on “Your profile”', async () => {
   await page.getByText('Saved. Your next entries carry this byline.').waitFor();
   const session = await page.evaluate(async () => (await fetch('/console/api/session')).json() as Promise<{ session: SessionInfo }>);
   expect(session.session.user.roleLine).toBe('Senior Kyiv correspondent');
+});
+
+it('an editor takes their avatar from a photo on their device, stored as a /media/ path', async () => {
+  const { page } = await signInPage(e2e.browser, e2e.server.url, 'eve');
+  await page.getByRole('link', { name: 'Your profile' }).click();
+  const square = await sharp({ create: { width: 600, height: 600, channels: 3, background: { r: 140, g: 40, b: 20 } } })
+    .jpeg()
+    .toBuffer();
+  await page.locator('#profile-avatar-photo').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: square });
+  await page.getByText('Uploaded me.jpg. Save to use it.').waitFor();
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByText('Saved. Your next entries carry this byline.').waitFor();
+  const session = await page.evaluate(async () => (await fetch('/console/api/session')).json() as Promise<{ session: SessionInfo }>);
+  // The smallest JPEG rendition, on this service: it loads, and it is an image.
+  expect(session.session.user.avatarUrl).toMatch(/^\/media\/[0-9a-f]{32}-600x600\/\d+\.jpg$/);
+  const avatar = await fetch(`${e2e.server.url}${session.session.user.avatarUrl ?? ''}`);
+  expect(avatar.status).toBe(200);
+  expect(avatar.headers.get('content-type')).toBe('image/jpeg');
 });

@@ -77,11 +77,15 @@ export interface StartOptions {
 /** Starts the app in this process on port 0 with its own prefix. */
 export async function startServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const prefix = env.REDIS_PREFIX ?? uniquePrefix();
+  // Uploaded photos go to a folder of the test's own, removed with it, unless the test names one.
+  const mediaDir = env.LIVEBRIEF_MEDIA_DIR ?? mkdtempSync(path.join(tmpdir(), 'livebrief-media-'));
+  if (env.LIVEBRIEF_MEDIA_DIR === undefined) onClose(() => rmSync(mediaDir, { recursive: true, force: true }));
   const config: Readonly<Config> = loadConfig({
     PORT: '0',
     REDIS_URL: DEFAULT_REDIS,
     LIVEBRIEF_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
+    LIVEBRIEF_MEDIA_DIR: mediaDir,
     ...env,
     REDIS_PREFIX: prefix,
   });
