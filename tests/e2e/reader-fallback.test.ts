@@ -8,7 +8,7 @@ import { launchBrowser, proxyArgs } from '../support/chromium';
 import { createBriefing, publish } from '../support/fixtures';
 import { startForwardProxy } from '../support/forward-proxy';
 import { closeAll, onClose, startServer, waitFor } from '../support/harness';
-import { feedIds, newContext, serveHostPage } from './support/browser';
+import { feedIds, newContext, serveHostPage, setVisibility } from './support/browser';
 
 afterEach(closeAll);
 
@@ -167,14 +167,8 @@ test('a polling tab hidden for long stops polling, and catches up when shown aga
   await page.clock.install();
   await page.goto(`${server.url}/b/${SLUG}`);
   await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: 10_000 });
-  const setVisibility = (state: 'hidden' | 'visible'): Promise<void> =>
-    page.evaluate((value) => {
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
 
-  await setVisibility('hidden');
+  await setVisibility(page, 'hidden');
   await page.clock.runFor(5 * 60_000 + 1000);
   // Let a poll that was in flight finish, then nothing more may come (3 s: more than a poll's interval).
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -184,7 +178,7 @@ test('a polling tab hidden for long stops polling, and catches up when shown aga
   expect(proxy.plainRequests).toBe(requestsWhileHidden);
   expect(await feedIds(page)).toEqual([first.entry.id]);
 
-  await setVisibility('visible');
+  await setVisibility(page, 'visible');
   await page.locator(`[data-id="${missed.entry.id}"]`).waitFor({ timeout: WITHIN_MS });
   expect(await feedIds(page)).toEqual([missed.entry.id, first.entry.id]);
   await connectionLine(page, '').and(page.locator('[data-state="polling"]')).waitFor({ timeout: WITHIN_MS });

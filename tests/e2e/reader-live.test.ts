@@ -5,7 +5,7 @@
 import type { Entry } from '../../shared/schemas';
 import { createBriefing, publish } from '../support/fixtures';
 import { waitFor } from '../support/harness';
-import { feedIds, newContext, openLive } from './support/browser';
+import { feedIds, newContext, openLive, setVisibility } from './support/browser';
 import { browserAndServerPerTest } from './support/fixture';
 
 const e2e = browserAndServerPerTest();
@@ -177,19 +177,13 @@ test('a tab hidden for long lets its connection go, and catches up when shown ag
   await page.clock.install();
   await page.goto(`${server.url}/b/hidden`);
   await page.locator('[data-lb="connection"][data-state="live"]').waitFor({ timeout: 10_000 });
-  const setVisibility = (state: 'hidden' | 'visible'): Promise<void> =>
-    page.evaluate((value) => {
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
 
-  await setVisibility('hidden');
+  await setVisibility(page, 'hidden');
   await page.clock.runFor(5 * 60_000 + 1000);
   await waitFor(() => (server.app.io.engine.clientsCount === 0 ? true : undefined), 5000, 'the hidden tab to let go');
   const missed = await publish(server.api, 'hidden', 'Published while nobody looked.');
 
-  await setVisibility('visible');
+  await setVisibility(page, 'visible');
   await page.locator(`#e-${missed.entry.id}`).waitFor({ timeout: 5000 });
   expect(await feedIds(page)).toEqual([missed.entry.id, first.entry.id]);
   await page.locator('[data-lb="connection"][data-state="live"]').waitFor();
