@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Cluster } from 'ioredis';
 import express from 'express';
 import compression from 'compression';
 import helmet, { strictTransportSecurity } from 'helmet';
@@ -23,7 +24,7 @@ import { defaultPublicDir, pagesRouter } from './http/pages';
 import { createMetrics, type Metrics } from './metrics';
 import { FeedHub, type ReaderServer } from './realtime/feed-hub';
 import { attachReaderSockets } from './realtime/reader-socket';
-import { answersEverywhere, connectCluster, connectClusterNode, connectConfigured, waitReady, type RedisClient } from './redis';
+import { answersEverywhere, connectClusterNode, connectCommands, connectConfigured, waitReady } from './redis';
 import { Scheduler } from './scheduler';
 import { ReadersReporter, ReadersStore } from './store/readers';
 import { ClusterLogTail, LogTail, type TailFactory } from './store/log-tail';
@@ -67,24 +68,22 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
   const connectionProblem = (error: Error): void => {
     logger.warn({ err: error.message }, 'redis connection problem');
   };
-  let redis: RedisClient;
+  const redis = connectCommands(config, 'livebrief');
+  redis.on('error', connectionProblem);
+  metrics.watchRedis(redis, 'command');
   let makeTail: TailFactory;
-  if (config.redisClusterNodes) {
-    // A Redis Cluster: the tail opens a blocking connection to each primary it reads.
-    const cluster = connectCluster(config.redisClusterNodes, 'livebrief');
-    cluster.on('error', connectionProblem);
-    metrics.watchRedis(cluster, 'command');
-    await waitReady(cluster, 5000).catch((error: unknown) => {
-      cluster.disconnect();
+  if (redis instanceof Cluster) {
+    await waitReady(redis, 5000).catch((error: unknown) => {
+      redis.disconnect();
       const seeds = config.redisClusterNodes?.map((seed) => `${seed.host}:${seed.port}`).join(',') ?? '';
       throw new Error(`No Redis Cluster answers at REDIS_CLUSTER_NODES (${seeds}): start it, or fix REDIS_CLUSTER_NODES.`, {
         cause: error,
       });
     });
-    redis = cluster;
+    // A Redis Cluster: the tail opens a blocking connection to each primary it reads.
     makeTail = (onReconnect) =>
       new ClusterLogTail(
-        cluster,
+        redis,
         (host, port) => {
           const node = connectClusterNode(host, port, 'livebrief-tail');
           metrics.watchRedis(node, 'blocking');
@@ -94,19 +93,12 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
         onReconnect,
       );
   } else {
-    // One Redis, reached directly or through Sentinels.
-    const single = connectConfigured(config, 'livebrief');
+    // One Redis, reached directly or through Sentinels: one more connection for the tail's blocking reads.
     const tailRedis = connectConfigured(config, 'livebrief-tail', { blocking: true });
-    for (const [connection, name] of [
-      [single, 'command'],
-      [tailRedis, 'blocking'],
-    ] as const) {
-      connection.on('error', connectionProblem);
-      metrics.watchRedis(connection, name);
-    }
-    await Promise.all([waitReady(single, 5000), waitReady(tailRedis, 5000)]);
-    redis = single;
-    makeTail = (onReconnect) => new LogTail(tailRedis, () => single, logger, onReconnect);
+    tailRedis.on('error', connectionProblem);
+    metrics.watchRedis(tailRedis, 'blocking');
+    await Promise.all([waitReady(redis, 5000), waitReady(tailRedis, 5000)]);
+    makeTail = (onReconnect) => new LogTail(tailRedis, () => redis, logger, onReconnect);
   }
 
   const store = new Store(redis, config.redisPrefix, {

@@ -13,7 +13,7 @@ import { hashPassword } from './auth/passwords';
 import { FirstRun } from './auth/setup';
 import { createToken } from './auth/tokens';
 import { loadConfig } from './config';
-import { connectCluster, connectConfigured, waitReady, type RedisClient } from './redis';
+import { connectCommands, waitReady, type RedisClient } from './redis';
 import { Keys } from './store/keys';
 import { SessionStore } from './store/sessions';
 import { TokenStore } from './store/tokens';
@@ -47,9 +47,7 @@ async function run(argv: string[]): Promise<void> {
   if ((group !== 'token' && group !== 'user') || !command) throw new UsageError(USAGE);
 
   const config = loadConfig();
-  const redis = config.redisClusterNodes
-    ? connectCluster(config.redisClusterNodes, 'livebrief-cli')
-    : connectConfigured(config, 'livebrief-cli');
+  const redis = connectCommands(config, 'livebrief-cli');
   const keys = new Keys(config.redisPrefix, { cluster: config.redisClusterNodes !== null });
   redis.on('error', () => undefined);
   try {

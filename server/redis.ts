@@ -71,10 +71,15 @@ export function connectRedis(url: string, name: string, options: ConnectOptions 
 /** The Redis deployment named by the configuration. */
 export type RedisTarget = Pick<Config, 'redisUrl' | 'redisSentinel'>;
 
-/** A connection to the configured Redis, whichever way it is deployed. */
+/** A connection to the one configured Redis primary, reached directly or through Sentinels. */
 export function connectConfigured(target: RedisTarget, name: string, options: ConnectOptions = {}): Redis {
   if (target.redisSentinel) return connectSentinel(target.redisSentinel, name, options);
   return connectRedis(target.redisUrl, name, options);
+}
+
+/** The command connection of the configured deployment: a Cluster client, or one primary's connection. */
+export function connectCommands(config: Pick<Config, 'redisUrl' | 'redisSentinel' | 'redisClusterNodes'>, name: string): RedisClient {
+  return config.redisClusterNodes ? connectCluster(config.redisClusterNodes, name) : connectConfigured(config, name);
 }
 
 // ---------- Sentinel ----------
