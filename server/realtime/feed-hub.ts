@@ -2,9 +2,10 @@
  * The subscribe protocol: resume or snapshot, then every change once, in order.
  *
  * The feeds of the briefings followed are kept current by the FeedTracker (the log tail
- * and the head checks); each change it delivers is serialized once and emitted to the
- * briefing's room. A new subscriber is registered (and buffered) before its catch-up is
- * read, and joins the room only once the tail has reached what it was sent, so it receives
+ * and the head checks); each change it delivers is queued on the briefing's fan-out, which
+ * encodes it once and writes it to the followers slice by slice. A new subscriber is
+ * registered (and buffered) before its catch-up is read, and joins the fan-out only once the
+ * tail has reached what it was sent, placed after everything already queued, so it receives
  * every change after its ack exactly once and in order, whatever the timing.
  */
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import type { Metrics } from '../metrics';
 import { redisUnavailable } from '../redis';
 import type { TailFactory } from '../store/log-tail';
 import type { Store } from '../store/store';
+import { DEFAULT_FAN_OUT, FanOut, type FanOutSettings } from './fan-out';
 import { PendingSubscription, type Feed, type ReaderSocket } from './feed';
 import { FeedTracker } from './feed-tracker';
 
@@ -43,6 +45,9 @@ export interface FeedHubOptions {
 export class FeedHub {
   private readonly subscriptionsBySocket = new WeakMap<ReaderSocket, Map<string, PendingSubscription | 'live'>>();
   private readonly cacheWindow: number;
+  /** How the fan-outs write; tests make slices small to force many of them. */
+  readonly fanOut: FanOutSettings = { ...DEFAULT_FAN_OUT };
+  private readonly fanOuts = new WeakMap<Feed, FanOut>();
   private readonly tracker: FeedTracker;
 
   constructor(
@@ -82,17 +87,15 @@ export class FeedHub {
   }
 
   /**
-   * Readers on this process per briefing ("readers now"): the live members of each room,
+   * Readers on this process per briefing ("readers now"): the live followers of each feed,
    * less the console's own feeds (editors at work are not readers).
    */
   readerCounts(): Map<string, number> {
-    const namespace = this.io.of('/');
     const counts = new Map<string, number>();
     for (const feed of this.tracker.followedFeeds()) {
       let count = 0;
-      for (const id of namespace.adapter.rooms.get(feed.room) ?? []) {
-        const socket = namespace.sockets.get(id);
-        if (socket && socket.handshake.query.client !== CONSOLE_FEED_QUERY.client) count++;
+      for (const socket of this.fanOutOf(feed).sockets()) {
+        if (socket.handshake.query.client !== CONSOLE_FEED_QUERY.client) count++;
       }
       if (count > 0) counts.set(feed.slug, count);
     }
@@ -157,7 +160,7 @@ export class FeedHub {
         }
         return;
       }
-      // From here on nothing awaits: the ack, the missed changes and the join of the room
+      // From here on nothing awaits: the ack, the missed changes and the join of the fan-out
       // go out in this order with no change of the tail in between.
       if (catchUp && since) {
         reply({ ok: true, mode: 'resume', epoch: feed.epoch, seq: since.seq });
@@ -201,7 +204,7 @@ export class FeedHub {
     subscriptions.delete(slug);
     const feed = this.tracker.followed(slug);
     if (!feed) return;
-    if (state === 'live') void socket.leave(feed.room);
+    if (state === 'live') this.fanOutOf(feed).leave(socket);
     else feed.pending.delete(state);
     this.tracker.release(feed);
   }
@@ -214,56 +217,66 @@ export class FeedHub {
 
   // ---------- subscription internals ----------
 
-  /** A change of the tail: once to the room, and to the subscribers not yet in it. */
+  /** A change of the tail: queued for the followers, and sent to the subscribers not yet among them. */
   private delivered(feed: Feed, change: Change, endsCoverage: boolean): void {
-    this.io.to(feed.room).emit('change', change);
+    // Followers are let go once the ending change has been written to them.
+    this.fanOutOf(feed).send(change, endsCoverage ? 'let-go' : 'follow');
     this.metrics.changesDelivered.inc();
     // `at` is the storing process's clock: clocks apart by more than the lag make it 0 here.
     const storedAt = Date.parse(change.at);
     if (Number.isFinite(storedAt)) this.metrics.deliveryLag.observe(Math.max(0, Date.now() - storedAt) / 1000);
+    const sentNow: ReaderSocket[] = [];
     for (const pending of feed.pending) {
       pending.offer(change);
-      if (pending.acked) this.joinIfCaughtUp(feed, pending);
+      if (!pending.acked) continue;
+      // Subscribers still waiting for their ack are left alone: the change reaches them after it.
+      if (endsCoverage) sentNow.push(pending.socket);
+      else this.joinIfCaughtUp(feed, pending);
     }
-    if (endsCoverage) this.letGo(feed);
+    for (const socket of sentNow) this.letGo(feed, socket);
   }
 
   /**
-   * Coverage ended: the readers who were just sent that change stop following the briefing
-   * (later corrections reach them on their next page load), and a socket left following
-   * nothing is closed, after what was queued for it: nothing live is left to hold it for.
+   * Coverage ended: a reader who was sent that change stops following the briefing (later
+   * corrections reach it on its next page load), and a socket left following nothing is
+   * closed, after what was queued for it: nothing live is left to hold it for.
    */
-  private letGo(feed: Feed): void {
-    const namespace = this.io.of('/');
-    const roomIds = [...(namespace.adapter.rooms.get(feed.room) ?? [])];
-    const sockets = roomIds.flatMap((id) => namespace.sockets.get(id) ?? []);
-    // Subscribers still waiting for their ack are left alone: the change reaches them after it.
-    for (const pending of feed.pending) if (pending.acked) sockets.push(pending.socket);
-    for (const socket of sockets) {
-      this.unsubscribe(socket, feed.slug);
-      if (this.subscriptionsOf(socket).size === 0) socket.disconnect(true);
-    }
+  private letGo(feed: Feed, socket: ReaderSocket): void {
+    this.unsubscribe(socket, feed.slug);
+    if (this.subscriptionsOf(socket).size === 0) socket.disconnect(true);
   }
 
   private reset(feed: Feed, headSeq: number): void {
     // Acked subscribers still waiting to join would wait for a position of the old epoch:
     // they join now, and the new epoch's first change tells them to subscribe again.
-    for (const pending of [...feed.pending]) {
-      if (!pending.acked) continue;
-      feed.pending.delete(pending);
-      void pending.socket.join(feed.room);
-      this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
-    }
+    for (const pending of [...feed.pending]) if (pending.acked) this.join(feed, pending);
     // A briefing wiped and created again has no change yet to tell its readers of the new
-    // epoch: their connections are closed instead, and they come back with their cursors.
-    if (headSeq === 0) this.io.in(feed.room).disconnectSockets(true);
+    // epoch: their connections are closed instead (after what is queued for them), and they
+    // come back with their cursors.
+    if (headSeq === 0) this.fanOutOf(feed).closeAll();
   }
 
   private joinIfCaughtUp(feed: Feed, pending: PendingSubscription): void {
-    if (feed.position < pending.lastSent) return;
+    if (feed.position >= pending.lastSent) this.join(feed, pending);
+  }
+
+  /** The subscriber has been sent everything delivered so far: it follows from the next change on. */
+  private join(feed: Feed, pending: PendingSubscription): void {
     feed.pending.delete(pending);
-    void pending.socket.join(feed.room);
+    this.fanOutOf(feed).join(pending.socket);
     this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
+  }
+
+  private fanOutOf(feed: Feed): FanOut {
+    let fanOut = this.fanOuts.get(feed);
+    if (!fanOut) {
+      fanOut = new FanOut(this.io.encoder, this.fanOut, (socket, then) => {
+        if (then === 'let-go') this.letGo(feed, socket);
+        else socket.disconnect(true);
+      });
+      this.fanOuts.set(feed, fanOut);
+    }
+    return fanOut;
   }
 
   /** The changes after `since`; null when they are no longer kept, 'too_far' when more than the replay limit (then a snapshot). */

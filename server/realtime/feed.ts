@@ -1,7 +1,7 @@
 /**
  * One briefing as a process follows it: its position in the change log, the recent
  * changes and the snapshot cache that the tail keeps current, and the subscribers still
- * waiting to join its room.
+ * waiting to join its fan-out.
  */
 import type { Socket } from 'socket.io';
 import { applyChange, type FeedView } from '../../shared/apply-change';
@@ -10,7 +10,7 @@ import { LIMITS } from '../../shared/schemas';
 
 export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-/** A subscriber between its subscribe call and joining the room. */
+/** A subscriber between its subscribe call and joining the fan-out. */
 export class PendingSubscription {
   acked = false;
   lastSent = 0;
@@ -38,7 +38,6 @@ export class Feed {
   /** The last changes delivered, contiguous, ending at `position`. */
   recent: Change[] = [];
   readonly pending = new Set<PendingSubscription>();
-  readonly room: string;
   followers = 0;
   releaseTimer: NodeJS.Timeout | null = null;
   ready: Promise<void> = Promise.resolve();
@@ -56,9 +55,7 @@ export class Feed {
     readonly logKey: string,
     /** Entries kept in the snapshot cache, and changes kept in `recent`. */
     private readonly windows: { cacheEntries: number; recentChanges: number },
-  ) {
-    this.room = `b:${slug}`;
-  }
+  ) {}
 
   /** Takes in the next change of the tail: the position, the recent changes, the cache. True when it ends the coverage. */
   advance(change: Change): boolean {

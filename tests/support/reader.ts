@@ -8,7 +8,7 @@ import type { Change, Cursor, SubscribeAck } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 import { waitFor, type ReaderClient } from './harness';
 
-export type TimelineItem = { kind: 'ack'; ack: SubscribeAck } | { kind: 'change'; change: Change };
+export type TimelineItem = { kind: 'ack'; ack: SubscribeAck } | { kind: 'change'; change: Change } | { kind: 'unsubscribed' };
 
 export class FoldingReader {
   view: FeedView | null = null;
@@ -56,6 +56,19 @@ export class FoldingReader {
     });
   }
 
+  /** Unsubscribes; a change arriving after the server's answer, before the next ack, is a problem. */
+  async unsubscribe(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to unsubscribe from ${this.slug}`)), 10_000);
+      this.socket.emit('unsubscribe', { slug: this.slug }, () => {
+        clearTimeout(timer);
+        this.timeline.push({ kind: 'unsubscribed' });
+        this.lastAckSeq = null;
+        resolve();
+      });
+    });
+  }
+
   private takeAck(ack: SubscribeAck, since: Cursor | null): void {
     this.timeline.push({ kind: 'ack', ack });
     if (!ack.ok) return;
@@ -84,7 +97,7 @@ export class FoldingReader {
 
   private fold(change: Change): void {
     if (this.lastAckSeq === null) {
-      this.problems.push(`change ${change.seq} arrived before any ack`);
+      this.problems.push(`change ${change.seq} arrived outside a subscription (before its ack, or after unsubscribing)`);
       return;
     }
     const at = this.position;

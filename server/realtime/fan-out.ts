@@ -1,0 +1,186 @@
+/**
+ * The live delivery of one briefing's changes to the sockets that follow it.
+ *
+ * Writing a change to thousands of sockets is tens of milliseconds of synchronous work: done
+ * at once, it holds back every HTTP answer and Redis reply that lands meanwhile (an editor's
+ * 201 among them). So each change is queued, encoded once (one WebSocket frame shared by every
+ * socket), and written slice by slice, yielding to the event loop between slices.
+ *
+ * Each member keeps its own place in the queue, which makes the deferred writes exact: a
+ * socket that joins is placed after everything already queued (the hub sent it those changes
+ * directly), one that leaves is written nothing more, and one visited late is written every
+ * change it lacks at once, in order. Every write goes through engine.io, in the socket's own
+ * packet order.
+ */
+import type { Server } from 'socket.io';
+import type { Change } from '../../shared/schemas';
+import type { ReaderSocket } from './feed';
+
+export interface FanOutSettings {
+  /** Sockets written to before yielding to the event loop. */
+  sliceSize: number;
+}
+
+/** A few hundred sockets a slice: about a millisecond of writes, so I/O waits no longer than that. */
+export const DEFAULT_FAN_OUT: FanOutSettings = { sliceSize: 256 };
+
+/** What a socket is told to do once a queued item reaches it. */
+export type Then = 'follow' | 'let-go' | 'close';
+
+/** One change as engine.io writes it: the Socket.IO packet(s), and the WebSocket frame built once for every socket. */
+interface EncodedChange {
+  packets: string[];
+  /** engine.io's send options; it takes the frame as is on a WebSocket without compression. */
+  options: { compress?: boolean; wsPreEncodedFrame?: Buffer[] };
+}
+
+interface QueuedItem {
+  /** Position in this fan-out's queue: consecutive, never reset (epochs do not matter here). */
+  number: number;
+  change: EncodedChange | null;
+  then: Then;
+}
+
+interface Member {
+  readonly socket: ReaderSocket;
+  /** The number of the last item this socket has been written (or was sent otherwise). */
+  cursor: number;
+}
+
+/** Whom a queued 'let-go' or 'close' is carried out by: the hub owns the subscriptions. */
+export type MemberAction = (socket: ReaderSocket, then: Exclude<Then, 'follow'>) => void;
+
+export class FanOut {
+  /** Number of the last item queued. */
+  private queued = 0;
+  /** The items some member may still lack, consecutive, ending at `queued`. */
+  private queue: QueuedItem[] = [];
+  /** In join order; a Map's iteration visits members added during a pass, and skips those removed. */
+  private readonly members = new Map<ReaderSocket, Member>();
+  private pass: { members: IterableIterator<Member>; from: number } | null = null;
+  private scheduled = false;
+
+  constructor(
+    private readonly encoder: Server['encoder'],
+    private readonly settings: FanOutSettings,
+    private readonly act: MemberAction,
+  ) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  sockets(): IterableIterator<ReaderSocket> {
+    return this.members.keys();
+  }
+
+  has(socket: ReaderSocket): boolean {
+    return this.members.has(socket);
+  }
+
+  /** Adds a socket that has been sent (directly) everything queued so far. */
+  join(socket: ReaderSocket): void {
+    this.members.delete(socket);
+    this.members.set(socket, { socket, cursor: this.queued });
+  }
+
+  /** Nothing more is written to the socket, queued or not. */
+  leave(socket: ReaderSocket): void {
+    this.members.delete(socket);
+  }
+
+  /** Queues a change for every member; `then` follows it at each of them. */
+  send(change: Change, then: Then = 'follow'): void {
+    this.enqueue(this.encode(change), then);
+  }
+
+  /** Closes every member's connection after what is queued for it. */
+  closeAll(): void {
+    this.enqueue(null, 'close');
+  }
+
+  private enqueue(change: EncodedChange | null, then: Then): void {
+    this.queued++;
+    // A socket that joins later is placed after this item: with no member, nobody needs it.
+    if (this.members.size === 0) return;
+    this.queue.push({ number: this.queued, change, then });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.writeSlice);
+    }
+  }
+
+  private encode(change: Change): EncodedChange {
+    // The packet Socket.IO would send for emit('change', change), by its own encoder.
+    const packets = this.encoder.encode({ type: 2, nsp: '/', data: ['change', change] }) as unknown[];
+    if (!packets.every((packet): packet is string => typeof packet === 'string')) throw new Error('a change encoded to binary');
+    const [only] = packets;
+    // One buffer (header and payload) is one socket write; ws's own pre-encoded frame is two.
+    return { packets, options: packets.length === 1 && only !== undefined ? { wsPreEncodedFrame: [webSocketTextFrame(`4${only}`)] } : {} };
+  }
+
+  private readonly writeSlice = (): void => {
+    this.scheduled = false;
+    this.pass ??= { members: this.members.values(), from: this.queued };
+    const pass = this.pass;
+    for (let visited = 0; visited < this.settings.sliceSize; visited++) {
+      const next = pass.members.next();
+      if (next.done) {
+        this.pass = null;
+        break;
+      }
+      this.catchUp(next.value);
+    }
+    if (this.pass === null) {
+      // Every member is now at least where the queue stood when this pass began (members
+      // joining meanwhile were placed later still): older items are no longer needed.
+      const drop = this.queue.findIndex((item) => item.number > pass.from);
+      this.queue = drop === -1 ? [] : this.queue.slice(drop);
+      // Items queued during the pass reached only the members visited after them.
+      if (this.queue.length === 0 || this.members.size === 0) {
+        this.queue = [];
+        return;
+      }
+    }
+    this.scheduled = true;
+    setImmediate(this.writeSlice);
+  };
+
+  /** Writes the member every queued item it lacks, in order. */
+  private catchUp(member: Member): void {
+    if (member.cursor >= this.queued) return;
+    const first = this.queue[0]?.number ?? this.queued + 1;
+    const connection = member.socket.conn;
+    for (let index = Math.max(0, member.cursor + 1 - first); index < this.queue.length; index++) {
+      const item = this.queue[index];
+      if (!item) break;
+      member.cursor = item.number;
+      for (const packet of item.change?.packets ?? []) connection.write(packet, item.change?.options);
+      if (item.then !== 'follow') {
+        this.members.delete(member.socket);
+        this.act(member.socket, item.then);
+        return;
+      }
+    }
+  }
+}
+
+/** An unmasked, final WebSocket text frame (RFC 6455 §5.2), as a server sends it. */
+export function webSocketTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81; // FIN, text
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
+}
