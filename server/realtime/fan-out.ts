@@ -29,7 +29,7 @@ export type Then = 'follow' | 'let-go' | 'close';
 
 /** One change as engine.io writes it: the Socket.IO packet(s), and the WebSocket frame built once for every socket. */
 interface EncodedChange {
-  packets: string[];
+  packets: (string | Buffer)[];
   /** engine.io's send options; it takes the frame as is on a WebSocket without compression. */
   options: { compress?: boolean; wsPreEncodedFrame?: Buffer[] };
 }
@@ -59,11 +59,15 @@ export class FanOut {
   private readonly members = new Map<ReaderSocket, Member>();
   private pass: { members: IterableIterator<Member>; from: number } | null = null;
   private scheduled = false;
+  /** Runs of frames joined into one write, by the number of the run's first item; valid until the queue changes. */
+  private runs = new Map<number, { to: number; change: EncodedChange }>();
 
   constructor(
     private readonly encoder: Server['encoder'],
     private readonly settings: FanOutSettings,
     private readonly act: MemberAction,
+    /** engine.io writes a pre-encoded frame as is (no per-message compression): frames may then be joined. */
+    private readonly framesAsIs: boolean,
   ) {}
 
   get size(): number {
@@ -104,6 +108,7 @@ export class FanOut {
     // A socket that joins later is placed after this item: with no member, nobody needs it.
     if (this.members.size === 0) return;
     this.queue.push({ number: this.queued, change, then });
+    this.runs.clear();
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.writeSlice);
@@ -136,6 +141,7 @@ export class FanOut {
       // joining meanwhile were placed later still): older items are no longer needed.
       const drop = this.queue.findIndex((item) => item.number > pass.from);
       this.queue = drop === -1 ? [] : this.queue.slice(drop);
+      this.runs.clear();
       // Items queued during the pass reached only the members visited after them.
       if (this.queue.length === 0 || this.members.size === 0) {
         this.queue = [];
@@ -146,22 +152,55 @@ export class FanOut {
     setImmediate(this.writeSlice);
   };
 
-  /** Writes the member every queued item it lacks, in order. */
+  /**
+   * Writes the member every queued item it lacks, in order. Over a WebSocket, several frames
+   * go as one write: a socket write (a system call) is most of what a change costs per reader,
+   * so a fan-out that falls behind catches up with fewer of them instead of falling further.
+   */
   private catchUp(member: Member): void {
     if (member.cursor >= this.queued) return;
     const first = this.queue[0]?.number ?? this.queued + 1;
     const connection = member.socket.conn;
-    for (let index = Math.max(0, member.cursor + 1 - first); index < this.queue.length; index++) {
-      const item = this.queue[index];
-      if (!item) break;
-      member.cursor = item.number;
-      for (const packet of item.change?.packets ?? []) connection.write(packet, item.change?.options);
-      if (item.then !== 'follow') {
-        this.members.delete(member.socket);
-        this.act(member.socket, item.then);
-        return;
+    const start = Math.max(0, member.cursor + 1 - first);
+    // The run ends at the first item after which the member stops following.
+    let end = start;
+    let joinable = this.framesAsIs && connection.transport.name === 'websocket';
+    for (; ; end++) {
+      const item = this.queue[end];
+      if (item?.change && !item.change.options.wsPreEncodedFrame) joinable = false;
+      if (!item || item.then !== 'follow' || end === this.queue.length - 1) break;
+    }
+    const last = this.queue[end];
+    if (!last) return;
+    if (end > start && joinable) {
+      const run = this.runOf(start, end);
+      for (const packet of run.packets) connection.write(packet, run.options);
+    } else {
+      for (let index = start; index <= end; index++) {
+        const change = this.queue[index]?.change;
+        for (const packet of change?.packets ?? []) connection.write(packet, change?.options);
       }
     }
+    member.cursor = last.number;
+    if (last.then !== 'follow') {
+      this.members.delete(member.socket);
+      this.act(member.socket, last.then);
+    }
+  }
+
+  /** The frames of queue[start..end] as one pre-encoded write, shared by every member at that place. */
+  private runOf(start: number, end: number): EncodedChange {
+    const from = this.queue[start]?.number ?? 0;
+    const to = this.queue[end]?.number ?? 0;
+    const known = this.runs.get(from);
+    if (known?.to === to) return known.change;
+    const frames = this.queue.slice(start, end + 1).flatMap((item) => item.change?.options.wsPreEncodedFrame ?? []);
+    const joined = Buffer.concat(frames);
+    if (frames.length === 0) return { packets: [], options: {} };
+    // engine.io writes the frames as they are over a WebSocket; `data` is what it counts as unsent.
+    const change = { packets: [joined], options: { wsPreEncodedFrame: [joined] } };
+    this.runs.set(from, { to, change });
+    return change;
   }
 }
 

@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics';
 import { redisUnavailable } from '../redis';
 import type { TailFactory } from '../store/log-tail';
 import type { Store } from '../store/store';
-import { DEFAULT_FAN_OUT, FanOut, type FanOutSettings } from './fan-out';
+import { DEFAULT_FAN_OUT, FanOut, type FanOutSettings, type MemberAction } from './fan-out';
 import { PendingSubscription, type Feed, type ReaderSocket } from './feed';
 import { FeedTracker } from './feed-tracker';
 
@@ -270,10 +270,11 @@ export class FeedHub {
   private fanOutOf(feed: Feed): FanOut {
     let fanOut = this.fanOuts.get(feed);
     if (!fanOut) {
-      fanOut = new FanOut(this.io.encoder, this.fanOut, (socket, then) => {
+      const act: MemberAction = (socket, then) => {
         if (then === 'let-go') this.letGo(feed, socket);
         else socket.disconnect(true);
-      });
+      };
+      fanOut = new FanOut(this.io.encoder, this.fanOut, act, !this.io.engine.opts.perMessageDeflate);
       this.fanOuts.set(feed, fanOut);
     }
     return fanOut;
