@@ -139,8 +139,9 @@ export class DeliveryLedger {
       this.problems.duplicates++;
       return;
     }
+    // A late seq counts once, and does not make the ones after it count too.
     if (seq !== this.next) this.problems.outOfOrder++;
-    this.next = seq + 1;
+    if (seq >= this.next) this.next = seq + 1;
     if (index >= this.times.length) this.grow(index + 1);
     this.times[index] = at;
     this.idHashes[index] = entryIdHash;

@@ -50,7 +50,12 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
   if (config.warmup > 0) {
     const warm = await publishAtRate(clock, target, 0, config.warmup, options.ratePerSecond);
     const last = Math.max(...warm.map((item) => item.seq));
-    if (!(await drain(clock, pool, last, config.drainTimeoutMs))) throw new Error(`${target.name}: readers did not get the warm-up`);
+    if (!(await drain(clock, pool, last, config.drainTimeoutMs))) {
+      const status = await pool.status(60_000);
+      throw new Error(
+        `${target.name}: readers did not get the warm-up (up to seq ${last}) within ${config.drainTimeoutMs} ms: the furthest behind has ${status.lowestSeq}, ${status.connected} of ${options.readers} connected`,
+      );
+    }
   }
   await pool.phaseStart(60_000);
   const cpuBefore = target.cpuMs();
