@@ -6,18 +6,10 @@
  */
 import { round } from '../stats';
 import type { Scenario, Suite } from './config';
-import {
-  collectPhase,
-  deliveryViolations,
-  drain,
-  median,
-  openReaders,
-  publishAtRate,
-  requireSubscribed,
-  type PhaseFigures,
-} from './phases';
-import { machine, ratioOf, writeResult, type ScenarioResult } from './results';
-import { FLOOR_NAME, startFloor, startLivebrief, type Recording, type Target } from './targets';
+import { checkDelivery, collectPhase, drain, openReaders, publishAtRate, requireSubscribed, type PhaseFigures } from './phases';
+import type { ScenarioResult } from './results';
+import { finish, sideBySideRuns } from './side-by-side';
+import { FLOOR_NAME, type Target } from './targets';
 
 /** p99 above this many times the run's own p50: the run tipped over (queues built up). */
 const TIPPING_FACTOR = 3;
@@ -28,6 +20,10 @@ export interface TargetRun {
   tippedOver: boolean;
   serverRssKiB: { started: number | null; subscribed: number | null; end: number | null };
   serverCpuMs: number | null;
+  /** CPU the reader processes spent in the measured phase: near their cores' worth, they were the bottleneck. */
+  readerCpuMs: number | null;
+  /** Length of the measured phase (first publish to the last reader's receive, or the drain's end), ms. */
+  phaseMs: number;
 }
 
 export interface MeasureOptions {
@@ -59,9 +55,13 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
   }
   await pool.phaseStart(60_000);
   const cpuBefore = target.cpuMs();
+  const readerCpuBefore = pool.cpuMs();
+  const phaseStart = clock();
   const published = await publishAtRate(clock, target, config.warmup, options.entries, options.ratePerSecond);
   const drained = await drain(clock, pool, Math.max(...published.map((item) => item.seq)), config.drainTimeoutMs);
   const cpuAfter = target.cpuMs();
+  const readerCpuAfter = pool.cpuMs();
+  const phaseMs = round(clock() - phaseStart);
   const figures = await collectPhase(pool, published);
   if (!drained) suite.log(`${target.name}: not every reader had every entry within ${config.drainTimeoutMs} ms`);
   const p99 = figures.publishToReceiveMs?.p99 ?? null;
@@ -72,96 +72,51 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
     tippedOver: p99 !== null && p50 !== null && p99 > TIPPING_FACTOR * p50,
     serverRssKiB: { started, subscribed, end: target.rssKiB() },
     serverCpuMs: cpuBefore !== null && cpuAfter !== null ? round(cpuAfter - cpuBefore, 0) : null,
+    readerCpuMs: readerCpuBefore !== null && readerCpuAfter !== null ? round(readerCpuAfter - readerCpuBefore, 0) : null,
+    phaseMs,
   };
-}
-
-/** The snapshot ack and the changes the capturing reader got: what the floor replays. */
-export async function recordingOf(suite: Suite, expectedChanges: number): Promise<Recording> {
-  const captured = await suite.pool.captured(60_000);
-  if (!captured.ack) throw new Error('the capturing reader kept no ack');
-  if (captured.changes.length !== expectedChanges) {
-    throw new Error(`the capturing reader kept ${captured.changes.length} changes, not ${expectedChanges}`);
-  }
-  return { ack: captured.ack, changes: captured.changes };
-}
-
-/** Runs `measure` on a target and always closes the readers and stops the target after. */
-export async function onTarget<T>(suite: Suite, start: () => Promise<Target>, measure: (target: Target) => Promise<T>): Promise<T> {
-  const target = await start();
-  try {
-    return await measure(target);
-  } finally {
-    await suite.pool.closeReaders(60_000).catch((error: unknown) => suite.log(`closing readers failed: ${String(error)}`));
-    await target.stop();
-  }
-}
-
-function checkDelivery(suite: Suite, label: string, run: TargetRun): void {
-  const delivery = run.figures.delivery;
-  if (deliveryViolations(delivery) > 0) suite.problems.push(`${label}: delivery guarantee broken: ${JSON.stringify(delivery)}`);
 }
 
 async function fanoutScenario(suite: Suite, readers: number): Promise<ScenarioResult> {
-  const { config, context } = suite;
+  const { config } = suite;
   const options = { readers, entries: config.entries, ratePerSecond: config.ratePerSecond };
-  const runs: ScenarioResult['runs'] = [];
-  for (let run = 1; run <= config.runs; run++) {
-    suite.log(`fanout-${readers} run ${run}/${config.runs}: livebrief`);
-    let recording: Recording | null = null;
-    const livebrief = await onTarget(
-      suite,
-      () => startLivebrief(context, readers),
-      async (target) => {
-        const measured = await measureFanout(suite, target, options);
-        recording = await recordingOf(suite, config.warmup + config.entries);
-        return measured;
-      },
-    );
-    const recorded: Recording | null = recording;
-    if (!recorded) throw new Error('the livebrief run recorded nothing');
-    suite.log(`fanout-${readers} run ${run}/${config.runs}: floor`);
-    const floor = await onTarget(
-      suite,
-      () => startFloor(context, recorded),
-      (target) => measureFanout(suite, target, options),
-    );
-    checkDelivery(suite, `fanout-${readers} run ${run} livebrief`, livebrief);
-    checkDelivery(suite, `fanout-${readers} run ${run} floor`, floor);
-    const ratio = ratioOf(livebrief.p99, floor.p99);
-    suite.log(
-      `fanout-${readers} run ${run}: p99 livebrief ${String(livebrief.p99)} ms, floor ${String(floor.p99)} ms, ratio ${String(ratio)}` +
-        `${livebrief.tippedOver ? ' (livebrief tipped over)' : ''}${floor.tippedOver ? ' (floor tipped over)' : ''}`,
-    );
-    runs.push({ livebrief: livebrief.p99, floor: floor.p99, ratio, details: { livebrief, floor } });
-  }
-  const result: ScenarioResult = {
-    scenario: `fanout-${readers}`,
-    title: `Fan-out, ${readers.toLocaleString('en')} readers`,
-    command: 'npm run bench -- fanout',
-    metric: 'publish → receive p99 (ms)',
-    better: 'lower',
-    livebrief: median(runs.map((run) => run.livebrief ?? Number.NaN)),
-    floor: median(runs.map((run) => run.floor ?? Number.NaN)),
-    ratio: median(runs.map((run) => run.ratio ?? Number.NaN)),
-    floorName: FLOOR_NAME,
-    runs,
-    details: {
-      readers,
-      entries: config.entries,
-      ratePerSecond: config.ratePerSecond,
-      warmupEntries: config.warmup,
-      bodyChars: config.bodyChars,
-      readerProcesses: suite.pool.size,
-      ratioIs: 'median of the per-run ratios',
-      tippingOver: `a run whose p99 passes ${TIPPING_FACTOR}× its own p50`,
-      livebriefTippedOverRuns: runs.filter((run) => (run.details as { livebrief: TargetRun }).livebrief.tippedOver).length,
-      floorTippedOverRuns: runs.filter((run) => (run.details as { floor: TargetRun }).floor.tippedOver).length,
+  const runs = await sideBySideRuns(suite, {
+    label: `fanout-${readers}`,
+    runs: config.runs,
+    readers,
+    changes: config.warmup + config.entries,
+    measure: (target) => measureFanout(suite, target, options),
+    metric: (measured) => measured.p99,
+    check: (label, measured) => {
+      checkDelivery(suite, label, measured.figures.delivery);
+      if (measured.tippedOver) suite.log(`${label} tipped over: p99 ${String(measured.p99)} ms`);
     },
-    measuredAt: new Date().toISOString(),
-    machine: machine(),
-  };
-  writeResult(result, suite.resultsDir);
-  return result;
+  });
+  const tippedOver = (target: 'livebrief' | 'floor'): number =>
+    runs.filter((run) => (run.details as Record<typeof target, TargetRun>)[target].tippedOver).length;
+  return finish(
+    suite,
+    {
+      scenario: `fanout-${readers}`,
+      title: `Fan-out, ${readers.toLocaleString('en')} readers`,
+      command: 'npm run bench -- fanout',
+      metric: 'publish → receive p99 (ms)',
+      better: 'lower',
+      floorName: FLOOR_NAME,
+      details: {
+        readers,
+        entries: config.entries,
+        ratePerSecond: config.ratePerSecond,
+        warmupEntries: config.warmup,
+        bodyChars: config.bodyChars,
+        readerProcesses: suite.pool.size,
+        tippingOver: `a run whose p99 passes ${TIPPING_FACTOR}× its own p50`,
+        livebriefTippedOverRuns: tippedOver('livebrief'),
+        floorTippedOverRuns: tippedOver('floor'),
+      },
+    },
+    runs,
+  );
 }
 
 export const fanout: Scenario = {

@@ -28,10 +28,14 @@ import { closeAll, startRedis } from '../../tests/support/harness';
 import { makeClock } from '../clock';
 import { readSuiteConfig, type Scenario, type Suite } from './config';
 import { fanout } from './fanout';
+import { idleMemory } from './idle-memory';
+import { joinStorm } from './join-storm';
+import { publishRate } from './publish-rate';
+import { resumeStorm } from './resume-storm';
 import { ReaderPool } from './reader-pool';
 import { RESULTS_DIR, writeTable } from './results';
 
-export const SCENARIOS: readonly Scenario[] = [fanout];
+export const SCENARIOS: readonly Scenario[] = [fanout, publishRate, idleMemory, joinStorm, resumeStorm];
 
 function selected(args: readonly string[]): Scenario[] {
   if (args.length === 0) return [...SCENARIOS];

@@ -60,6 +60,11 @@ export function deliveryViolations(delivery: Delivery): number {
   return delivery.lost + delivery.duplicates + delivery.outOfOrder + delivery.beforeAck + delivery.wrongEntry;
 }
 
+/** Records a broken delivery guarantee as a problem of the suite (it then exits 1). */
+export function checkDelivery(suite: Suite, label: string, delivery: Delivery): void {
+  if (deliveryViolations(delivery) > 0) suite.problems.push(`${label}: delivery guarantee broken: ${JSON.stringify(delivery)}`);
+}
+
 export interface PhaseFigures {
   /** Publish request start → a reader's receive, one sample per (entry, reader). */
   publishToReceiveMs: Summary | null;
@@ -115,15 +120,6 @@ export async function collectPhase(pool: ReaderPool, published: PublishedChange[
     },
     readerLoopDelayMs: collected.loopDelayMs,
   };
-}
-
-/** The median of the values (the mean of the middle two for an even count); null when empty. */
-export function median(values: readonly number[]): number | null {
-  const sorted = [...values].filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const middle = Math.floor(sorted.length / 2);
-  const value = sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-  return value === undefined ? null : round(value);
 }
 
 /** Opens `count` readers on the target, all subscribed (snapshot); with `spreadMs`, their starts spread over that time. */

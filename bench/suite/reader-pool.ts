@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { LoopDelay } from '../protocol';
+import { procCpuMs } from '../proc';
 import { sumProblems, worstLoopDelay, type DeliveryProblems } from '../readers';
 import { RequestChannel } from '../request-channel';
 import type { Envelope, OpenRequest, ReaderReply, ReaderRequest, Subscribed } from './reader-protocol';
@@ -97,6 +98,17 @@ export class ReaderPool {
 
   get size(): number {
     return this.processes.length;
+  }
+
+  /** CPU time the reader processes have used so far, ms (null if unreadable). */
+  cpuMs(): number | null {
+    let total = 0;
+    for (const reader of this.processes) {
+      const used = reader.child.pid === undefined ? null : procCpuMs(reader.child.pid);
+      if (used === null) return null;
+      total += used;
+    }
+    return total;
   }
 
   /**

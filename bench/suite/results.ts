@@ -40,6 +40,35 @@ export function ratioOf(livebrief: number | null, floor: number | null): number 
   return livebrief === null || floor === null || floor === 0 ? null : round(livebrief / floor, 3);
 }
 
+export type Run = ScenarioResult['runs'][number];
+
+/** A result from its runs: the top-level figures are the medians over the runs (the ratio: of the per-run ratios). */
+export function resultOf(
+  fields: Pick<ScenarioResult, 'scenario' | 'title' | 'command' | 'metric' | 'better' | 'details'> & { floorName: string | null },
+  runs: Run[],
+): ScenarioResult {
+  const medianOf = (pick: (run: Run) => number | null): number | null => median(runs.map((run) => pick(run) ?? Number.NaN));
+  return {
+    ...fields,
+    livebrief: medianOf((run) => run.livebrief),
+    floor: medianOf((run) => run.floor),
+    ratio: medianOf((run) => run.ratio),
+    runs,
+    details: { ...fields.details, ratioIs: 'median of the per-run ratios (livebrief / floor)' },
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+  };
+}
+
+/** The median of the finite values (the mean of the middle two for an even count); null when none. */
+export function median(values: readonly number[]): number | null {
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const middle = Math.floor(sorted.length / 2);
+  const value = sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return value === undefined ? null : round(value, 3);
+}
+
 export function writeResult(result: ScenarioResult, dir = RESULTS_DIR): string {
   const checked = resultSchema.parse(result);
   mkdirSync(dir, { recursive: true });
