@@ -20,17 +20,22 @@ export interface Published {
   end: number;
 }
 
-function entryBody(n: number): string {
-  return [
+/** A Markdown entry body, numbered `n`, padded with more paragraphs to at least `minChars` characters. */
+export function entryBody(n: number, minChars = 0): string {
+  const lines = [
     `**Update ${n}.** Emergency services say the *northbound* lanes reopen at 14:00; see the [traffic map](https://example.org/traffic/${n}).`,
     '',
     '- Diversions via the ring road',
     '- Expect delays of about 20 minutes',
-  ].join('\n');
+  ];
+  for (let paragraph = 1; lines.join('\n').length < minChars; paragraph++) {
+    lines.push('', `Paragraph ${paragraph}: police ask drivers to avoid the area and to follow the signs until the road is cleared.`);
+  }
+  return lines.join('\n');
 }
 
-export async function publishOne(clock: Clock, base: string, token: string, slug: string, n: number): Promise<Published> {
-  const payload = JSON.stringify({ body: entryBody(n) });
+export async function publishOne(clock: Clock, base: string, token: string, slug: string, n: number, bodyChars = 0): Promise<Published> {
+  const payload = JSON.stringify({ body: entryBody(n, bodyChars) });
   const start = clock();
   const response = await fetch(`${base}/api/v1/briefings/${slug}/entries`, {
     method: 'POST',

@@ -5,8 +5,9 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DeliveryProblems } from './readers';
+import { sumProblems, worstLoopDelay, type DeliveryProblems } from './readers';
 import type { Expected, LoopDelay, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
+import { RequestChannel } from './request-channel';
 
 const WORKER_FILE = path.join(__dirname, 'reader-worker.ts');
 /** The worker runs TypeScript the way this process does: through tsx's CommonJS hook. */
@@ -14,60 +15,25 @@ const WORKER_SHIM = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); req
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type RequestBody = DistributiveOmit<WorkerRequest, 'id'>;
-type ReplyOf<T extends WorkerReply['type']> = Extract<WorkerReply, { type: T }>;
-
-interface Waiting {
-  resolve: (reply: WorkerReply) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 class ReaderThread {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, Waiting>();
-  private nextId = 1;
-  private failure: Error | null = null;
+  private readonly channel: RequestChannel<RequestBody, WorkerReply>;
 
   constructor(init: WorkerInit) {
     this.worker = new Worker(WORKER_SHIM, { eval: true, workerData: init });
-    this.worker.on('message', (reply: WorkerReply) => {
-      const waiting = this.waiting.get(reply.id);
-      if (!waiting) return;
-      this.waiting.delete(reply.id);
-      clearTimeout(waiting.timer);
-      if (reply.type === 'error') waiting.reject(new Error(`reader thread: ${reply.message}`));
-      else waiting.resolve(reply);
-    });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`reader thread exited with code ${code}`)));
+    this.channel = new RequestChannel('reader thread', (request) => this.worker.postMessage(request));
+    this.worker.on('message', (reply: WorkerReply) => this.channel.receive(reply));
+    this.worker.on('error', (error) => this.channel.fail(error));
+    this.worker.on('exit', (code) => this.channel.fail(new Error(`reader thread exited with code ${code}`)));
   }
 
-  async request<T extends WorkerReply['type']>(body: RequestBody, expect: T, timeoutMs: number): Promise<ReplyOf<T>> {
-    if (this.failure) throw this.failure;
-    const id = this.nextId++;
-    const reply = await new Promise<WorkerReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`reader thread: no answer to "${body.type}" within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ ...body, id } satisfies WorkerRequest);
-    });
-    if (reply.type !== expect) throw new Error(`reader thread answered "${reply.type}" to "${body.type}"`);
-    return reply as ReplyOf<T>;
+  request<T extends WorkerReply['type']>(body: RequestBody, expect: T, timeoutMs: number): Promise<Extract<WorkerReply, { type: T }>> {
+    return this.channel.request(body, expect, timeoutMs);
   }
 
   async terminate(): Promise<void> {
     await this.worker.terminate();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const waiting of this.waiting.values()) {
-      clearTimeout(waiting.timer);
-      waiting.reject(error);
-    }
-    this.waiting.clear();
   }
 }
 
@@ -116,21 +82,12 @@ export class ReaderThreads {
 
   async collect(expected: Expected[], timeoutMs: number): Promise<Collected> {
     const replies = await Promise.all(this.threads.map((thread) => thread.request({ type: 'collect', expected }, 'collected', timeoutMs)));
-    const problems = { beforeAck: 0, duplicates: 0, outOfOrder: 0 };
-    for (const reply of replies) {
-      problems.beforeAck += reply.problems.beforeAck;
-      problems.duplicates += reply.problems.duplicates;
-      problems.outOfOrder += reply.problems.outOfOrder;
-    }
+    const problems = sumProblems(replies.map((reply) => reply.problems));
     return {
       times: replies.flatMap((reply) => reply.times),
       wrongEntry: replies.reduce((sum, reply) => sum + reply.wrongEntry, 0),
       problems,
-      loopDelayMs: {
-        p50: Math.max(...replies.map((reply) => reply.loopDelayMs.p50)),
-        p99: Math.max(...replies.map((reply) => reply.loopDelayMs.p99)),
-        max: Math.max(...replies.map((reply) => reply.loopDelayMs.max)),
-      },
+      loopDelayMs: worstLoopDelay(replies.map((reply) => reply.loopDelayMs)),
     };
   }
 

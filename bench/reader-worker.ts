@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { closeAll } from '../tests/support/harness';
 import { makeClock } from './clock';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { openReaders, type TimedReader } from './readers';
+import { openReaders, sumProblems, type TimedReader } from './readers';
 
 const init = workerData as WorkerInit;
 const clock = makeClock(BigInt(init.baseNs));
@@ -46,12 +46,7 @@ async function handle(request: WorkerRequest): Promise<{ reply: WorkerReply; tra
         });
         return row;
       });
-      const problems = { beforeAck: 0, duplicates: 0, outOfOrder: 0 };
-      for (const reader of readers) {
-        problems.beforeAck += reader.problems.beforeAck;
-        problems.duplicates += reader.problems.duplicates;
-        problems.outOfOrder += reader.problems.outOfOrder;
-      }
+      const problems = sumProblems(readers.map((reader) => reader.problems));
       const loopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
       return {
         reply: { id: request.id, type: 'collected', times, wrongEntry, problems, loopDelayMs },

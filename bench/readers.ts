@@ -8,6 +8,7 @@
 import type { SubscribeAck } from '../shared/schemas';
 import { connectReader, type ReaderClient } from '../tests/support/harness';
 import type { Clock } from './clock';
+import type { LoopDelay } from './protocol';
 
 export interface Arrival {
   /** Clock time when the change event was handled. */
@@ -23,6 +24,26 @@ export interface DeliveryProblems {
   duplicates: number;
   /** A seq other than the one expected next (a gap or a reordering). */
   outOfOrder: number;
+}
+
+/** The sum of several readers' (or reader groups') delivery problems. */
+export function sumProblems(all: readonly DeliveryProblems[]): DeliveryProblems {
+  const sum = { beforeAck: 0, duplicates: 0, outOfOrder: 0 };
+  for (const problems of all) {
+    sum.beforeAck += problems.beforeAck;
+    sum.duplicates += problems.duplicates;
+    sum.outOfOrder += problems.outOfOrder;
+  }
+  return sum;
+}
+
+/** The worst of several event loops' delays, figure by figure. */
+export function worstLoopDelay(all: readonly LoopDelay[]): LoopDelay {
+  return {
+    p50: Math.max(...all.map((delay) => delay.p50)),
+    p99: Math.max(...all.map((delay) => delay.p99)),
+    max: Math.max(...all.map((delay) => delay.max)),
+  };
 }
 
 export class TimedReader {

@@ -1,5 +1,9 @@
 /**
- * livebrief benchmark. Run it with `npm run bench` (builds, then `node --import tsx bench/run.ts`).
+ * livebrief's publish benchmark, on its own (no floor beside it; the side-by-side suite is
+ * `npm run bench`, bench/suite/). Run it with `npm run bench:publish` (builds, then
+ * `node --import tsx bench/run.ts`); `BENCH_REDIS=cluster npm run bench:publish` for the
+ * Redis Cluster variant. It keeps what the suite does not measure: the publish round trip
+ * sequential and concurrent, the HTTP read, and the cost of Redis durability settings.
  *
  * It starts the real server as its own process (`node dist/server/main.js`, port 0, a
  * unique REDIS_PREFIX, a random admin token) against the Redis at 127.0.0.1:6379, creates
@@ -56,9 +60,8 @@
  * REDIS_CLUSTER_NODES, and writes bench/results/latest-cluster.json; the durability runs,
  * which compare single redis-servers, are left out.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -68,6 +71,8 @@ import { ApiClient, closeAll, deletePrefix, spawnServer, type ServerProcess } fr
 import { startRedisCluster } from '../tests/support/redis-cluster';
 import { makeClock, type Clock } from './clock';
 import { redisConfig, runDurability, type DurabilityResult } from './durability';
+import { intFromEnv } from './env';
+import { gitCommit, procCpuMs, procStatusKiB } from './proc';
 import { publishOne, type Published } from './publish';
 import type { Expected, LoopDelay } from './protocol';
 import { ReaderThreads } from './reader-threads';
@@ -104,15 +109,6 @@ interface BenchConfig {
   timeoutMs: number;
 }
 
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, not "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new Error(`${name} must be between ${min} and ${max}, not ${value}`);
-  return value;
-}
-
 function readConfig(): BenchConfig {
   return {
     readers: intFromEnv('BENCH_READERS', 100, 1, 2000),
@@ -128,40 +124,6 @@ function readConfig(): BenchConfig {
 }
 
 // ---------- the server process ----------
-
-function clockTicksPerSecond(): number {
-  try {
-    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
-  } catch {
-    return 100;
-  }
-}
-const CLOCK_TICKS = clockTicksPerSecond();
-
-/** A field of /proc/<pid>/status in KiB (VmRSS: resident now, VmHWM: peak resident), or null. */
-function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match?.[1] ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** User + system CPU time of the process so far, in ms (from /proc/<pid>/stat), or null. */
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLOCK_TICKS : null;
-  } catch {
-    return null;
-  }
-}
 
 function loopbackBase(url: string): string {
   const parsed = new URL(url);
@@ -479,24 +441,6 @@ interface Results {
   };
   readerChecks: { beforeAck: number; duplicates: number; outOfOrder: number };
   redisKeysLeft: number | null;
-}
-
-function gitCommit(): string | null {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    return dirty ? `${commit}+dirty` : commit;
-  } catch {
-    return null;
-  }
 }
 
 function mib(kib: number | null): string {

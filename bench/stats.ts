@@ -18,7 +18,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** p50/p95/p99/max of the samples, or null when there are none. */
-export function summarize(values: readonly number[]): Summary | null {
+export function summarize(values: ArrayLike<number>): Summary | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
   let total = 0;

@@ -106,9 +106,17 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node dist/server/main.js` (with `args`) as its own process (npm test builds first). */
-export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js'), ...args], {
+/**
+ * Starts `node dist/server/main.js` (with `args`) as its own process (npm test builds first);
+ * `nodeArgs` names another program for node to run instead (a server that prints the same
+ * `listening on` line).
+ */
+export async function spawnServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: string[] = [path.join(ROOT, 'dist/server/main.js')],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

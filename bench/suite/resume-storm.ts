@@ -1,0 +1,111 @@
+/**
+ * Resume storm: BENCH_RESUME_READERS readers drop their connections for
+ * BENCH_RESUME_DROP_MS while BENCH_RESUME_ENTRIES entries are published, then all come back
+ * at once and subscribe with their cursor. Metric: per reader, from its reconnect to having
+ * the last of those entries, p99; every one of them must arrive once, in order, after a
+ * `resume` ack.
+ */
+import { round, summarize, type Summary } from '../stats';
+import type { Scenario, Suite } from './config';
+import {
+  checkDelivery,
+  collectPhase,
+  drain,
+  openReaders,
+  PROCESS_REQUEST_TIMEOUT_MS,
+  publishAtRate,
+  requireSubscribed,
+  type Delivery,
+} from './phases';
+import { finish, sideBySideRuns } from './side-by-side';
+import { FLOOR_NAME, type Target } from './targets';
+
+interface ResumeRun {
+  caughtUpMs: Summary | null;
+  resumeAckMs: Summary | null;
+  failures: number;
+  firstError: string | null;
+  delivery: Delivery;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measureResume(suite: Suite, target: Target): Promise<ResumeRun> {
+  const { config, context, pool } = suite;
+  const { clock } = context;
+  const readers = config.resumeReaders;
+  requireSubscribed(target.name, await openReaders(suite, target, readers), readers);
+  if (config.warmup > 0) {
+    const warm = await publishAtRate(clock, target, 0, config.warmup, 10);
+    if (!(await drain(clock, pool, Math.max(...warm.map((item) => item.seq)), config.drainTimeoutMs))) {
+      throw new Error(`${target.name}: readers did not get the warm-up`);
+    }
+  }
+  await pool.drop(PROCESS_REQUEST_TIMEOUT_MS);
+  const dropped = clock();
+  const rate = Math.max(1, (config.resumeEntries * 1000) / Math.max(1, config.resumeDropMs));
+  const published = await publishAtRate(clock, target, config.warmup, config.resumeEntries, rate);
+  await sleep(dropped + config.resumeDropMs - clock());
+  const resumed = await pool.resume(config.readerTimeoutMs, config.readerTimeoutMs + PROCESS_REQUEST_TIMEOUT_MS);
+  const last = Math.max(...published.map((item) => item.seq));
+  if (!(await drain(clock, pool, last, config.drainTimeoutMs))) suite.log(`${target.name}: not every reader caught up`);
+  const figures = await collectPhase(pool, published);
+  // Both in reader order (by process, then within it): when each reader got the last entry.
+  const collected = await pool.collect([last], [0], PROCESS_REQUEST_TIMEOUT_MS);
+  const caughtUp: number[] = [];
+  const ackMs: number[] = [];
+  for (let reader = 0; reader < resumed.startedAt.length; reader++) {
+    const startedAt = resumed.startedAt[reader] ?? Number.NaN;
+    const ackAt = resumed.ackAt[reader] ?? Number.NaN;
+    const lastAt = collected.times[reader] ?? Number.NaN;
+    if (!Number.isNaN(ackAt)) ackMs.push(ackAt - startedAt);
+    if (!Number.isNaN(lastAt) && !Number.isNaN(startedAt)) caughtUp.push(lastAt - startedAt);
+  }
+  return {
+    caughtUpMs: summarize(caughtUp),
+    resumeAckMs: summarize(ackMs),
+    failures: resumed.failures + resumed.wrongMode,
+    firstError: resumed.firstError,
+    delivery: figures.delivery,
+  };
+}
+
+export const resumeStorm: Scenario = {
+  group: 'resume-storm',
+  async run(suite) {
+    const { config } = suite;
+    const readers = config.resumeReaders;
+    const runs = await sideBySideRuns(suite, {
+      label: 'resume-storm',
+      runs: config.otherRuns,
+      readers,
+      changes: config.warmup + config.resumeEntries,
+      measure: (target) => measureResume(suite, target),
+      metric: (measured) => measured.caughtUpMs?.p99 ?? null,
+      check: (label, measured) => {
+        checkDelivery(suite, label, measured.delivery);
+        if (measured.failures > 0) suite.problems.push(`${label}: ${measured.failures} resumes failed (${measured.firstError ?? '?'})`);
+      },
+    });
+    return [
+      finish(
+        suite,
+        {
+          scenario: 'resume-storm',
+          title: `Resume storm, ${readers.toLocaleString('en')} readers back after ${round(config.resumeDropMs / 1000, 1)} s`,
+          command: 'npm run bench -- resume-storm',
+          metric: 'reconnect → caught up p99 (ms)',
+          better: 'lower',
+          floorName: FLOOR_NAME,
+          details: {
+            readers,
+            dropMs: config.resumeDropMs,
+            entriesMissed: config.resumeEntries,
+            caughtUpIs: "from a reader's reconnect to its receiving the last entry published while it was away",
+          },
+        },
+        runs,
+      ),
+    ];
+  },
+};
