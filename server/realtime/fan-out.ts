@@ -70,16 +70,8 @@ export class FanOut {
     private readonly framesAsIs: boolean,
   ) {}
 
-  get size(): number {
-    return this.members.size;
-  }
-
   sockets(): IterableIterator<ReaderSocket> {
     return this.members.keys();
-  }
-
-  has(socket: ReaderSocket): boolean {
-    return this.members.has(socket);
   }
 
   /** Adds a socket that has been sent (directly) everything queued so far. */
@@ -95,7 +87,7 @@ export class FanOut {
 
   /** Queues a change for every member; `then` follows it at each of them. */
   send(change: Change, then: Then = 'follow'): void {
-    this.enqueue(this.encode(change), then);
+    this.enqueue(this.members.size > 0 ? this.encode(change) : null, then);
   }
 
   /** Closes every member's connection after what is queued for it. */
