@@ -6,7 +6,17 @@
  */
 import { round } from '../stats';
 import type { Scenario, Suite } from './config';
-import { checkDelivery, collectPhase, drain, openReaders, publishAtRate, requireSubscribed, type PhaseFigures } from './phases';
+import {
+  checkDelivery,
+  collectPhase,
+  drain,
+  lagReport,
+  openReaders,
+  publishAtRate,
+  requireDrained,
+  requireSubscribed,
+  type PhaseFigures,
+} from './phases';
 import type { ScenarioResult } from './results';
 import { finish, sideBySideRuns } from './side-by-side';
 import { FLOOR_NAME, type Target } from './targets';
@@ -46,24 +56,21 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
   if (config.warmup > 0) {
     const warm = await publishAtRate(clock, target, 0, config.warmup, options.ratePerSecond);
     const last = Math.max(...warm.map((item) => item.seq));
-    if (!(await drain(clock, pool, last, config.drainTimeoutMs))) {
-      const status = await pool.status(60_000);
-      throw new Error(
-        `${target.name}: readers did not get the warm-up (up to seq ${last}) within ${config.drainTimeoutMs} ms: the furthest behind has ${status.lowestSeq}, ${status.connected} of ${options.readers} connected`,
-      );
-    }
+    await requireDrained(suite, `${target.name} warm-up`, last);
   }
   await pool.phaseStart(60_000);
   const cpuBefore = target.cpuMs();
   const readerCpuBefore = pool.cpuMs();
   const phaseStart = clock();
   const published = await publishAtRate(clock, target, config.warmup, options.entries, options.ratePerSecond);
-  const drained = await drain(clock, pool, Math.max(...published.map((item) => item.seq)), config.drainTimeoutMs);
+  const lastSeq = Math.max(...published.map((item) => item.seq));
+  const drained = await drain(clock, pool, lastSeq, config.drainTimeoutMs);
   const cpuAfter = target.cpuMs();
   const readerCpuAfter = pool.cpuMs();
   const phaseMs = round(clock() - phaseStart);
   const figures = await collectPhase(pool, published);
-  if (!drained) suite.log(`${target.name}: not every reader had every entry within ${config.drainTimeoutMs} ms`);
+  // What never arrived counts as lost in the figures (a failed run).
+  if (!drained) suite.log(`${target.name}: ${await lagReport(suite, lastSeq)}`);
   const p99 = figures.publishToReceiveMs?.p99 ?? null;
   const p50 = figures.publishToReceiveMs?.p50 ?? null;
   return {

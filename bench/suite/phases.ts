@@ -45,6 +45,21 @@ export async function drain(clock: Clock, pool: ReaderPool, seq: number, timeout
   }
 }
 
+/** How far behind the readers are: for a drain that did not reach `seq`. */
+export async function lagReport(suite: Suite, seq: number): Promise<string> {
+  const status = await suite.pool.status(PROCESS_REQUEST_TIMEOUT_MS);
+  return (
+    `not every reader had seq ${seq} within ${suite.config.drainTimeoutMs} ms: the furthest behind has ${status.lowestSeq}; ` +
+    `${status.connected} connected, ${status.closedUnexpectedly} closed by the server or the network (${status.closeReason ?? 'no close'})`
+  );
+}
+
+/** Waits like drain(), and fails with the lag report when the readers do not get there. */
+export async function requireDrained(suite: Suite, what: string, seq: number): Promise<void> {
+  if (await drain(suite.context.clock, suite.pool, seq, suite.config.drainTimeoutMs)) return;
+  throw new Error(`${what}: ${await lagReport(suite, seq)}`);
+}
+
 export interface Delivery {
   /** Entries × readers. */
   expected: number;
