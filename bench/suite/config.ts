@@ -7,7 +7,7 @@ import type { SuiteContext } from './targets';
 export interface SuiteConfig {
   /** Runs of each fan-out size (each: livebrief, then the floor). */
   runs: number;
-  /** Runs of the other scenarios. */
+  /** Runs of each other scenario. */
   otherRuns: number;
   readersList: number[];
   /** Measured entries per fan-out run, and their rate. */
@@ -41,7 +41,7 @@ export interface SuiteConfig {
 export function readSuiteConfig(): SuiteConfig {
   return {
     runs: intFromEnv('BENCH_RUNS', 3, 1, 10),
-    otherRuns: intFromEnv('BENCH_OTHER_RUNS', 1, 1, 10),
+    otherRuns: intFromEnv('BENCH_OTHER_RUNS', 3, 1, 10),
     readersList: intListFromEnv('BENCH_READERS_LIST', [1000, 5000, 10_000], 1, 10_000),
     entries: intFromEnv('BENCH_ENTRIES', 50, 1, 1000),
     ratePerSecond: intFromEnv('BENCH_RATE', 5, 1, 200),

@@ -13,7 +13,7 @@
  * reader processes and Redis keys are cleaned up on success, failure, timeout and Ctrl+C.
  *
  * Environment overrides (whole numbers, bounded; see config.ts): BENCH_RUNS (fan-out runs,
- * 3), BENCH_OTHER_RUNS (1), BENCH_READERS_LIST (1000,5000,10000), BENCH_ENTRIES (50),
+ * 3), BENCH_OTHER_RUNS (3), BENCH_READERS_LIST (1000,5000,10000), BENCH_ENTRIES (50),
  * BENCH_RATE (5/s), BENCH_WARMUP (5), BENCH_BODY_CHARS (500), BENCH_READER_PROCESSES (4),
  * BENCH_CONNECT_BATCH (50), BENCH_IDLE_READERS (5000), BENCH_JOIN_READERS (2000),
  * BENCH_JOIN_ENTRIES (500), BENCH_JOIN_SPREAD_MS (5000), BENCH_RESUME_READERS (2000),

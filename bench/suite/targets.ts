@@ -83,7 +83,8 @@ export async function startLivebrief(context: SuiteContext, readers: number): Pr
     REDIS_URL: context.redisUrl,
     REDIS_PREFIX: prefix,
     LIVEBRIEF_ADMIN_TOKEN: token,
-    LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(readers + 100),
+    // Room for every reader twice: a resume storm reconnects while the old connections may still be closing.
+    LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(2 * readers + 100),
     LOG_LEVEL: 'info',
   });
   const url = `http://${LOOPBACK}:${new URL(server.url).port}`;
