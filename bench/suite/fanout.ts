@@ -13,6 +13,7 @@ import {
   lagReport,
   openReaders,
   publishAtRate,
+  allPublished,
   requireDrained,
   requireSubscribed,
   type PhaseFigures,
@@ -41,6 +42,8 @@ export interface MeasureOptions {
   /** Entries published (after the warm-up) and their rate. */
   entries: number;
   ratePerSecond: number;
+  /** After the last publish, how long readers may take; default the suite's BENCH_DRAIN_TIMEOUT_MS. */
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
   requireSubscribed(target.name, await openReaders(suite, target, options.readers), options.readers);
   const subscribed = target.rssKiB();
   if (config.warmup > 0) {
-    const warm = await publishAtRate(clock, target, 0, config.warmup, options.ratePerSecond);
+    const warm = allPublished(`${target.name} warm-up`, await publishAtRate(clock, target, 0, config.warmup, options.ratePerSecond));
     const last = Math.max(...warm.map((item) => item.seq));
     await requireDrained(suite, `${target.name} warm-up`, last);
   }
@@ -62,13 +65,14 @@ export async function measureFanout(suite: Suite, target: Target, options: Measu
   const cpuBefore = target.cpuMs();
   const readerCpuBefore = pool.cpuMs();
   const phaseStart = clock();
-  const published = await publishAtRate(clock, target, config.warmup, options.entries, options.ratePerSecond);
-  const lastSeq = Math.max(...published.map((item) => item.seq));
-  const drained = await drain(clock, pool, lastSeq, config.drainTimeoutMs);
+  const sent = await publishAtRate(clock, target, config.warmup, options.entries, options.ratePerSecond);
+  const lastSeq = Math.max(...sent.published.map((item) => item.seq));
+  const drained = await drain(clock, pool, lastSeq, options.drainTimeoutMs ?? config.drainTimeoutMs);
   const cpuAfter = target.cpuMs();
   const readerCpuAfter = pool.cpuMs();
   const phaseMs = round(clock() - phaseStart);
-  const figures = await collectPhase(pool, published);
+  const figures = await collectPhase(pool, sent);
+  if (sent.failures > 0) suite.log(`${target.name}: ${sent.failures} publishes failed (${sent.firstFailure ?? '?'})`);
   // What never arrived counts as lost in the figures (a failed run).
   if (!drained) suite.log(`${target.name}: ${await lagReport(suite, lastSeq)}`);
   const p99 = figures.publishToReceiveMs?.p99 ?? null;
@@ -95,7 +99,7 @@ async function fanoutScenario(suite: Suite, readers: number): Promise<ScenarioRe
     measure: (target) => measureFanout(suite, target, options),
     metric: (measured) => measured.p99,
     check: (label, measured) => {
-      checkDelivery(suite, label, measured.figures.delivery);
+      checkDelivery(suite, label, measured.figures);
       if (measured.tippedOver) suite.log(`${label} tipped over: p99 ${String(measured.p99)} ms`);
     },
   });

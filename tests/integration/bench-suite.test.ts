@@ -106,7 +106,7 @@ describe('the floor', () => {
       JSON.stringify({ slug: 'news', epoch: 'e1', seq, type: 'entry.published', entry: { id: `entry-${seq}` } }),
     );
     const floor = await startFloor(
-      { clock, redisUrl: '', bodyChars: 0 },
+      { clock, redisUrl: '', bodyChars: 0, requestTimeoutMs: 5000 },
       { ack: JSON.stringify({ ok: true, mode: 'snapshot', epoch: 'e1', seq: 1, snapshot: { briefing: { slug: 'news' } } }), changes },
     );
     onClose(() => floor.stop());
