@@ -1,9 +1,16 @@
 /** One publish over HTTP, timed from the request's start to the 201 with its body read. */
 import { z } from 'zod';
 import type { Clock } from './clock';
+import { postJson } from './http-post';
 
-/** Each publish request gives up after this long. */
-const REQUEST_TIMEOUT_MS = 15_000;
+/** Each publish request gives up after this long, unless told otherwise. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface PublishOptions {
+  /** Markdown characters of the body, at least (default: the plain numbered update). */
+  bodyChars?: number;
+  timeoutMs?: number;
+}
 
 const publishResponseSchema = z.object({
   entry: z.object({ id: z.string() }),
@@ -34,18 +41,24 @@ export function entryBody(n: number, minChars = 0): string {
   return lines.join('\n');
 }
 
-export async function publishOne(clock: Clock, base: string, token: string, slug: string, n: number, bodyChars = 0): Promise<Published> {
-  const payload = JSON.stringify({ body: entryBody(n, bodyChars) });
+export async function publishOne(
+  clock: Clock,
+  base: string,
+  token: string,
+  slug: string,
+  n: number,
+  options: PublishOptions = {},
+): Promise<Published> {
+  const payload = JSON.stringify({ body: entryBody(n, options.bodyChars) });
   const start = clock();
-  const response = await fetch(`${base}/api/v1/briefings/${slug}/entries`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: payload,
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
+  const { status, text } = await postJson(
+    `${base}/api/v1/briefings/${slug}/entries`,
+    payload,
+    { authorization: `Bearer ${token}` },
+    options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+  );
   const end = clock();
-  if (response.status !== 201) throw new Error(`publish answered ${response.status}, not 201: ${text.slice(0, 300)}`);
+  if (status !== 201) throw new Error(`publish answered ${status}, not 201: ${text.slice(0, 300)}`);
   const parsed = publishResponseSchema.parse(JSON.parse(text) as unknown);
   return { seq: parsed.seq, id: parsed.entry.id, start, end };
 }

@@ -7,7 +7,7 @@ import type { SuiteContext } from './targets';
 export interface SuiteConfig {
   /** Runs of each fan-out size (each: livebrief, then the floor). */
   runs: number;
-  /** Runs of the other scenarios. */
+  /** Runs of each other scenario. */
   otherRuns: number;
   readersList: number[];
   /** Measured entries per fan-out run, and their rate. */
@@ -23,6 +23,8 @@ export interface SuiteConfig {
   readerTimeoutMs: number;
   /** After the last publish, how long readers may take to receive everything. */
   drainTimeoutMs: number;
+  /** Each publish request gives up after this long. */
+  requestTimeoutMs: number;
   idleReaders: number;
   /** How long idle readers are left before the server's RSS is read. */
   idleSettleMs: number;
@@ -32,16 +34,20 @@ export interface SuiteConfig {
   resumeReaders: number;
   resumeEntries: number;
   resumeDropMs: number;
+  /** Runs of the publish-rate scenario (the longest). */
+  publishRuns: number;
   publishRate: number;
   publishSeconds: number;
   publishReaders: number;
+  /** How long the publish-rate readers may take to catch up after the last publish. */
+  publishDrainMs: number;
   timeoutMs: number;
 }
 
 export function readSuiteConfig(): SuiteConfig {
   return {
     runs: intFromEnv('BENCH_RUNS', 3, 1, 10),
-    otherRuns: intFromEnv('BENCH_OTHER_RUNS', 1, 1, 10),
+    otherRuns: intFromEnv('BENCH_OTHER_RUNS', 3, 1, 10),
     readersList: intListFromEnv('BENCH_READERS_LIST', [1000, 5000, 10_000], 1, 10_000),
     entries: intFromEnv('BENCH_ENTRIES', 50, 1, 1000),
     ratePerSecond: intFromEnv('BENCH_RATE', 5, 1, 200),
@@ -51,6 +57,7 @@ export function readSuiteConfig(): SuiteConfig {
     connectBatch: intFromEnv('BENCH_CONNECT_BATCH', 50, 1, 1000),
     readerTimeoutMs: intFromEnv('BENCH_READER_TIMEOUT_MS', 30_000, 1000, 120_000),
     drainTimeoutMs: intFromEnv('BENCH_DRAIN_TIMEOUT_MS', 60_000, 1000, 600_000),
+    requestTimeoutMs: intFromEnv('BENCH_REQUEST_TIMEOUT_MS', 120_000, 1000, 600_000),
     idleReaders: intFromEnv('BENCH_IDLE_READERS', 5000, 1, 10_000),
     idleSettleMs: intFromEnv('BENCH_IDLE_SETTLE_MS', 5000, 0, 60_000),
     joinReaders: intFromEnv('BENCH_JOIN_READERS', 2000, 1, 10_000),
@@ -59,9 +66,11 @@ export function readSuiteConfig(): SuiteConfig {
     resumeReaders: intFromEnv('BENCH_RESUME_READERS', 2000, 1, 10_000),
     resumeEntries: intFromEnv('BENCH_RESUME_ENTRIES', 20, 1, 1000),
     resumeDropMs: intFromEnv('BENCH_RESUME_DROP_MS', 2000, 0, 60_000),
+    publishRuns: intFromEnv('BENCH_PUBLISH_RUNS', 1, 1, 10),
     publishRate: intFromEnv('BENCH_PUBLISH_RATE', 100, 1, 1000),
     publishSeconds: intFromEnv('BENCH_PUBLISH_SECONDS', 10, 1, 120),
     publishReaders: intFromEnv('BENCH_PUBLISH_READERS', 5000, 1, 10_000),
+    publishDrainMs: intFromEnv('BENCH_PUBLISH_DRAIN_MS', 300_000, 1000, 1_800_000),
     timeoutMs: intFromEnv('BENCH_TIMEOUT_MS', 3_600_000, 10_000, 14_400_000),
   };
 }

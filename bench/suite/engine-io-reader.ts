@@ -200,6 +200,8 @@ export class EngineIoReader {
   readonly ledger = new DeliveryLedger();
   /** When set, every change frame's payload (the change's JSON) is kept, in arrival order. */
   readonly captured: string[] | null;
+  /** How the connection last closed when drop() did not close it (the server or the network did), else null. */
+  unexpectedClose: string | null = null;
   /** When capturing, the first ack's JSON (the snapshot the floor is to serve). */
   capturedAck: string | null = null;
   private socket: WebSocket | null = null;
@@ -247,8 +249,9 @@ export class EngineIoReader {
       const socket = new WebSocket(this.url, { perMessageDeflate: false, skipUTF8Validation: true });
       this.socket = socket;
       socket.on('error', (error) => fail(error));
-      socket.on('close', () => {
+      socket.on('close', (code: number, reason: Buffer) => {
         this.ledger.unsubscribed();
+        if (this.socket === socket) this.unexpectedClose = `code ${code}${reason.length > 0 ? ` (${reason.toString()})` : ''}`;
         fail(new Error('the connection closed before the subscribe ack'));
       });
       socket.on('message', (data: Buffer) => {

@@ -5,7 +5,8 @@
  *
  *   POST /snapshot  { epoch, seq, snapshot }  the ack a snapshot subscribe gets (the
  *                   orchestrator hands it what livebrief sent); forgets earlier changes
- *   POST /publish   a change (JSON)  kept in memory, emitted to the slug's room, then 201
+ *   POST /publish   a change (JSON)  kept in memory, emitted to the slug's room in seq order
+ *                   (one that overtook its predecessor waits for it), then 201
  *   subscribe       ack (snapshot, or resume when `since` is within what it holds), the
  *                   changes after the ack's seq, then the room: nothing in between
  *
@@ -32,7 +33,24 @@ const HOST = '127.0.0.1';
 const BODY_LIMIT = 4 * 1024 * 1024;
 
 let base: SnapshotAck | null = null;
+/** The changes published, in seq order with no gap after the snapshot's seq. */
 const changes: ChangeLike[] = [];
+/** Changes that came before their predecessor: publishes race each other on separate connections. */
+const early = new Map<number, ChangeLike>();
+
+function headSeq(snapshot: SnapshotAck): number {
+  return changes.at(-1)?.seq ?? snapshot.seq;
+}
+
+/** Keeps the change and emits it, and every early one it was holding back, in seq order. */
+function publish(snapshot: SnapshotAck, change: ChangeLike): void {
+  early.set(change.seq, change);
+  for (let next = early.get(headSeq(snapshot) + 1); next; next = early.get(headSeq(snapshot) + 1)) {
+    early.delete(next.seq);
+    changes.push(next);
+    io.to(room(next.slug)).emit('change', next);
+  }
+}
 
 function room(slug: string): string {
   return `briefing:${slug}`;
@@ -72,11 +90,11 @@ async function route(request: IncomingMessage, response: ServerResponse): Promis
   if (request.url === '/snapshot' && isSnapshotAck(body)) {
     base = body;
     changes.length = 0;
+    early.clear();
     return answer(response, 204, null);
   }
-  if (request.url === '/publish' && isChange(body)) {
-    changes.push(body);
-    io.to(room(body.slug)).emit('change', body);
+  if (request.url === '/publish' && isChange(body) && base) {
+    publish(base, body);
     return answer(response, 201, { seq: body.seq });
   }
   return answer(response, 400, { error: 'bad request' });
@@ -98,7 +116,7 @@ function subscribe(socket: Socket, request: unknown, ack: (response: unknown) =>
     ack({ ok: false, error: { code: 'not_found', message: 'slug: no such briefing' } });
     return;
   }
-  const head = changes.at(-1)?.seq ?? base.seq;
+  const head = headSeq(base);
   const resumable = since && since.epoch === base.epoch && typeof since.seq === 'number' && since.seq >= base.seq && since.seq <= head;
   const from = resumable ? (since.seq as number) : base.seq;
   if (resumable) ack({ ok: true, mode: 'resume', epoch: base.epoch, seq: from });

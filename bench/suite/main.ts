@@ -13,12 +13,14 @@
  * reader processes and Redis keys are cleaned up on success, failure, timeout and Ctrl+C.
  *
  * Environment overrides (whole numbers, bounded; see config.ts): BENCH_RUNS (fan-out runs,
- * 3), BENCH_OTHER_RUNS (1), BENCH_READERS_LIST (1000,5000,10000), BENCH_ENTRIES (50),
+ * 3), BENCH_OTHER_RUNS (3), BENCH_READERS_LIST (1000,5000,10000), BENCH_ENTRIES (50),
  * BENCH_RATE (5/s), BENCH_WARMUP (5), BENCH_BODY_CHARS (500), BENCH_READER_PROCESSES (4),
  * BENCH_CONNECT_BATCH (50), BENCH_IDLE_READERS (5000), BENCH_JOIN_READERS (2000),
  * BENCH_JOIN_ENTRIES (500), BENCH_JOIN_SPREAD_MS (5000), BENCH_RESUME_READERS (2000),
- * BENCH_RESUME_ENTRIES (20), BENCH_RESUME_DROP_MS (2000), BENCH_PUBLISH_RATE (100/s),
- * BENCH_PUBLISH_SECONDS (10), BENCH_PUBLISH_READERS (5000), BENCH_TIMEOUT_MS (1 h).
+ * BENCH_RESUME_ENTRIES (20), BENCH_RESUME_DROP_MS (2000), BENCH_PUBLISH_RUNS (1),
+ * BENCH_PUBLISH_RATE (100/s), BENCH_PUBLISH_SECONDS (10), BENCH_PUBLISH_READERS (5000),
+ * BENCH_PUBLISH_DRAIN_MS (300000), BENCH_DRAIN_TIMEOUT_MS (60000), BENCH_REQUEST_TIMEOUT_MS
+ * (120000), BENCH_TIMEOUT_MS (1 h).
  *
  * The machine's other load counts: the reader processes share its cores with the server
  * they measure, the same for both servers. Exit code 0 when every scenario ran and every
@@ -59,7 +61,7 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
   const pool = new ReaderPool(config.readerProcesses, clockBaseNs);
   const suite: Suite = {
     config,
-    context: { clock: makeClock(clockBaseNs), redisUrl: redis.url, bodyChars: config.bodyChars },
+    context: { clock: makeClock(clockBaseNs), redisUrl: redis.url, bodyChars: config.bodyChars, requestTimeoutMs: config.requestTimeoutMs },
     pool,
     resultsDir: options.resultsDir ?? RESULTS_DIR,
     problems: [],
@@ -70,7 +72,9 @@ export async function runSuite(scenarios: readonly Scenario[], options: SuiteOpt
       try {
         await scenario.run(suite);
       } catch (error) {
-        suite.problems.push(`${scenario.group}: ${error instanceof Error ? error.message : String(error)}`);
+        // fetch says only "fetch failed"; the reason is its cause.
+        const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        suite.problems.push(`${scenario.group}: ${error instanceof Error ? error.message : String(error)}${cause}`);
         suite.log(`${scenario.group} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       }
     }
@@ -99,6 +103,10 @@ async function main(): Promise<number> {
   watchdog.unref();
   process.once('SIGINT', () => bail('interrupted', 130));
   process.once('SIGTERM', () => bail('terminated', 143));
+  // A slip of the suite's own must still stop the servers and Redis it started.
+  process.once('unhandledRejection', (error) =>
+    bail(`unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 1),
+  );
   const problems = await runSuite(scenarios);
   clearTimeout(watchdog);
   process.stdout.write(`bench: wrote ${writeTable()}\n`);

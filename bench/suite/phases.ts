@@ -18,21 +18,57 @@ export const PROCESS_REQUEST_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** Publishes entries `first` … `first + count - 1` at `perSecond`; resolves with them in that order. */
-export async function publishAtRate(
-  clock: Clock,
-  target: Target,
-  first: number,
-  count: number,
-  perSecond: number,
-): Promise<PublishedChange[]> {
+export interface PublishRound {
+  /** The publishes answered 201, in the order they were started. */
+  published: PublishedChange[];
+  /** Every publish's round trip, ms; a failed one's until it failed (a timeout: at least the timeout). */
+  roundTripsMs: number[];
+  failures: number;
+  firstFailure: string | null;
+  /** Publishes the floor had nothing for (the livebrief run's publishes had failed). */
+  skipped: number;
+}
+
+/**
+ * Publishes entries `first` … `first + count - 1` at `perSecond`. A publish that fails
+ * (an error status, a timeout) is counted, not thrown: at a rate the server cannot keep,
+ * that is the finding.
+ */
+export async function publishAtRate(clock: Clock, target: Target, first: number, count: number, perSecond: number): Promise<PublishRound> {
   const startedAt = clock();
-  const requests: Promise<PublishedChange>[] = [];
+  const requests: Promise<{ ok: PublishedChange | null } | { failed: string; ms: number }>[] = [];
   for (let k = 0; k < count; k++) {
     await sleep(startedAt + (k * 1000) / perSecond - clock());
-    requests.push(target.publish(first + k));
+    const start = clock();
+    // Settled at once, so that a failure while later ones are still being started is never unhandled.
+    requests.push(
+      target.publish(first + k).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ failed: error instanceof Error ? error.message : String(error), ms: clock() - start }),
+      ),
+    );
   }
-  return Promise.all(requests);
+  const outcomes = await Promise.all(requests);
+  const sent: PublishRound = { published: [], roundTripsMs: [], failures: 0, firstFailure: null, skipped: 0 };
+  for (const outcome of outcomes) {
+    if ('failed' in outcome) {
+      sent.failures++;
+      sent.firstFailure ??= outcome.failed;
+      sent.roundTripsMs.push(outcome.ms);
+    } else if (outcome.ok === null) {
+      sent.skipped++;
+    } else {
+      sent.published.push(outcome.ok);
+      sent.roundTripsMs.push(outcome.ok.end - outcome.ok.start);
+    }
+  }
+  return sent;
+}
+
+/** The round's publishes, or an error when any failed (where a failure spoils the measurement). */
+export function allPublished(what: string, sent: PublishRound): PublishedChange[] {
+  if (sent.failures + sent.skipped > 0) throw new Error(`${what}: ${sent.failures} publishes failed (${sent.firstFailure ?? '?'})`);
+  return sent.published;
 }
 
 /** Waits until every reader has `seq` in order; false after `timeoutMs`. */
@@ -43,6 +79,21 @@ export async function drain(clock: Clock, pool: ReaderPool, seq: number, timeout
     if (clock() > deadline) return false;
     await sleep(20);
   }
+}
+
+/** How far behind the readers are: for a drain that did not reach `seq`. */
+export async function lagReport(suite: Suite, seq: number): Promise<string> {
+  const status = await suite.pool.status(PROCESS_REQUEST_TIMEOUT_MS);
+  return (
+    `not every reader had seq ${seq} within ${suite.config.drainTimeoutMs} ms: the furthest behind has ${status.lowestSeq}; ` +
+    `${status.connected} connected, ${status.closedUnexpectedly} closed by the server or the network (${status.closeReason ?? 'no close'})`
+  );
+}
+
+/** Waits like drain(), and fails with the lag report when the readers do not get there. */
+export async function requireDrained(suite: Suite, what: string, seq: number): Promise<void> {
+  if (await drain(suite.context.clock, suite.pool, seq, suite.config.drainTimeoutMs)) return;
+  throw new Error(`${what}: ${await lagReport(suite, seq)}`);
 }
 
 export interface Delivery {
@@ -60,9 +111,16 @@ export function deliveryViolations(delivery: Delivery): number {
   return delivery.lost + delivery.duplicates + delivery.outOfOrder + delivery.beforeAck + delivery.wrongEntry;
 }
 
-/** Records a broken delivery guarantee as a problem of the suite (it then exits 1). */
-export function checkDelivery(suite: Suite, label: string, delivery: Delivery): void {
-  if (deliveryViolations(delivery) > 0) suite.problems.push(`${label}: delivery guarantee broken: ${JSON.stringify(delivery)}`);
+/** Records a broken delivery guarantee, and publishes that failed, as problems of the suite (it then exits 1). */
+export function checkDelivery(
+  suite: Suite,
+  label: string,
+  figures: Pick<PhaseFigures, 'delivery' | 'failedPublishes' | 'firstPublishFailure'>,
+): void {
+  if (deliveryViolations(figures.delivery) > 0)
+    suite.problems.push(`${label}: delivery guarantee broken: ${JSON.stringify(figures.delivery)}`);
+  if (figures.failedPublishes > 0)
+    suite.problems.push(`${label}: ${figures.failedPublishes} publishes failed (${figures.firstPublishFailure ?? '?'})`);
 }
 
 export interface PhaseFigures {
@@ -70,15 +128,22 @@ export interface PhaseFigures {
   publishToReceiveMs: Summary | null;
   /** Publish request start → the last reader's receive, per entry (entries every reader got). */
   publishToAllReadersMs: Summary | null;
+  /** Every publish's round trip, failed ones too (until they failed). */
   publishRoundTripMs: Summary | null;
+  failedPublishes: number;
+  firstPublishFailure: string | null;
+  /** The floor's publishes left out because livebrief's had failed. */
+  skippedPublishes: number;
   /** Last publish answered → last receive, ms: how far the fan-out trails the publisher. */
   lastReceiveAfterLastPublishMs: number | null;
   delivery: Delivery;
   readerLoopDelayMs: LoopDelay;
 }
 
-/** Collects the readers' receive times of `published` and summarizes them. */
-export async function collectPhase(pool: ReaderPool, published: PublishedChange[]): Promise<PhaseFigures> {
+/** Collects the readers' receive times of the round's publishes and summarizes them. */
+export async function collectPhase(pool: ReaderPool, sent: PublishRound): Promise<PhaseFigures> {
+  const { published } = sent;
+  if (published.length === 0) throw new Error(`every publish failed (${sent.firstFailure ?? '?'})`);
   const seqs = published.map((item) => item.seq);
   const collected: Collected = await pool.collect(
     seqs,
@@ -110,7 +175,10 @@ export async function collectPhase(pool: ReaderPool, published: PublishedChange[
   return {
     publishToReceiveMs: summarize(receive.subarray(0, samples)),
     publishToAllReadersMs: summarize(allReaders),
-    publishRoundTripMs: summarize(published.map((item) => item.end - item.start)),
+    publishRoundTripMs: summarize(sent.roundTripsMs),
+    failedPublishes: sent.failures,
+    firstPublishFailure: sent.firstFailure,
+    skippedPublishes: sent.skipped,
     lastReceiveAfterLastPublishMs: Number.isFinite(lastReceive) ? round(lastReceive - lastPublished) : null,
     delivery: {
       expected: entries * collected.readers,

@@ -132,12 +132,16 @@ export class ReaderPool {
     return mergeSubscribed(replies);
   }
 
-  /** The lowest last-in-order seq over all readers, and how many are connected. */
-  async status(ceilingMs: number): Promise<{ lowestSeq: number; connected: number }> {
+  /** The lowest last-in-order seq over all readers, how many are connected, and how many lost their connection. */
+  async status(
+    ceilingMs: number,
+  ): Promise<{ lowestSeq: number; connected: number; closedUnexpectedly: number; closeReason: string | null }> {
     const replies = await Promise.all(this.processes.map((reader) => reader.request({ type: 'status' }, 'status', ceilingMs)));
     return {
       lowestSeq: Math.min(...replies.map((reply) => reply.lowestSeq)),
       connected: replies.reduce((sum, reply) => sum + reply.connected, 0),
+      closedUnexpectedly: replies.reduce((sum, reply) => sum + reply.closedUnexpectedly, 0),
+      closeReason: replies.find((reply) => reply.closeReason !== null)?.closeReason ?? null,
     };
   }
 

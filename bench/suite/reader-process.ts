@@ -97,11 +97,17 @@ async function handle(request: ReaderRequest): Promise<ReaderReply> {
     case 'status': {
       let lowestSeq = Number.POSITIVE_INFINITY;
       let connected = 0;
+      let closedUnexpectedly = 0;
+      let closeReason: string | null = null;
       for (const reader of readers) {
         lowestSeq = Math.min(lowestSeq, reader.ledger.next - 1);
         if (reader.connected) connected++;
+        if (reader.unexpectedClose !== null) {
+          closedUnexpectedly++;
+          closeReason ??= reader.unexpectedClose;
+        }
       }
-      return { type: 'status', lowestSeq: Number.isFinite(lowestSeq) ? lowestSeq : -1, connected };
+      return { type: 'status', lowestSeq: Number.isFinite(lowestSeq) ? lowestSeq : -1, connected, closedUnexpectedly, closeReason };
     }
     case 'phase-start':
       loopDelay.reset();

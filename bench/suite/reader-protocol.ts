@@ -55,6 +55,9 @@ export type ReaderReply =
       /** The lowest last-in-order seq over this process's readers (-1: none subscribed). */
       lowestSeq: number;
       connected: number;
+      /** Readers whose connection the server or the network closed, and how one of them closed. */
+      closedUnexpectedly: number;
+      closeReason: string | null;
     }
   | { type: 'phase-started' }
   | {

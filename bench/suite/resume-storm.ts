@@ -11,11 +11,14 @@ import {
   checkDelivery,
   collectPhase,
   drain,
+  lagReport,
   openReaders,
   PROCESS_REQUEST_TIMEOUT_MS,
   publishAtRate,
+  allPublished,
+  requireDrained,
   requireSubscribed,
-  type Delivery,
+  type PhaseFigures,
 } from './phases';
 import { finish, sideBySideRuns } from './side-by-side';
 import { FLOOR_NAME, type Target } from './targets';
@@ -25,7 +28,7 @@ interface ResumeRun {
   resumeAckMs: Summary | null;
   failures: number;
   firstError: string | null;
-  delivery: Delivery;
+  figures: PhaseFigures;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,20 +39,20 @@ async function measureResume(suite: Suite, target: Target): Promise<ResumeRun> {
   const readers = config.resumeReaders;
   requireSubscribed(target.name, await openReaders(suite, target, readers), readers);
   if (config.warmup > 0) {
-    const warm = await publishAtRate(clock, target, 0, config.warmup, 10);
-    if (!(await drain(clock, pool, Math.max(...warm.map((item) => item.seq)), config.drainTimeoutMs))) {
-      throw new Error(`${target.name}: readers did not get the warm-up`);
-    }
+    const warm = allPublished(`${target.name} warm-up`, await publishAtRate(clock, target, 0, config.warmup, 10));
+    await requireDrained(suite, `${target.name} warm-up`, Math.max(...warm.map((item) => item.seq)));
   }
   await pool.drop(PROCESS_REQUEST_TIMEOUT_MS);
   const dropped = clock();
   const rate = Math.max(1, (config.resumeEntries * 1000) / Math.max(1, config.resumeDropMs));
-  const published = await publishAtRate(clock, target, config.warmup, config.resumeEntries, rate);
+  const sent = await publishAtRate(clock, target, config.warmup, config.resumeEntries, rate);
+  const published = allPublished(`${target.name} while the readers were away`, sent);
   await sleep(dropped + config.resumeDropMs - clock());
   const resumed = await pool.resume(config.readerTimeoutMs, config.readerTimeoutMs + PROCESS_REQUEST_TIMEOUT_MS);
   const last = Math.max(...published.map((item) => item.seq));
-  if (!(await drain(clock, pool, last, config.drainTimeoutMs))) suite.log(`${target.name}: not every reader caught up`);
-  const figures = await collectPhase(pool, published);
+  // What never arrived counts as lost in the figures (a failed run).
+  if (!(await drain(clock, pool, last, config.drainTimeoutMs))) suite.log(`${target.name}: ${await lagReport(suite, last)}`);
+  const figures = await collectPhase(pool, sent);
   // Both in reader order (by process, then within it): when each reader got the last entry.
   const collected = await pool.collect([last], [0], PROCESS_REQUEST_TIMEOUT_MS);
   const caughtUp: number[] = [];
@@ -66,7 +69,7 @@ async function measureResume(suite: Suite, target: Target): Promise<ResumeRun> {
     resumeAckMs: summarize(ackMs),
     failures: resumed.failures + resumed.wrongMode,
     firstError: resumed.firstError,
-    delivery: figures.delivery,
+    figures,
   };
 }
 
@@ -83,7 +86,7 @@ export const resumeStorm: Scenario = {
       measure: (target) => measureResume(suite, target),
       metric: (measured) => measured.caughtUpMs?.p99 ?? null,
       check: (label, measured) => {
-        checkDelivery(suite, label, measured.delivery);
+        checkDelivery(suite, label, measured.figures);
         if (measured.failures > 0) suite.problems.push(`${label}: ${measured.failures} resumes failed (${measured.firstError ?? '?'})`);
       },
     });

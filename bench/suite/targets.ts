@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { ApiClient, deletePrefix, spawnServer, type ServerProcess } from '../../tests/support/harness';
 import type { Clock } from '../clock';
+import { postJson } from '../http-post';
 import { procCpuMs, procStatusKiB } from '../proc';
 import { publishOne } from '../publish';
 
@@ -18,8 +19,6 @@ export const FLOOR_NAME = 'bare Socket.IO room broadcast';
 
 const LOOPBACK = '127.0.0.1';
 const FLOOR_FILE = path.join(__dirname, 'floor-server.ts');
-/** Each publish request gives up after this long. */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface PublishedChange {
   seq: number;
@@ -43,8 +42,11 @@ export interface Target {
   url: string;
   slug: string;
   pid: number;
-  /** Publishes the run's `index`-th entry (0-based, in the order of the livebrief run). */
-  publish(index: number): Promise<PublishedChange>;
+  /**
+   * Publishes the run's `index`-th entry (0-based, in the order of the livebrief run); null
+   * from the floor when the livebrief run recorded no such change (its publishes failed).
+   */
+  publish(index: number): Promise<PublishedChange | null>;
   rssKiB(): number | null;
   cpuMs(): number | null;
   stop(): Promise<void>;
@@ -56,6 +58,8 @@ export interface SuiteContext {
   redisUrl: string;
   /** Markdown characters of each published entry's body. */
   bodyChars: number;
+  /** Each publish request gives up after this long. */
+  requestTimeoutMs: number;
 }
 
 function processStats(server: ServerProcess): Pick<Target, 'pid' | 'rssKiB' | 'cpuMs'> {
@@ -83,7 +87,8 @@ export async function startLivebrief(context: SuiteContext, readers: number): Pr
     REDIS_URL: context.redisUrl,
     REDIS_PREFIX: prefix,
     LIVEBRIEF_ADMIN_TOKEN: token,
-    LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(readers + 100),
+    // Room for every reader twice: a resume storm reconnects while the old connections may still be closing.
+    LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(2 * readers + 100),
     LOG_LEVEL: 'info',
   });
   const url = `http://${LOOPBACK}:${new URL(server.url).port}`;
@@ -103,7 +108,10 @@ export async function startLivebrief(context: SuiteContext, readers: number): Pr
     api,
     ...processStats(server),
     async publish() {
-      const published = await publishOne(context.clock, url, token, slug, ++counter, context.bodyChars);
+      const published = await publishOne(context.clock, url, token, slug, ++counter, {
+        bodyChars: context.bodyChars,
+        timeoutMs: context.requestTimeoutMs,
+      });
       return { seq: published.seq, id: published.id, start: published.start, end: published.end };
     },
     async stop() {
@@ -131,7 +139,11 @@ export async function startFloor(context: SuiteContext, recording: Recording): P
   const url = `http://${LOOPBACK}:${new URL(server.url).port}`;
   const ack = JSON.parse(recording.ack) as { epoch?: unknown; seq?: unknown; snapshot?: { briefing?: { slug?: unknown } } };
   const slug = ack.snapshot?.briefing?.slug;
-  const loaded = await fetch(`${url}/snapshot`, { method: 'POST', body: recording.ack, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const loaded = await fetch(`${url}/snapshot`, {
+    method: 'POST',
+    body: recording.ack,
+    signal: AbortSignal.timeout(context.requestTimeoutMs),
+  });
   if (loaded.status !== 204 || typeof slug !== 'string') {
     await server.kill();
     throw new Error(`the floor did not take the snapshot (${loaded.status}; slug ${String(slug)})`);
@@ -144,17 +156,11 @@ export async function startFloor(context: SuiteContext, recording: Recording): P
     ...processStats(server),
     async publish(index) {
       const change = changes[index];
-      if (!change) throw new Error(`the livebrief run recorded no change number ${index}`);
+      if (!change) return null;
       const start = context.clock();
-      const response = await fetch(`${url}/publish`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: change.body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      await response.text();
+      const { status } = await postJson(`${url}/publish`, change.body, {}, context.requestTimeoutMs);
       const end = context.clock();
-      if (response.status !== 201) throw new Error(`the floor answered ${response.status} to a publish`);
+      if (status !== 201) throw new Error(`the floor answered ${status} to a publish`);
       return { seq: change.seq, id: change.id, start, end };
     },
     async stop() {

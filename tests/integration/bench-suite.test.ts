@@ -14,6 +14,7 @@ import { EngineIoReader, hashId } from '../../bench/suite/engine-io-reader';
 import { fanout } from '../../bench/suite/fanout';
 import { runSuite } from '../../bench/suite/main';
 import { renderTable, resultSchema } from '../../bench/suite/results';
+import { startFloor } from '../../bench/suite/targets';
 import { closeAll, onClose, waitFor } from '../support/harness';
 
 afterEach(closeAll);
@@ -94,6 +95,27 @@ describe('the suite reader', () => {
     onClose(() => reader.drop());
     await reader.subscribe(5000);
     await waitFor(() => (reader.ledger.next === 14 ? true : undefined), 5000, 'the last change');
+    expect(reader.ledger.problems).toEqual({ beforeAck: 0, duplicates: 0, outOfOrder: 0 });
+  });
+});
+
+describe('the floor', () => {
+  it('emits changes in seq order when their publishes arrive the other way round', async () => {
+    const clock = makeClock(process.hrtime.bigint());
+    const changes = [2, 3].map((seq) =>
+      JSON.stringify({ slug: 'news', epoch: 'e1', seq, type: 'entry.published', entry: { id: `entry-${seq}` } }),
+    );
+    const floor = await startFloor(
+      { clock, redisUrl: '', bodyChars: 0, requestTimeoutMs: 5000 },
+      { ack: JSON.stringify({ ok: true, mode: 'snapshot', epoch: 'e1', seq: 1, snapshot: { briefing: { slug: 'news' } } }), changes },
+    );
+    onClose(() => floor.stop());
+    const reader = new EngineIoReader(EngineIoReader.socketUrl(floor.url), 'news', clock);
+    onClose(() => reader.drop());
+    expect((await reader.subscribe(5000)).ack).toMatchObject({ ok: true, mode: 'snapshot', seq: 1 });
+    await floor.publish(1);
+    await floor.publish(0);
+    await waitFor(() => (reader.ledger.next === 4 ? true : undefined), 5000, 'both changes');
     expect(reader.ledger.problems).toEqual({ beforeAck: 0, duplicates: 0, outOfOrder: 0 });
   });
 });
