@@ -12,17 +12,25 @@
  * change it lacks at once, in order. Every write goes through engine.io, in the socket's own
  * packet order.
  */
+import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
 import type { Change } from '../../shared/schemas';
 import type { ReaderSocket } from './feed';
 
 export interface FanOutSettings {
-  /** Sockets written to before yielding to the event loop. */
+  /** Most sockets written to before yielding to the event loop (tests make it small to force many slices). */
   sliceSize: number;
+  /** Longest stretch of writing before yielding, ms: what an HTTP answer or a Redis reply may wait behind a fan-out at each step. */
+  sliceMs: number;
 }
 
-/** A few hundred sockets a slice: about a millisecond of writes, so I/O waits no longer than that. */
-export const DEFAULT_FAN_OUT: FanOutSettings = { sliceSize: 256 };
+/**
+ * A write costs 5-15 µs a socket, more for a follower sent several changes at once: a time
+ * budget keeps the wait behind a slice the same whatever the machine or the backlog. An
+ * editor's publish takes a few event-loop turns (request, Redis reply), each of which may
+ * wait behind one slice.
+ */
+export const DEFAULT_FAN_OUT: FanOutSettings = { sliceSize: 1024, sliceMs: 0.3 };
 
 /** What a socket is told to do once a queued item reaches it. */
 export type Then = 'follow' | 'let-go' | 'close';
@@ -120,7 +128,8 @@ export class FanOut {
     this.scheduled = false;
     this.pass ??= { members: this.members.values(), from: this.queued };
     const pass = this.pass;
-    for (let visited = 0; visited < this.settings.sliceSize; visited++) {
+    const deadline = performance.now() + this.settings.sliceMs;
+    for (let visited = 0; visited < this.settings.sliceSize && (visited === 0 || performance.now() < deadline); visited++) {
       const next = pass.members.next();
       if (next.done) {
         this.pass = null;
@@ -165,12 +174,11 @@ export class FanOut {
     const last = this.queue[end];
     if (!last) return;
     if (end > start && joinable) {
-      const run = this.runOf(start, end);
-      for (const packet of run.packets) connection.write(packet, run.options);
+      writeChange(connection, this.runOf(start, end));
     } else {
       for (let index = start; index <= end; index++) {
         const change = this.queue[index]?.change;
-        for (const packet of change?.packets ?? []) connection.write(packet, change?.options);
+        if (change) writeChange(connection, change);
       }
     }
     member.cursor = last.number;
@@ -194,6 +202,43 @@ export class FanOut {
     this.runs.set(from, { to, change });
     return change;
   }
+}
+
+type EngineSocket = ReaderSocket['conn'];
+
+/** engine.io's WebSocket transport as far as a direct write needs it: these members are not in its types. */
+interface WebSocketTransport {
+  name: string;
+  perMessageDeflate?: unknown;
+  socket?: { _sender?: { sendFrame?: (frames: Buffer[]) => void } };
+}
+
+/**
+ * Writes a change to one follower. Over a plain WebSocket with nothing waiting in engine.io's
+ * own buffer, the frame goes straight to the socket's ws sender, as engine.io itself would
+ * send it, without the packet object, events and callback engine.io makes per packet: at
+ * thousands of sockets a change those are most of the garbage, and young-generation pauses
+ * are what an editor's 201 waits behind. Anything engine.io holds goes first, so the direct
+ * write is taken only when it holds nothing: what it sent is already in ws, ahead of this.
+ */
+function writeChange(connection: EngineSocket, change: EncodedChange): void {
+  const [frame, ...more] = change.options.wsPreEncodedFrame ?? [];
+  const transport = connection.transport as unknown as WebSocketTransport;
+  const sendFrame = transport.socket?._sender?.sendFrame;
+  const direct =
+    frame !== undefined &&
+    more.length === 0 &&
+    connection.readyState === 'open' &&
+    !connection.upgrading &&
+    transport.name === 'websocket' &&
+    !transport.perMessageDeflate &&
+    typeof sendFrame === 'function' &&
+    (connection as unknown as { writeBuffer: unknown[] }).writeBuffer.length === 0;
+  if (direct) {
+    sendFrame.call(transport.socket?._sender, [frame]);
+    return;
+  }
+  for (const packet of change.packets) connection.write(packet, change.options);
 }
 
 /** An unmasked, final WebSocket text frame (RFC 6455 §5.2), as a server sends it. */

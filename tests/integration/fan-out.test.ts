@@ -164,3 +164,26 @@ test('1,500 readers at the default slice size, with readers joining and leaving 
   await moving;
   for (const reader of readers) await expectExactlyOnce(reader, last);
 }, 120_000);
+
+test('a change never overtakes what engine.io still holds for a socket: a reader whose last write is still in flight gets its ack first', async () => {
+  const { url, api, app } = await serverWithSlices(2);
+  const client = await connectReader(url);
+  const reader = new FoldingReader(client, SLUG);
+  const held = app.io.sockets.sockets.get(client.id ?? '');
+  if (!held) throw new Error('no server socket for the reader');
+  // As while a slow reader's previous write has not completed: engine.io keeps what follows in its own buffer.
+  const transport = held.conn.transport as unknown as { writable: boolean };
+  const engineSocket = held.conn as unknown as { flush(): void };
+  transport.writable = false;
+  const subscribed = reader.subscribe(null);
+  // The ack waits in engine.io's buffer; the reader has already joined the fan-out.
+  await waitFor(() => (app.hub.readerCounts().get(SLUG) === 1 ? true : undefined), 5_000, 'the reader following');
+  const { seq } = await publish(api, SLUG, 'after the held ack');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  transport.writable = true;
+  engineSocket.flush();
+  expect((await subscribed).ok).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(reader.problems).toEqual([]);
+  await expectExactlyOnce(reader, seq);
+});
