@@ -67,6 +67,7 @@ import { Redis } from 'ioredis';
 import { ApiClient, closeAll, deletePrefix, spawnServer, type ServerProcess } from '../tests/support/harness';
 import { startRedisCluster } from '../tests/support/redis-cluster';
 import { makeClock, type Clock } from './clock';
+import { intFromEnv } from './env';
 import { redisConfig, runDurability, type DurabilityResult } from './durability';
 import { publishOne, type Published } from './publish';
 import type { Expected, LoopDelay } from './protocol';
@@ -102,15 +103,6 @@ interface BenchConfig {
   readerThreads: number;
   durabilityEntries: number;
   timeoutMs: number;
-}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, not "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new Error(`${name} must be between ${min} and ${max}, not ${value}`);
-  return value;
 }
 
 function readConfig(): BenchConfig {
