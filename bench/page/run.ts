@@ -31,7 +31,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { ApiClient, closeAll, deletePrefix, DEFAULT_REDIS, onClose, spawnServer, uniquePrefix, waitFor } from '../../tests/support/harness';
+import { ApiClient, deletePrefix, DEFAULT_REDIS, onClose, spawnServer, uniquePrefix, waitFor } from '../../tests/support/harness';
+import { withCeiling } from '../ceiling';
 import { intFromEnv } from '../env';
 import { runFigures, scenarioResult, writeScenarioResult, type RunFigures, type ScenarioResult } from '../scenario-result';
 import { formatGrid, formatNumber, round, summarize, type Summary } from '../stats';
@@ -242,19 +243,10 @@ function medianOf(runs: Measured[], pick: (run: Measured) => number | undefined)
 
 /** Runs the scenario and writes both result files; everything started is stopped, also on failure or at the ceiling. */
 export async function runReaderPage(options: ReaderPageOptions = optionsFromEnv()): Promise<ReaderPageResults> {
-  let timer: NodeJS.Timeout | undefined;
-  const ceiling = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`reader page benchmark: over its ceiling of ${options.timeoutMs} ms`)), options.timeoutMs);
-  });
-  try {
-    const results = await Promise.race([measure(options), ceiling]);
-    writeScenarioResult(results.plain);
-    writeScenarioResult(results.etag);
-    return results;
-  } finally {
-    clearTimeout(timer);
-    await closeAll();
-  }
+  const results = await withCeiling('reader page benchmark', options.timeoutMs, () => measure(options));
+  writeScenarioResult(results.plain);
+  writeScenarioResult(results.etag);
+  return results;
 }
 
 function printResults({ plain, etag }: ReaderPageResults): void {
