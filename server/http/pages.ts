@@ -22,7 +22,7 @@ import { timeFormatFor } from '../render/time-context';
 import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
-import { FreshReads, RenderedPages, type RenderedPage } from './rendered-pages';
+import { FreshReads, RenderedPages, type PageEncoding, type RenderedPage } from './rendered-pages';
 import { idParam, slugParam } from './request-input';
 import { translatorFor } from '../../shared/i18n/catalogues';
 
@@ -54,6 +54,13 @@ function indexPageNumber(raw: unknown): number | null {
 function etagOf(req: Request, body: Buffer): string {
   const generate: unknown = req.app.get('etag fn');
   return typeof generate === 'function' ? String((generate as (body: Buffer) => unknown)(body)) : '';
+}
+
+/** Brotli when the browser takes it, else gzip, else none; none for a 304, which has no body. */
+function pageEncoding(req: Request): PageEncoding | null {
+  if (req.fresh) return null;
+  if (req.acceptsEncodings('br')) return 'br';
+  return req.acceptsEncodings('gzip') ? 'gzip' : null;
 }
 
 /** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
@@ -213,7 +220,10 @@ export function pagesRouter(options: PagesOptions): Router {
       const page = await renderedPages.page(`${site.baseUrl} ${slug} ${before ?? ''}`, head, () => renderBriefing(req, slug, before, site));
       // Express answers If-None-Match from this header (a 304) and hashes no body when it is set.
       if (page.etag) res.setHeader('ETag', page.etag);
-      sendPage(res, page.body);
+      // Compressed once per page rather than per request; the compression middleware leaves an encoded body as it is.
+      const encoding = pageEncoding(req);
+      if (encoding) res.setHeader('Content-Encoding', encoding);
+      sendPage(res, encoding ? await renderedPages.encoded(page, encoding) : page.body);
     } catch (error) {
       sendProblem(req, res, error);
     }

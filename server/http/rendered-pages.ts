@@ -7,6 +7,8 @@
  * the reader's script redraws those times anyway. Bounded in bytes, least recently used
  * going first.
  */
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 
 export interface LogPosition {
@@ -28,6 +30,14 @@ export interface RenderedPagesOptions {
   now?: () => number;
 }
 
+export type PageEncoding = 'br' | 'gzip';
+
+/** As the compression middleware would encode the page (its brotli quality, zlib's default gzip level), but once per page. */
+const ENCODE: Record<PageEncoding, (body: Buffer) => Promise<Buffer>> = {
+  br: (body) => promisify(brotliCompress)(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } }),
+  gzip: (body) => promisify(gzip)(body),
+};
+
 /** Counted for each page besides its body: key, ETag, position. */
 const PAGE_OVERHEAD_BYTES = 256;
 
@@ -41,6 +51,8 @@ export class RenderedPages {
   /** Renderings under way, by key: requests arriving meanwhile wait for them instead of rendering the same page again. */
   private readonly rendering = new Map<string, Promise<RenderedPage>>();
   private readonly now: () => number;
+  /** Each page's compressed bodies, made when first asked for (about a tenth of the body each: not counted in maxBytes). */
+  private readonly encodings = new WeakMap<RenderedPage, Map<PageEncoding, Promise<Buffer>>>();
 
   constructor(private readonly options: RenderedPagesOptions) {
     this.now = options.now ?? Date.now;
@@ -72,6 +84,23 @@ export class RenderedPages {
     } finally {
       if (this.rendering.get(key) === rendering) this.rendering.delete(key);
     }
+  }
+
+  /** The page's body compressed with `encoding`: compressed once, off the event loop, for every reader after. */
+  encoded(page: RenderedPage, encoding: PageEncoding): Promise<Buffer> {
+    let bodies = this.encodings.get(page);
+    if (!bodies) {
+      bodies = new Map();
+      this.encodings.set(page, bodies);
+    }
+    let body = bodies.get(encoding);
+    if (!body) {
+      body = ENCODE[encoding](page.body);
+      bodies.set(encoding, body);
+      // A failure is not kept: the next request tries again.
+      body.catch(() => bodies.delete(encoding));
+    }
+    return body;
   }
 
   /** Bytes counted against maxBytes now. */

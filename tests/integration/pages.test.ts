@@ -246,6 +246,21 @@ describe('a briefing page asked for again', () => {
     await expectRevalidated(deleted.etag, retitled.etag);
   });
 
+  test.each(['br', 'gzip'])('goes out compressed (%s) to a browser that takes it, the same page with the same ETag', async (encoding) => {
+    await publish(server.api, 'again', 'Water is rising at the bridge.');
+    const plain = await current('/b/again', { 'accept-encoding': 'identity' });
+    for (let asked = 0; asked < 2; asked++) {
+      const compressed = await fetch(`${server.url}/b/again`, { headers: { 'accept-encoding': encoding } });
+      expect(compressed.headers.get('content-encoding')).toBe(encoding);
+      expect(compressed.headers.get('vary')).toContain('Accept-Encoding');
+      expect(compressed.headers.get('etag')).toBe(plain.etag);
+      expect(await compressed.text()).toBe(plain.text);
+    }
+    await publish(server.api, 'again', 'Water is falling at the bridge.');
+    const changed = await fetch(`${server.url}/b/again`, { headers: { 'accept-encoding': encoding } });
+    expect(await changed.text()).toContain('Water is falling at the bridge.');
+  });
+
   test('links to the address it was asked at: another scheme or host gets its own page', async () => {
     await publish(server.api, 'again', 'An update.');
     const origin = new URL(server.url).host;

@@ -1,4 +1,5 @@
 import { FreshReads, RenderedPages, type RenderedPage } from '../../server/http/rendered-pages';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 const AT = { epoch: 'e1', seq: 7 };
 
@@ -118,5 +119,22 @@ describe('FreshReads', () => {
     expect(await Promise.all([reads.read('a'), reads.read('b')])).toEqual(['head of a', 'head of b']);
     expect(await reads.read('a')).toBe('head of a');
     expect(read).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('compressed pages', () => {
+  const text = 'A page that is long enough to be worth compressing. '.repeat(200);
+
+  test.each(['gzip', 'br'] as const)('%s: compressed once per rendered page, and decompresses to its bytes', async (encoding) => {
+    const pages = new RenderedPages({ maxBytes: 1_000_000, maxAgeMs: 10_000 });
+    const page = await pages.page('k', AT, () => Promise.resolve(rendered(7, Date.now(), text)));
+    const compressed = await pages.encoded(page, encoding);
+    expect(compressed.length).toBeLessThan(page.body.length / 5);
+    expect((encoding === 'gzip' ? gunzipSync(compressed) : brotliDecompressSync(compressed)).toString()).toBe(text);
+    expect(await pages.encoded(page, encoding)).toBe(compressed);
+    const next = await pages.page('k', { epoch: 'e1', seq: 8 }, () =>
+      Promise.resolve(rendered(8, Date.now(), 'another page '.repeat(200))),
+    );
+    expect((await pages.encoded(next, encoding)).equals(compressed)).toBe(false);
   });
 });
