@@ -13,11 +13,14 @@
  * in theirs) loads each in turn, the order alternating between runs:
  *
  *   - plain: `GET` as a first visit makes it;
- *   - etag: `GET` with the page's ETag in `If-None-Match`, as a browser revalidates (304).
+ *   - etag: `GET` with the page's ETag in `If-None-Match`, as a browser revalidates (304);
+ *   - compressed: `GET` with a browser's Accept-Encoding (beyond the acceptance: a browser's
+ *     first visit; the bare route compresses each response with the compression middleware).
  *
  * Figures: requests/s (responses over the load's duration) and each response's latency
  * (p50/p99/max); the ratio is livebrief's requests/s over the bare route's. The median of
- * the runs goes to bench/results/reader-page.json and reader-page-etag.json. A run fails on
+ * the runs goes to bench/results/reader-page.json, reader-page-etag.json and
+ * reader-page-compressed.json. A run fails on
  * any error, timeout or unexpected status. Redis keys and child processes are removed at the
  * end, also on failure or when the whole run's ceiling is reached.
  *
@@ -152,10 +155,35 @@ interface Measured {
   floor: Load;
 }
 
-export interface ReaderPageResults {
-  plain: ScenarioResult;
-  etag: ScenarioResult;
+/** What a browser on a first visit says it takes (Chromium's Accept-Encoding). */
+const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
+
+interface Variant {
+  scenario: string;
+  title: string;
+  status: 200 | 304;
+  /** The request headers for a target, just before its load. */
+  headers: (pageUrl: string) => Promise<Record<string, string>>;
 }
+
+const VARIANTS: Variant[] = [
+  { scenario: 'reader-page', title: 'Reader page, 500 entries (GET /b/:slug)', status: 200, headers: () => Promise.resolve({}) },
+  {
+    scenario: 'reader-page-etag',
+    title: 'Reader page, 500 entries, revalidated (If-None-Match, 304)',
+    status: 304,
+    // Taken afresh: livebrief's page may have changed since (relative times).
+    headers: async (pageUrl) => ({ 'if-none-match': (await rawGet(pageUrl)).headers.etag ?? '' }),
+  },
+  {
+    scenario: 'reader-page-compressed',
+    title: `Reader page, 500 entries, compressed (Accept-Encoding: ${BROWSER_ENCODINGS})`,
+    status: 200,
+    headers: () => Promise.resolve({ 'accept-encoding': BROWSER_ENCODINGS }),
+  },
+];
+
+export type ReaderPageResults = ScenarioResult[];
 
 async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
   const prefix = uniquePrefix();
@@ -177,11 +205,17 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
   if (!bare.body.equals(page.body) || bare.headers.etag !== page.headers.etag) {
     throw new Error(`the bare route does not send livebrief's page: ETag ${bare.headers.etag} against ${page.headers.etag}`);
   }
-  const gzipped = await Promise.all([server.url, bareUrl].map((base) => rawGet(`${base}${pagePath}`, { 'accept-encoding': 'gzip' })));
+  const [compressed, bareCompressed] = await Promise.all(
+    [server.url, bareUrl].map((base) => rawGet(`${base}${pagePath}`, { 'accept-encoding': BROWSER_ENCODINGS })),
+  );
   const pageFacts = {
     entries: options.entries,
     bytes: page.body.length,
-    gzipBytes: gzipped.map((response) => (response.headers['content-encoding'] === 'gzip' ? response.body.length : null)),
+    compressed: {
+      livebrief: { encoding: compressed?.headers['content-encoding'] ?? null, bytes: compressed?.body.length ?? null },
+      floor: { encoding: bareCompressed?.headers['content-encoding'] ?? null, bytes: bareCompressed?.body.length ?? null },
+      sameBytes: compressed !== undefined && bareCompressed !== undefined && compressed.body.equals(bareCompressed.body),
+    },
     etag: page.headers.etag ?? null,
     livebriefHeaders: page.headers,
     bareHeaders: bare.headers,
@@ -189,28 +223,25 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
     unchangedBetweenTwoGets: again.body.equals(page.body),
   };
 
-  const plain: Measured[] = [];
-  const etag: Measured[] = [];
+  const measured = VARIANTS.map((): Measured[] => []);
   for (let run = 0; run < options.runs; run++) {
     const order = run % 2 === 0 ? (['livebrief', 'floor'] as const) : (['floor', 'livebrief'] as const);
-    const plainRun: Partial<Measured> = {};
-    const etagRun: Partial<Measured> = {};
+    const runs = VARIANTS.map((): Partial<Measured> => ({}));
     for (const target of order) {
-      const base = target === 'livebrief' ? server.url : bareUrl;
-      plainRun[target] = await load(`${base}${pagePath}`, {}, 200, options);
-      // Taken afresh: livebrief's page may have changed since (relative times).
-      const current = (await rawGet(`${base}${pagePath}`)).headers.etag ?? '';
-      etagRun[target] = await load(`${base}${pagePath}`, { 'if-none-match': current }, 304, options);
+      const pageUrl = `${target === 'livebrief' ? server.url : bareUrl}${pagePath}`;
+      for (const [index, variant] of VARIANTS.entries()) {
+        (runs[index] as Partial<Measured>)[target] = await load(pageUrl, await variant.headers(pageUrl), variant.status, options);
+      }
     }
-    plain.push(plainRun as Measured);
-    etag.push(etagRun as Measured);
+    runs.forEach((one, index) => measured[index]?.push(one as Measured));
   }
 
-  const head = (scenario: string, title: string, runs: Measured[]): ScenarioResult =>
-    scenarioResult(
+  return VARIANTS.map((variant, index) => {
+    const runs = measured[index] ?? [];
+    return scenarioResult(
       {
-        scenario,
-        title,
+        scenario: variant.scenario,
+        title: variant.title,
         command: COMMAND,
         metric: 'requests/s',
         better: 'higher',
@@ -230,10 +261,7 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
       },
       runs.map((run): RunFigures => runFigures(run.livebrief.requestsPerSec, run.floor.requestsPerSec)),
     );
-  return {
-    plain: head('reader-page', 'Reader page, 500 entries (GET /b/:slug)', plain),
-    etag: head('reader-page-etag', 'Reader page, 500 entries, revalidated (If-None-Match, 304)', etag),
-  };
+  });
 }
 
 function medianOf(runs: Measured[], pick: (run: Measured) => number | undefined): number | null {
@@ -241,16 +269,15 @@ function medianOf(runs: Measured[], pick: (run: Measured) => number | undefined)
   return summarize(values)?.p50 ?? null;
 }
 
-/** Runs the scenario and writes both result files; everything started is stopped, also on failure or at the ceiling. */
+/** Runs the scenario and writes its result files; everything started is stopped, also on failure or at the ceiling. */
 export async function runReaderPage(options: ReaderPageOptions = optionsFromEnv()): Promise<ReaderPageResults> {
   const results = await withCeiling('reader page benchmark', options.timeoutMs, () => measure(options));
-  writeScenarioResult(results.plain);
-  writeScenarioResult(results.etag);
+  for (const result of results) writeScenarioResult(result);
   return results;
 }
 
-function printResults({ plain, etag }: ReaderPageResults): void {
-  const rows = [plain, etag].flatMap((result) =>
+function printResults(results: ReaderPageResults): void {
+  const rows = results.flatMap((result) =>
     result.runs.map((run, index) => [
       result.scenario,
       String(index + 1),
@@ -260,7 +287,7 @@ function printResults({ plain, etag }: ReaderPageResults): void {
     ]),
   );
   process.stdout.write(`${formatGrid('Reader page: requests/s', ['scenario', 'run', 'livebrief', 'bare', 'ratio'], rows, 2)}\n`);
-  for (const result of [plain, etag]) {
+  for (const result of results) {
     process.stdout.write(
       `${result.scenario}: median ${result.livebrief} vs ${result.floor} req/s, ratio ${result.ratio}; p99 ${JSON.stringify(result.details.latencyP99Ms)} ms\n`,
     );
