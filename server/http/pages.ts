@@ -58,7 +58,8 @@ function etagOf(req: Request, body: Buffer): string {
 
 /** Brotli when the browser takes it, else gzip, else none; none for a 304, which has no body. */
 function pageEncoding(req: Request): PageEncoding | null {
-  if (req.fresh) return null;
+  // No Accept-Encoding: identity, as the compression middleware takes it (and no parsing).
+  if (req.headers['accept-encoding'] === undefined || req.fresh) return null;
   if (req.acceptsEncodings('br')) return 'br';
   return req.acceptsEncodings('gzip') ? 'gzip' : null;
 }
