@@ -10,7 +10,8 @@
  * compression. A bare Express 5 app in another process (bare-server.ts) then serves those
  * bytes with the same headers and the same compression middleware; before any load, both
  * must answer with the same body and the same ETag. autocannon (in this process, the servers
- * in theirs) loads each in turn, the order alternating between runs:
+ * in theirs) loads each in turn, the order alternating between runs, after one unmeasured
+ * load of each kind against each:
  *
  *   - plain: `GET` as a first visit makes it;
  *   - etag: `GET` with the page's ETag in `If-None-Match`, as a browser revalidates (304);
@@ -25,7 +26,8 @@
  * end, also on failure or when the whole run's ceiling is reached.
  *
  * Environment overrides (integers): PAGE_ENTRIES (default 500), PAGE_CONNECTIONS (10),
- * PAGE_SECONDS per load (5), PAGE_RUNS (3), PAGE_TIMEOUT_MS ceiling on everything (300000).
+ * PAGE_SECONDS per load (5), PAGE_RUNS (3), PAGE_WARMUP_SECONDS per unmeasured load first (1),
+ * PAGE_TIMEOUT_MS ceiling on everything (300000).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,6 +57,8 @@ export interface ReaderPageOptions {
   connections: number;
   seconds: number;
   runs: number;
+  /** Of each unmeasured warm-up load, one per target and kind of request. */
+  warmupSeconds: number;
   timeoutMs: number;
 }
 
@@ -64,6 +68,7 @@ export function optionsFromEnv(): ReaderPageOptions {
     connections: intFromEnv('PAGE_CONNECTIONS', 10, 1, 256),
     seconds: intFromEnv('PAGE_SECONDS', 5, 1, 60),
     runs: intFromEnv('PAGE_RUNS', 3, 1, 10),
+    warmupSeconds: intFromEnv('PAGE_WARMUP_SECONDS', 1, 1, 10),
     timeoutMs: intFromEnv('PAGE_TIMEOUT_MS', 300_000, 10_000, 3_600_000),
   };
 }
@@ -223,6 +228,13 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
     unchangedBetweenTwoGets: again.body.equals(page.body),
   };
 
+  // Unmeasured first: whoever went first would otherwise pay for warming up autocannon and the JIT of both processes.
+  for (const base of [server.url, bareUrl]) {
+    for (const variant of VARIANTS) {
+      const pageUrl = `${base}${pagePath}`;
+      await load(pageUrl, await variant.headers(pageUrl), variant.status, { ...options, seconds: options.warmupSeconds });
+    }
+  }
   const measured = VARIANTS.map((): Measured[] => []);
   for (let run = 0; run < options.runs; run++) {
     const order = run % 2 === 0 ? (['livebrief', 'floor'] as const) : (['floor', 'livebrief'] as const);
