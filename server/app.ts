@@ -134,6 +134,8 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     next();
   });
 
+  // Readers' pages next: by far the most frequent requests, and no route below shares their paths.
+  app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -176,7 +178,6 @@ export async function createApp(config: Readonly<Config>, logger: Logger): Promi
     }),
   );
   app.use(consoleService.router);
-  app.use(pagesRouter({ store, config, publicDir: defaultPublicDir() }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger, isRedisReady));
 

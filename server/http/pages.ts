@@ -22,6 +22,7 @@ import { timeFormatFor } from '../render/time-context';
 import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
+import { FreshReads, RenderedPages, type PageEncoding, type RenderedPage } from './rendered-pages';
 import { idParam, slugParam } from './request-input';
 import { translatorFor } from '../../shared/i18n/catalogues';
 
@@ -35,6 +36,10 @@ export interface PagesOptions {
 /** Pages may be served a little stale by a CDN: the script catches up from the cursor inside. */
 const PAGE_CACHE = 'public, max-age=10, stale-while-revalidate=60';
 const ASSET_CACHE = 'public, max-age=300';
+/** How long a rendered briefing page may be served again, as a CDN may (its relative times age meanwhile). */
+const PAGE_MAX_AGE_MS = 10_000;
+/** Rendered briefing pages kept at most, in bytes (a page of 500 entries is about 125 KB). */
+const RENDERED_PAGES_BYTES = 32 * 1024 * 1024;
 /** Briefings on one page of the list at `/`, newest first. */
 export const INDEX_PAGE_SIZE = 50;
 
@@ -43,6 +48,20 @@ function indexPageNumber(raw: unknown): number | null {
   if (raw === undefined) return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,3}$/.test(raw)) return null;
   return Number(raw);
+}
+
+/** The ETag Express's own `res.send` gives these bytes (its `etag fn` setting), or '' when ETags are off. */
+function etagOf(req: Request, body: Buffer): string {
+  const generate: unknown = req.app.get('etag fn');
+  return typeof generate === 'function' ? String((generate as (body: Buffer) => unknown)(body)) : '';
+}
+
+/** Brotli when the browser takes it, else gzip, else none; none for a 304, which has no body. */
+function pageEncoding(req: Request): PageEncoding | null {
+  // No Accept-Encoding: identity, as the compression middleware takes it (and no parsing).
+  if (req.headers['accept-encoding'] === undefined || req.fresh) return null;
+  if (req.acceptsEncodings('br')) return 'br';
+  return req.acceptsEncodings('gzip') ? 'gzip' : null;
 }
 
 /** Finds dist/public from the source tree (tests) and from dist/ (npm start) alike. */
@@ -72,7 +91,7 @@ export function pagesRouter(options: PagesOptions): Router {
   };
   const publisherOf = (site: SiteInfo): Publisher => ({ name: site.publisherName, logo: site.publisherLogo });
 
-  const sendPage = (res: Response, body: string, csp = ownCsp): void => {
+  const sendPage = (res: Response, body: string | Buffer, csp = ownCsp): void => {
     res.setHeader('Content-Security-Policy', csp);
     res.setHeader('Cache-Control', PAGE_CACHE);
     res.type('html').send(body);
@@ -158,35 +177,54 @@ export function pagesRouter(options: PagesOptions): Router {
     return typeof query.before === 'string' && query.before !== '' ? query.before : null;
   };
 
+  // The same page for every reader until the briefing changes: rendered once per change (and max-age), not per request.
+  const renderedPages = new RenderedPages({ maxBytes: RENDERED_PAGES_BYTES, maxAgeMs: PAGE_MAX_AGE_MS });
+  const heads = new FreshReads((slug) => store.head(slug));
+
+  /** Reads and renders a briefing page as of now; its ETag is the one Express would give its bytes. */
+  const renderBriefing = async (req: Request, slug: string, before: string | null, site: SiteInfo): Promise<RenderedPage> => {
+    const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
+    // Read after the page: changes between the two reach the script after the page's cursor anyway.
+    const keyEvents = await store.keyEvents(slug, LIMITS.keyEvents);
+    const briefing = page.briefing;
+    const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
+    const nowMs = Date.now();
+    const ctx: MarkupContext = { time, nowMs, baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
+    const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
+    const [coverageEnd, contributors] = await Promise.all([store.coverageEnd(briefing), store.contributors(slug)]);
+    const body = Buffer.from(
+      renderBriefingPage({
+        contributors,
+        site,
+        ctx,
+        view,
+        keyEvents: keyEvents.map(keyEventItem),
+        next: page.next,
+        before,
+        summaryHtml: renderMarkdown(briefing.summary),
+        description: summaryText(briefing, 200) || briefing.title,
+        localeCode,
+        jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site), coverageEnd),
+      }),
+    );
+    return { epoch: page.epoch, seq: page.seq, body, etag: etagOf(req, body), renderedAtMs: nowMs };
+  };
+
   router.get('/b/:slug', async (req, res) => {
     const site = siteOf(req);
     try {
       const slug = slugParam(req);
       const before = await pageStart(slug, req.query);
-      const page = await store.readPage(slug, { limit: LIMITS.pageSizeDefault, before: before ?? undefined, withPinned: true });
-      // Read after the page: changes between the two reach the script after the page's cursor anyway.
-      const keyEvents = await store.keyEvents(slug, LIMITS.keyEvents);
-      const briefing = page.briefing;
-      const { time, localeCode } = timeFormatFor(briefing.locale, briefing.timeZone);
-      const ctx: MarkupContext = { time, nowMs: Date.now(), baseUrl: '', newTab: false, i18n: translatorFor(briefing.locale) };
-      const view = { ...viewFromSnapshot(page.epoch, page.seq, page, LIMITS.pageSizeDefault), complete: page.next === null };
-      const [coverageEnd, contributors] = await Promise.all([store.coverageEnd(briefing), store.contributors(slug)]);
-      sendPage(
-        res,
-        renderBriefingPage({
-          contributors,
-          site,
-          ctx,
-          view,
-          keyEvents: keyEvents.map(keyEventItem),
-          next: page.next,
-          before,
-          summaryHtml: renderMarkdown(briefing.summary),
-          description: summaryText(briefing, 200) || briefing.title,
-          localeCode,
-          jsonLd: liveBlogPostingLd(briefing, page.entries, site.baseUrl, publisherOf(site), coverageEnd),
-        }),
-      );
+      const head = await heads.read(slug);
+      if (!head) throw new AppError('not_found', `no briefing "${slug}"`);
+      // Pages link to the address they were asked at (without LIVEBRIEF_PUBLIC_URL), so that is part of the key.
+      const page = await renderedPages.page(`${site.baseUrl} ${slug} ${before ?? ''}`, head, () => renderBriefing(req, slug, before, site));
+      // Express answers If-None-Match from this header (a 304) and hashes no body when it is set.
+      if (page.etag) res.setHeader('ETag', page.etag);
+      // Compressed once per page rather than per request; the compression middleware leaves an encoded body as it is.
+      const encoding = pageEncoding(req);
+      if (encoding) res.setHeader('Content-Encoding', encoding);
+      sendPage(res, encoding ? await renderedPages.encoded(page, encoding) : page.body);
     } catch (error) {
       sendProblem(req, res, error);
     }

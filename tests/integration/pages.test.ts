@@ -4,7 +4,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { PageState, PageView } from '../../shared/page-state';
-import type { Cursor, Entry } from '../../shared/schemas';
+import { LIMITS, type Cursor, type Entry } from '../../shared/schemas';
 import { createBriefing, publish } from '../support/fixtures';
 import { closeAll, startServer, type TestServer } from '../support/harness';
 
@@ -23,6 +23,13 @@ async function page(
 function scripts(html: string, type: string): unknown[] {
   const pattern = new RegExp(`<script type="${type.replace('+', '\\+')}"[^>]*>([\\s\\S]*?)</script>`, 'g');
   return [...html.matchAll(pattern)].map((match) => JSON.parse(match[1] ?? '') as unknown);
+}
+
+/** The page's state for its script: what entries and pinned entries it shows, and at which cursor. */
+function pageState(html: string): PageState & { kind: 'briefing' } {
+  const [state] = scripts(html, 'application/json') as PageState[];
+  if (state?.kind !== 'briefing') throw new Error('no briefing state');
+  return state;
 }
 
 const HOSTILE = 'Ends here </script><script>alert(1)</script> <!-- and a comment';
@@ -92,8 +99,7 @@ describe('the briefing page', () => {
 
   test('carries its cursor and initial state for the script, and Open Graph and Twitter cards', async () => {
     const { text } = await page(server, '/b/ld');
-    const [state] = scripts(text, 'application/json') as PageState[];
-    if (state?.kind !== 'briefing') throw new Error('no briefing state');
+    const state = pageState(text);
     const view: PageView = state.view;
     const api = await server.api.get<Cursor>('/api/v1/briefings/ld/entries');
     expect({ epoch: view.epoch, seq: view.seq }).toEqual({ epoch: api.body.epoch, seq: api.body.seq });
@@ -176,6 +182,106 @@ describe('the briefing page', () => {
     });
     expect((hostile?.content as Record<string, string>)['@type']).toBe('html');
     expect((hostile?.content as Record<string, string>)['#text']).toContain('Ends here');
+  });
+});
+
+describe('a briefing page asked for again', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startServer();
+    await server.api.post('/api/v1/briefings', { slug: 'again', title: 'The first title' });
+  });
+
+  /** GETs the page twice (the second answer may reuse what the first rendered); both must be the page of now. */
+  async function current(path = '/b/again', headers: Record<string, string> = {}): Promise<{ text: string; etag: string }> {
+    const first = await page(server, path, headers);
+    const second = await page(server, path, headers);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(pageState(second.text).view.seq).toBe(pageState(first.text).view.seq);
+    return { text: second.text, etag: second.headers.get('etag') ?? '' };
+  }
+
+  /** The ETag of the page before a change no longer matches: a revalidating browser gets the new page. */
+  async function expectRevalidated(stale: string, fresh: string): Promise<void> {
+    expect(fresh).not.toBe(stale);
+    const revalidate = (etag: string) =>
+      fetch(`${server.url}/b/again`, { headers: { 'if-none-match': etag, 'cache-control': 'max-age=0' } });
+    expect((await revalidate(stale)).status).toBe(200);
+    expect((await revalidate(fresh)).status).toBe(304);
+  }
+
+  test('shows each publish, correction, pin, deletion and briefing edit at once, with an ETag that follows', async () => {
+    const empty = await current();
+    expect(empty.text).toContain('The first title');
+
+    const { entry, seq } = await publish(server.api, 'again', 'Water is rising at the bridge.');
+    const published = await current();
+    expect(pageState(published.text).view.seq).toBe(seq);
+    expect(published.text).toContain('Water is rising at the bridge.');
+    await expectRevalidated(empty.etag, published.etag);
+
+    const entryPath = `/api/v1/briefings/again/entries/${entry.id}`;
+    expect((await server.api.patch(entryPath, { body: 'Water is falling at the bridge.' })).status).toBe(200);
+    const corrected = await current();
+    expect(corrected.text).toContain('Water is falling at the bridge.');
+    expect(corrected.text).not.toContain('Water is rising');
+    await expectRevalidated(published.etag, corrected.etag);
+
+    expect((await server.api.patch(entryPath, { pinned: true })).status).toBe(200);
+    const pinned = await current();
+    expect(pageState(pinned.text).view.pinned.map((item) => item.id)).toEqual([entry.id]);
+    await expectRevalidated(corrected.etag, pinned.etag);
+
+    expect((await server.api.delete(entryPath)).status).toBe(200);
+    const deleted = await current();
+    expect(deleted.text).not.toContain('Water is falling');
+    expect(pageState(deleted.text).view.pinned).toEqual([]);
+    await expectRevalidated(pinned.etag, deleted.etag);
+
+    expect((await server.api.patch('/api/v1/briefings/again', { title: 'A new title' })).status).toBe(200);
+    const retitled = await current();
+    expect(retitled.text).toContain('A new title');
+    expect(retitled.text).not.toContain('The first title');
+    await expectRevalidated(deleted.etag, retitled.etag);
+  });
+
+  test.each(['br', 'gzip'])('goes out compressed (%s) to a browser that takes it, the same page with the same ETag', async (encoding) => {
+    await publish(server.api, 'again', 'Water is rising at the bridge.');
+    const plain = await current('/b/again', { 'accept-encoding': 'identity' });
+    for (let asked = 0; asked < 2; asked++) {
+      const compressed = await fetch(`${server.url}/b/again`, { headers: { 'accept-encoding': encoding } });
+      expect(compressed.headers.get('content-encoding')).toBe(encoding);
+      expect(compressed.headers.get('vary')).toContain('Accept-Encoding');
+      expect(compressed.headers.get('etag')).toBe(plain.etag);
+      expect(await compressed.text()).toBe(plain.text);
+    }
+    await publish(server.api, 'again', 'Water is falling at the bridge.');
+    const changed = await fetch(`${server.url}/b/again`, { headers: { 'accept-encoding': encoding } });
+    expect(await changed.text()).toContain('Water is falling at the bridge.');
+  });
+
+  test('links to the address it was asked at: another scheme or host gets its own page', async () => {
+    await publish(server.api, 'again', 'An update.');
+    const origin = new URL(server.url).host;
+    expect((await current()).text).toContain(`<link rel="canonical" href="http://${origin}/b/again">`);
+    // Through a proxy on loopback (trusted), a request that came in over HTTPS.
+    expect((await current('/b/again', { 'x-forwarded-proto': 'https' })).text).toContain(
+      `<link rel="canonical" href="https://${origin}/b/again">`,
+    );
+    expect((await current()).text).toContain(`<link rel="canonical" href="http://${origin}/b/again">`);
+  });
+
+  test('the live page and an archive page of the same briefing stay apart', async () => {
+    const ids: string[] = [];
+    for (let n = 0; n <= LIMITS.pageSizeDefault; n++) ids.push((await publish(server.api, 'again', `Update number ${n}.`)).entry.id);
+    const live = pageState((await current()).text);
+    expect(live.archive).toBe(false);
+    expect(live.view.entries.map((item) => item.id)).not.toContain(ids[0]);
+    const archive = pageState((await current(`/b/again?around=${ids[0]}`)).text);
+    expect(archive.archive).toBe(true);
+    expect(archive.view.entries.map((item) => item.id)).toEqual([ids[0]]);
+    expect(pageState((await current()).text).view.entries.map((item) => item.id)).not.toContain(ids[0]);
   });
 });
 
