@@ -70,7 +70,6 @@ import { Redis } from 'ioredis';
 import { ApiClient, closeAll, deletePrefix, spawnServer, type ServerProcess } from '../tests/support/harness';
 import { startRedisCluster } from '../tests/support/redis-cluster';
 import { makeClock, type Clock } from './clock';
-import { intFromEnv } from './env';
 import { redisConfig, runDurability, type DurabilityResult } from './durability';
 import { intFromEnv } from './env';
 import { gitCommit, procCpuMs, procStatusKiB } from './proc';

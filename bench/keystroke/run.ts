@@ -36,7 +36,7 @@ import { openBriefing, PASSWORD, signInPage } from '../../tests/support/console'
 import { ApiClient, deletePrefix, DEFAULT_REDIS, onClose, spawnServer, uniquePrefix } from '../../tests/support/harness';
 import { withCeiling } from '../ceiling';
 import { intFromEnv } from '../env';
-import { runFigures, scenarioResult, writeScenarioResult, type ScenarioResult } from '../scenario-result';
+import { resultOf, runOf, writeResult, type ScenarioResult } from '../suite/results';
 import { formatTable, summarize, type Row } from '../stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -254,7 +254,7 @@ async function measure(options: KeystrokeOptions): Promise<{ result: ScenarioRes
   const rows = STEPS.map(row);
   const summary = rows[0]?.summary;
   if (!summary) throw new Error('no samples');
-  const result = scenarioResult(
+  const result = resultOf(
     {
       scenario: 'keystroke-to-pixel',
       title: 'Keystroke to pixel: Ctrl+Enter in the console to the entry painted on a reader page',
@@ -272,7 +272,7 @@ async function measure(options: KeystrokeOptions): Promise<{ result: ScenarioRes
         note: 'Both browsers are headless Chromium on the machine that runs the server; times are performance.timeOrigin + performance.now() of each page.',
       },
     },
-    [runFigures(summary.p99, null)],
+    [runOf(summary.p99, null)],
   );
   return { result, rows };
 }
@@ -280,7 +280,7 @@ async function measure(options: KeystrokeOptions): Promise<{ result: ScenarioRes
 /** Runs the scenario and writes its result file; everything started is stopped, also on failure or at the ceiling. */
 export async function runKeystroke(options: KeystrokeOptions = optionsFromEnv()): Promise<{ result: ScenarioResult; rows: Row[] }> {
   const measured = await withCeiling('keystroke benchmark', options.timeoutMs, () => measure(options));
-  writeScenarioResult(measured.result);
+  writeResult(measured.result);
   return measured;
 }
 

@@ -39,7 +39,7 @@ import autocannon from 'autocannon';
 import { ApiClient, deletePrefix, DEFAULT_REDIS, onClose, spawnServer, uniquePrefix, waitFor } from '../../tests/support/harness';
 import { withCeiling } from '../ceiling';
 import { intFromEnv } from '../env';
-import { runFigures, scenarioResult, writeScenarioResult, type RunFigures, type ScenarioResult } from '../scenario-result';
+import { resultOf, runOf, writeResult, type Run, type ScenarioResult } from '../suite/results';
 import { formatGrid, formatNumber, round, summarize, type Summary } from '../stats';
 import { seedBriefing } from './briefing';
 import type { CapturedPage } from './bare-server';
@@ -250,7 +250,7 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
 
   return VARIANTS.map((variant, index) => {
     const runs = measured[index] ?? [];
-    return scenarioResult(
+    return resultOf(
       {
         scenario: variant.scenario,
         title: variant.title,
@@ -271,7 +271,7 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
           acceptance: 'livebrief at least 0.7x the bare route',
         },
       },
-      runs.map((run): RunFigures => runFigures(run.livebrief.requestsPerSec, run.floor.requestsPerSec)),
+      runs.map((run): Run => runOf(run.livebrief.requestsPerSec, run.floor.requestsPerSec)),
     );
   });
 }
@@ -284,7 +284,7 @@ function medianOf(runs: Measured[], pick: (run: Measured) => number | undefined)
 /** Runs the scenario and writes its result files; everything started is stopped, also on failure or at the ceiling. */
 export async function runReaderPage(options: ReaderPageOptions = optionsFromEnv()): Promise<ReaderPageResults> {
   const results = await withCeiling('reader page benchmark', options.timeoutMs, () => measure(options));
-  for (const result of results) writeScenarioResult(result);
+  for (const result of results) writeResult(result);
   return results;
 }
 
@@ -293,7 +293,7 @@ function printResults(results: ReaderPageResults): void {
     result.runs.map((run, index) => [
       result.scenario,
       String(index + 1),
-      formatNumber(run.livebrief),
+      formatNumber(run.livebrief ?? NaN),
       formatNumber(run.floor ?? NaN),
       formatNumber(run.ratio ?? NaN),
     ]),

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { deletePrefix, DEFAULT_REDIS, freePort, onClose, uniquePrefix } from '../../tests/support/harness';
 import { withCeiling } from '../ceiling';
 import { intFromEnv } from '../env';
-import { median, runFigures, scenarioResult, writeScenarioResult, type ScenarioResult } from '../scenario-result';
+import { median, resultOf, runOf, writeResult, type ScenarioResult } from '../suite/results';
 import { round } from '../stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -112,7 +112,7 @@ export async function runStart(runs = intFromEnv('START_RUNS', 5, 1, 50)): Promi
       for (const name of Object.keys(COMMANDS) as CommandName[]) times[name].push(round(await timeToListen(name)));
     }
   });
-  const result = scenarioResult(
+  const result = resultOf(
     {
       scenario: 'start',
       title: '`npm start` on a built tree: listening',
@@ -123,13 +123,13 @@ export async function runStart(runs = intFromEnv('START_RUNS', 5, 1, 50)): Promi
       details: {
         target: TARGET_MS,
         runsMs: times,
-        nodeAloneMedianMs: round(median(times['node dist/server/main.js'])),
+        nodeAloneMedianMs: median(times['node dist/server/main.js']),
         maxMs: Math.max(...times['npm start']),
       },
     },
-    times['npm start'].map((ms) => runFigures(ms, null)),
+    times['npm start'].map((ms) => runOf(ms, null)),
   );
-  writeScenarioResult(result);
+  writeResult(result);
   return result;
 }
 

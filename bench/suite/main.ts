@@ -3,6 +3,8 @@
  * (floor-server.ts) in the same run, with the same clients (reader processes speaking
  * Engine.IO over `ws`, reader-process.ts). `npm run bench` runs them all; `npm run bench --
  * fanout idle-memory` runs the groups named; `npm run bench -- table` only rebuilds the table.
+ * The groups reader-page (bench/page: autocannon against a bare Express route), keystroke
+ * (bench/keystroke: two headless Chromiums) and start (bench/start) bring their own clients.
  *
  * Each scenario writes bench/results/<scenario>.json (the shared format, results.ts); the
  * suite then writes bench/results/table.md from every result file there, including those of
@@ -14,12 +16,12 @@
  *
  * Environment overrides (whole numbers, bounded; see config.ts): BENCH_RUNS (fan-out runs,
  * 3), BENCH_OTHER_RUNS (3), BENCH_READERS_LIST (1000,5000,10000), BENCH_ENTRIES (50),
- * BENCH_RATE (5/s), BENCH_WARMUP (5), BENCH_BODY_CHARS (500), BENCH_READER_PROCESSES (4),
+ * BENCH_RATE (5/s), BENCH_WARMUP (5), BENCH_BODY_CHARS (500), BENCH_READER_PROCESSES (one per core),
  * BENCH_CONNECT_BATCH (50), BENCH_IDLE_READERS (5000), BENCH_JOIN_READERS (2000),
  * BENCH_JOIN_ENTRIES (500), BENCH_JOIN_SPREAD_MS (5000), BENCH_RESUME_READERS (2000),
  * BENCH_RESUME_ENTRIES (20), BENCH_RESUME_DROP_MS (2000), BENCH_PUBLISH_RUNS (1),
  * BENCH_PUBLISH_RATE (100/s), BENCH_PUBLISH_SECONDS (10), BENCH_PUBLISH_READERS (5000),
- * BENCH_PUBLISH_DRAIN_MS (300000), BENCH_DRAIN_TIMEOUT_MS (60000), BENCH_REQUEST_TIMEOUT_MS
+ * BENCH_PUBLISH_DRAIN_MS (60000), BENCH_DRAIN_TIMEOUT_MS (60000), BENCH_REQUEST_TIMEOUT_MS
  * (120000), BENCH_TIMEOUT_MS (1 h).
  *
  * The machine's other load counts: the reader processes share its cores with the server
@@ -27,6 +29,9 @@
  * delivery check passed.
  */
 import { closeAll, startRedis } from '../../tests/support/harness';
+import { runKeystroke } from '../keystroke/run';
+import { runReaderPage } from '../page/run';
+import { runStart } from '../start/run';
 import { makeClock } from '../clock';
 import { readSuiteConfig, type Scenario, type Suite } from './config';
 import { fanout } from './fanout';
@@ -37,7 +42,12 @@ import { resumeStorm } from './resume-storm';
 import { ReaderPool } from './reader-pool';
 import { RESULTS_DIR, writeTable } from './results';
 
-export const SCENARIOS: readonly Scenario[] = [fanout, publishRate, idleMemory, joinStorm, resumeStorm];
+// Benchmarks with a floor or a target of their own and clients of their own (autocannon, Chromium, a stopwatch).
+const readerPage: Scenario = { group: 'reader-page', run: () => runReaderPage() };
+const keystroke: Scenario = { group: 'keystroke', run: async () => [(await runKeystroke()).result] };
+const start: Scenario = { group: 'start', run: async () => [await runStart()] };
+
+export const SCENARIOS: readonly Scenario[] = [fanout, publishRate, idleMemory, joinStorm, resumeStorm, readerPage, keystroke, start];
 
 function selected(args: readonly string[]): Scenario[] {
   if (args.length === 0) return [...SCENARIOS];

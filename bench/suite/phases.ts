@@ -123,6 +123,16 @@ export function checkDelivery(
     suite.problems.push(`${label}: ${figures.failedPublishes} publishes failed (${figures.firstPublishFailure ?? '?'})`);
 }
 
+/**
+ * Records what a server sent wrongly (twice, out of order, before the ack, another entry) as
+ * problems, but not what it had not sent by the end of the drain, nor publishes it dropped:
+ * for the floor at a rate it cannot keep up with, those are its figures, not a failed run.
+ */
+export function checkOrder(suite: Suite, label: string, delivery: Delivery): void {
+  const wrong = deliveryViolations(delivery) - delivery.lost;
+  if (wrong > 0) suite.problems.push(`${label}: delivered wrongly: ${JSON.stringify(delivery)}`);
+}
+
 export interface PhaseFigures {
   /** Publish request start → a reader's receive, one sample per (entry, reader). */
   publishToReceiveMs: Summary | null;

@@ -42,6 +42,11 @@ export function ratioOf(livebrief: number | null, floor: number | null): number 
 
 export type Run = ScenarioResult['runs'][number];
 
+/** One run's figures: livebrief's, the floor's (null where there is none) and their ratio. */
+export function runOf(livebrief: number, floor: number | null): Run {
+  return { livebrief: round(livebrief), floor: floor === null ? null : round(floor), ratio: ratioOf(livebrief, floor) };
+}
+
 /** A result from its runs: the top-level figures are the medians over the runs (the ratio: of the per-run ratios). */
 export function resultOf(
   fields: Pick<ScenarioResult, 'scenario' | 'title' | 'command' | 'metric' | 'better' | 'details'> & { floorName: string | null },

@@ -72,7 +72,7 @@ export interface RunsSpec<T> {
   /** The scenario's metric from one target's measurement. */
   metric: (measured: T) => number | null;
   /** Records what is wrong with one target's measurement in suite.problems. */
-  check?: (label: string, measured: T) => void;
+  check?: (label: string, measured: T, target: 'livebrief' | 'floor') => void;
 }
 
 /** `spec.runs` side-by-side runs, each as { livebrief, floor, ratio } of the metric with both measurements as details. */
@@ -81,8 +81,8 @@ export async function sideBySideRuns<T>(suite: Suite, spec: RunsSpec<T>): Promis
   for (let run = 1; run <= spec.runs; run++) {
     suite.log(`${spec.label} run ${run}/${spec.runs}`);
     const measured = await sideBySide(suite, spec.readers, spec.changes, spec.measure);
-    spec.check?.(`${spec.label} run ${run} livebrief`, measured.livebrief);
-    spec.check?.(`${spec.label} run ${run} floor`, measured.floor);
+    spec.check?.(`${spec.label} run ${run} livebrief`, measured.livebrief, 'livebrief');
+    spec.check?.(`${spec.label} run ${run} floor`, measured.floor, 'floor');
     const livebrief = spec.metric(measured.livebrief);
     const floor = spec.metric(measured.floor);
     const ratio = ratioOf(livebrief, floor);
