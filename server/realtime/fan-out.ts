@@ -32,6 +32,17 @@ export interface FanOutSettings {
  */
 export const DEFAULT_FAN_OUT: FanOutSettings = { sliceSize: 1024, sliceMs: 0.3 };
 
+/**
+ * A follower whose socket still has bytes to send is passed over, up to this many changes
+ * behind, and gets them later in one write: writing into a full socket only queues them in
+ * memory (allocations, garbage, and more system calls when it drains) while other work,
+ * an editor's 201 among it, waits. Past that it is written again, so the slow-consumer
+ * limit (LIVEBRIEF_SLOW_CONSUMER_BYTES) still sees a reader that stopped reading.
+ */
+const MOST_CHANGES_DEFERRED = 64;
+/** How soon a pass that found only followers still busy sending is tried again, ms. */
+const BUSY_RETRY_MS = 10;
+
 /** What a socket is told to do once a queued item reaches it. */
 export type Then = 'follow' | 'let-go' | 'close';
 
@@ -65,8 +76,10 @@ export class FanOut {
   private queue: QueuedItem[] = [];
   /** In join order; a Map's iteration visits members added during a pass, and skips those removed. */
   private readonly members = new Map<ReaderSocket, Member>();
-  private pass: { members: IterableIterator<Member>; from: number } | null = null;
+  private pass: { members: IterableIterator<Member>; from: number; lowest: number; deferred: number } | null = null;
   private scheduled = false;
+  /** The retry of a pass that found only busy followers; a new change cancels it and starts one at once. */
+  private retry: NodeJS.Timeout | null = null;
   /** Runs of frames joined into one write, by the number of the run's first item; valid until the queue changes. */
   private runs = new Map<number, { to: number; change: EncodedChange }>();
 
@@ -109,7 +122,11 @@ export class FanOut {
     if (this.members.size === 0) return;
     this.queue.push({ number: this.queued, change, then });
     this.runs.clear();
-    if (!this.scheduled) {
+    if (this.retry) {
+      clearTimeout(this.retry);
+      this.retry = null;
+      setImmediate(this.writeSlice);
+    } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.writeSlice);
     }
@@ -126,7 +143,7 @@ export class FanOut {
 
   private readonly writeSlice = (): void => {
     this.scheduled = false;
-    this.pass ??= { members: this.members.values(), from: this.queued };
+    this.pass ??= { members: this.members.values(), from: this.queued, lowest: this.queued, deferred: 0 };
     const pass = this.pass;
     const deadline = performance.now() + this.settings.sliceMs;
     for (let visited = 0; visited < this.settings.sliceSize && (visited === 0 || performance.now() < deadline); visited++) {
@@ -135,12 +152,18 @@ export class FanOut {
         this.pass = null;
         break;
       }
-      this.catchUp(next.value);
+      if (this.deferred(next.value)) {
+        pass.deferred++;
+        pass.lowest = Math.min(pass.lowest, next.value.cursor);
+      } else {
+        this.catchUp(next.value);
+      }
     }
     if (this.pass === null) {
       // Every member is now at least where the queue stood when this pass began (members
-      // joining meanwhile were placed later still): older items are no longer needed.
-      const drop = this.queue.findIndex((item) => item.number > pass.from);
+      // joining meanwhile were placed later still), or where it was passed over: older items
+      // are no longer needed.
+      const drop = this.queue.findIndex((item) => item.number > Math.min(pass.from, pass.lowest));
       this.queue = drop === -1 ? [] : this.queue.slice(drop);
       this.runs.clear();
       // Items queued during the pass reached only the members visited after them.
@@ -148,10 +171,25 @@ export class FanOut {
         this.queue = [];
         return;
       }
+      if (pass.deferred > 0 && this.queued === pass.from) {
+        // Only followers still busy sending lack anything: look again shortly, not at once.
+        this.scheduled = true;
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.writeSlice();
+        }, BUSY_RETRY_MS);
+        return;
+      }
     }
     this.scheduled = true;
     setImmediate(this.writeSlice);
   };
+
+  /** The member lacks something but its socket is still sending: it waits for a later pass. */
+  private deferred(member: Member): boolean {
+    const behind = this.queued - member.cursor;
+    return behind > 0 && behind < MOST_CHANGES_DEFERRED && unsentBytes(member.socket) > 0;
+  }
 
   /**
    * Writes the member every queued item it lacks, in order. Over a WebSocket, several frames
@@ -205,6 +243,20 @@ export class FanOut {
 }
 
 type EngineSocket = ReaderSocket['conn'];
+
+/** Bytes queued for a connection and not yet taken by the network: engine.io's buffer plus the WebSocket's. */
+export function unsentBytes(socket: ReaderSocket): number {
+  const connection = socket.conn as unknown as {
+    writeBuffer?: { data?: unknown }[];
+    transport?: { socket?: { bufferedAmount?: number } };
+  };
+  let bytes = connection.transport?.socket?.bufferedAmount ?? 0;
+  for (const packet of connection.writeBuffer ?? []) {
+    const data = packet.data;
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+  }
+  return bytes;
+}
 
 /** engine.io's WebSocket transport as far as a direct write needs it: these members are not in its types. */
 interface WebSocketTransport {

@@ -9,6 +9,7 @@ import { AppError, type ConnectRefusalData, type ErrorCode } from '../../shared/
 import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck, type UnsubscribeAck } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
+import { unsentBytes } from './fan-out';
 
 /** Socket.IO passes the ack as the last argument, wherever a client put it. */
 export function splitAck<Response = never>(args: unknown[]): { request: unknown; ack: ((response: Response) => void) | null } {
@@ -37,20 +38,6 @@ export interface ReaderLimits {
 /** The client's address: the peer, or what a proxy on this machine says it forwarded for (as Express is told to trust). */
 function clientAddress(request: IncomingMessage): string {
   return proxyAddr(request, 'loopback');
-}
-
-/** Bytes queued for a connection and not yet taken by the network: engine.io's buffer plus the WebSocket's. */
-function unsentBytes(socket: ReaderSocket): number {
-  const connection = socket.conn as unknown as {
-    writeBuffer?: { data?: unknown }[];
-    transport?: { socket?: { bufferedAmount?: number } };
-  };
-  let bytes = connection.transport?.socket?.bufferedAmount ?? 0;
-  for (const packet of connection.writeBuffer ?? []) {
-    const data = packet.data;
-    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
-  }
-  return bytes;
 }
 
 /**
