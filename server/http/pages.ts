@@ -22,7 +22,8 @@ import { timeFormatFor } from '../render/time-context';
 import type { Store } from '../store/store';
 import { allowCrossOrigin, frameAncestors } from './cross-origin';
 import { pageCsp } from './page-csp';
-import { FreshReads, RenderedPages, type PageEncoding, type RenderedPage } from './rendered-pages';
+import { FreshReads } from '../fresh-reads';
+import { RenderedPages, type PageEncoding, type RenderedPage } from './rendered-pages';
 import { idParam, slugParam } from './request-input';
 import { translatorFor } from '../../shared/i18n/catalogues';
 
@@ -179,7 +180,7 @@ export function pagesRouter(options: PagesOptions): Router {
 
   // The same page for every reader until the briefing changes: rendered once per change (and max-age), not per request.
   const renderedPages = new RenderedPages({ maxBytes: RENDERED_PAGES_BYTES, maxAgeMs: PAGE_MAX_AGE_MS });
-  const heads = new FreshReads((slug) => store.head(slug));
+  const heads = new FreshReads((slug: string) => store.head(slug));
 
   /** Reads and renders a briefing page as of now; its ETag is the one Express would give its bytes. */
   const renderBriefing = async (req: Request, slug: string, before: string | null, site: SiteInfo): Promise<RenderedPage> => {

@@ -11,6 +11,7 @@ import type { Change } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import type { Tail, TailFactory } from '../store/log-tail';
 import { decodeStreamEntry, seqOfStreamId, type Store } from '../store/store';
+import { FreshReads } from '../fresh-reads';
 import { Feed } from './feed';
 
 export interface FeedTrackerOptions {
@@ -41,6 +42,8 @@ export class FeedTracker {
   private lastPositionCheck = 0;
   /** Set when every followed head must be compared with Redis before the next read (a reconnect, a change of another epoch). */
   private checkBeforeRead = false;
+  /** Head checks of each feed, shared by the joins that arrive while one is under way. */
+  private readonly headChecks = new FreshReads<Feed, void>((feed) => this.compareHead(feed));
 
   constructor(
     private readonly store: Store,
@@ -164,20 +167,7 @@ export class FeedTracker {
    * one, so a storm of joins costs Redis a command or two per round trip, not one each.
    */
   verifyHead(feed: Feed): Promise<void> {
-    if (!feed.verifying) {
-      const check = this.compareHead(feed).finally(() => {
-        if (feed.verifying === check) feed.verifying = null;
-      });
-      feed.verifying = check;
-      return check;
-    }
-    feed.verifyingNext ??= feed.verifying
-      .catch(() => undefined)
-      .then(() => {
-        feed.verifyingNext = null;
-        return this.verifyHead(feed);
-      });
-    return feed.verifyingNext;
+    return this.headChecks.read(feed);
   }
 
   private async compareHead(feed: Feed): Promise<void> {

@@ -46,9 +46,6 @@ export class Feed {
   generation = 0;
   /** The briefing's status as of `position`: a change that ends the coverage is told from one that edits an ended briefing. */
   status: 'live' | 'ended' | null = null;
-  /** The head check in flight, and the one queued behind it for those who came after it began. */
-  verifying: Promise<void> | null = null;
-  verifyingNext: Promise<void> | null = null;
 
   constructor(
     readonly slug: string,

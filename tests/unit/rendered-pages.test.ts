@@ -1,4 +1,5 @@
-import { FreshReads, RenderedPages, type RenderedPage } from '../../server/http/rendered-pages';
+import { FreshReads } from '../../server/fresh-reads';
+import { RenderedPages, type RenderedPage } from '../../server/http/rendered-pages';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 const AT = { epoch: 'e1', seq: 7 };
