@@ -39,7 +39,7 @@ import autocannon from 'autocannon';
 import { ApiClient, deletePrefix, DEFAULT_REDIS, onClose, spawnServer, uniquePrefix, waitFor } from '../../tests/support/harness';
 import { withCeiling } from '../ceiling';
 import { intFromEnv } from '../env';
-import { resultOf, runOf, writeResult, type Run, type ScenarioResult } from '../suite/results';
+import { median, resultOf, runOf, writeResult, type Run, type ScenarioResult } from '../suite/results';
 import { formatGrid, formatNumber, round, summarize, type Summary } from '../stats';
 import { seedBriefing } from './briefing';
 import type { CapturedPage } from './bare-server';
@@ -277,8 +277,7 @@ async function measure(options: ReaderPageOptions): Promise<ReaderPageResults> {
 }
 
 function medianOf(runs: Measured[], pick: (run: Measured) => number | undefined): number | null {
-  const values = runs.map(pick).filter((value): value is number => value !== undefined);
-  return summarize(values)?.p50 ?? null;
+  return median(runs.map((run) => pick(run) ?? Number.NaN));
 }
 
 /** Runs the scenario and writes its result files; everything started is stopped, also on failure or at the ceiling. */
