@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
 import type { Change } from '../../shared/schemas';
 import type { ReaderSocket } from './feed';
+import { FrameLog, type FrameSpan } from './frame-log';
 
 export interface FanOutSettings {
   /** Most sockets written to before yielding to the event loop (tests make it small to force many slices). */
@@ -48,9 +49,9 @@ export type Then = 'follow' | 'let-go' | 'close';
 
 /** One change as engine.io writes it: the Socket.IO packet(s), and the WebSocket frame built once for every socket. */
 interface EncodedChange {
-  packets: (string | Buffer)[];
-  /** engine.io's send options; it takes the frame as is on a WebSocket without compression. */
-  options: { compress?: boolean; wsPreEncodedFrame?: Buffer[] };
+  packets: string[];
+  /** Where its frame is in the log; null when engine.io must build the frames itself (compression, several packets). */
+  frame: FrameSpan | null;
 }
 
 interface QueuedItem {
@@ -80,8 +81,7 @@ export class FanOut {
   private scheduled = false;
   /** The retry of a pass that found only busy followers; a new change cancels it and starts one at once. */
   private retry: NodeJS.Timeout | null = null;
-  /** Runs of frames joined into one write, by the number of the run's first item; valid until the queue changes. */
-  private runs = new Map<number, { to: number; change: EncodedChange }>();
+  private readonly frames = new FrameLog();
 
   constructor(
     private readonly encoder: Server['encoder'],
@@ -121,7 +121,6 @@ export class FanOut {
     // A socket that joins later is placed after this item: with no member, nobody needs it.
     if (this.members.size === 0) return;
     this.queue.push({ number: this.queued, change, then });
-    this.runs.clear();
     if (this.retry) {
       clearTimeout(this.retry);
       this.retry = null;
@@ -137,8 +136,8 @@ export class FanOut {
     const packets = this.encoder.encode({ type: 2, nsp: '/', data: ['change', change] }) as unknown[];
     if (!packets.every((packet): packet is string => typeof packet === 'string')) throw new Error('a change encoded to binary');
     const [only] = packets;
-    // One buffer (header and payload) is one socket write; ws's own pre-encoded frame is two.
-    return { packets, options: packets.length === 1 && only !== undefined ? { wsPreEncodedFrame: [webSocketTextFrame(`4${only}`)] } : {} };
+    // engine.io's own frame for a packet is `4` (message) and the packet, over a WebSocket.
+    return { packets, frame: this.framesAsIs && packets.length === 1 && only !== undefined ? this.frames.append(`4${only}`) : null };
   }
 
   private readonly writeSlice = (): void => {
@@ -165,7 +164,7 @@ export class FanOut {
       // are no longer needed.
       const drop = this.queue.findIndex((item) => item.number > Math.min(pass.from, pass.lowest));
       this.queue = drop === -1 ? [] : this.queue.slice(drop);
-      this.runs.clear();
+      this.frames.release(this.queue.find((item) => item.change?.frame)?.change?.frame?.from ?? Number.POSITIVE_INFINITY);
       // Items queued during the pass reached only the members visited after them.
       if (this.queue.length === 0 || this.members.size === 0) {
         this.queue = [];
@@ -193,8 +192,9 @@ export class FanOut {
 
   /**
    * Writes the member every queued item it lacks, in order. Over a WebSocket, several frames
-   * go as one write: a socket write (a system call) is most of what a change costs per reader,
-   * so a fan-out that falls behind catches up with fewer of them instead of falling further.
+   * go as one write, a slice of the frame log: a socket write (a system call) is most of what
+   * a change costs per reader, so a fan-out that falls behind catches up with fewer of them
+   * instead of falling further.
    */
   private catchUp(member: Member): void {
     if (member.cursor >= this.queued) return;
@@ -204,19 +204,30 @@ export class FanOut {
     // The run ends at the first item after which the member stops following.
     let end = start;
     let joinable = this.framesAsIs && connection.transport.name === 'websocket';
+    // Consecutive frames are consecutive in the log: the run's bytes are from its first frame's start to its last one's end.
+    let runFrom = -1;
+    let runTo = -1;
     for (; ; end++) {
       const item = this.queue[end];
-      if (item?.change && !item.change.options.wsPreEncodedFrame) joinable = false;
+      const frame = item?.change?.frame;
+      if (item?.change && !frame) joinable = false;
+      if (frame) {
+        if (runFrom < 0) runFrom = frame.from;
+        runTo = frame.to;
+      }
       if (!item || item.then !== 'follow' || end === this.queue.length - 1) break;
     }
     const last = this.queue[end];
     if (!last) return;
     if (end > start && joinable) {
-      writeChange(connection, this.runOf(start, end));
+      if (runFrom >= 0) {
+        const frames = this.frames.slice(runFrom, runTo);
+        writeChange(connection, frames, [frames]);
+      }
     } else {
       for (let index = start; index <= end; index++) {
         const change = this.queue[index]?.change;
-        if (change) writeChange(connection, change);
+        if (change) writeChange(connection, change.frame && this.frames.slice(change.frame.from, change.frame.to), change.packets);
       }
     }
     member.cursor = last.number;
@@ -224,21 +235,6 @@ export class FanOut {
       this.members.delete(member.socket);
       this.act(member.socket, last.then);
     }
-  }
-
-  /** The frames of queue[start..end] as one pre-encoded write, shared by every member at that place. */
-  private runOf(start: number, end: number): EncodedChange {
-    const from = this.queue[start]?.number ?? 0;
-    const to = this.queue[end]?.number ?? 0;
-    const known = this.runs.get(from);
-    if (known?.to === to) return known.change;
-    const frames = this.queue.slice(start, end + 1).flatMap((item) => item.change?.options.wsPreEncodedFrame ?? []);
-    const joined = Buffer.concat(frames);
-    if (frames.length === 0) return { packets: [], options: {} };
-    // engine.io writes the frames as they are over a WebSocket; `data` is what it counts as unsent.
-    const change = { packets: [joined], options: { wsPreEncodedFrame: [joined] } };
-    this.runs.set(from, { to, change });
-    return change;
   }
 }
 
@@ -273,13 +269,11 @@ interface WebSocketTransport {
  * are what an editor's 201 waits behind. Anything engine.io holds goes first, so the direct
  * write is taken only when it holds nothing: what it sent is already in ws, ahead of this.
  */
-function writeChange(connection: EngineSocket, change: EncodedChange): void {
-  const [frame, ...more] = change.options.wsPreEncodedFrame ?? [];
+function writeChange(connection: EngineSocket, frame: Buffer | null, packets: readonly (string | Buffer)[]): void {
   const transport = connection.transport as unknown as WebSocketTransport;
   const sendFrame = transport.socket?._sender?.sendFrame;
   const direct =
-    frame !== undefined &&
-    more.length === 0 &&
+    frame !== null &&
     connection.readyState === 'open' &&
     !connection.upgrading &&
     transport.name === 'websocket' &&
@@ -290,25 +284,7 @@ function writeChange(connection: EngineSocket, change: EncodedChange): void {
     sendFrame.call(transport.socket?._sender, [frame]);
     return;
   }
-  for (const packet of change.packets) connection.write(packet, change.options);
-}
-
-/** An unmasked, final WebSocket text frame (RFC 6455 §5.2), as a server sends it. */
-export function webSocketTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81; // FIN, text
-  if (length < 126) {
-    frame[1] = length;
-  } else if (length < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  payload.copy(frame, headerLength);
-  return frame;
+  // engine.io takes the frame as is over a WebSocket without compression, and the packets over any other transport.
+  const options: { compress?: boolean; wsPreEncodedFrame?: Buffer[] } = frame ? { wsPreEncodedFrame: [frame] } : {};
+  for (const packet of packets) connection.write(packet, options);
 }
