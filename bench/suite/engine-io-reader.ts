@@ -1,18 +1,18 @@
 /**
- * A benchmark reader that speaks Engine.IO v4 / Socket.IO v5 itself over one `ws`
- * WebSocket, so that thousands of them fit in a few load-generator processes: no
+ * A benchmark reader that speaks Engine.IO v4 / Socket.IO v5 itself over one WebSocket
+ * (raw-websocket.ts), so that thousands of them fit in a few load-generator processes: no
  * socket.io-client, no JSON parse of a `change` (its seq and entry id are read straight
- * from the frame's bytes), one timestamp per frame. Its ledger checks the contract's
- * delivery guarantee for every reader.
+ * from the frame's bytes, where they lie in the chunk read), one timestamp per chunk. Its
+ * ledger checks the contract's delivery guarantee for every reader.
  *
  * The wire, as a server speaks it to `/socket.io/?EIO=4&transport=websocket`:
  *   server `0{"sid":…,"pingInterval":…}` (open) · client `40` (connect the default namespace)
  *   server `40{"sid":…}` · server `2` (ping), client `3` (pong)
  *   client `42<id>["subscribe",{…}]` · server `43<id>[ack]` · server `42["change",{…}]`
  */
-import WebSocket from 'ws';
 import type { Clock } from '../clock';
 import type { DeliveryProblems } from '../readers';
+import { RawWebSocket } from './raw-websocket';
 
 export interface Cursor {
   epoch: string;
@@ -49,10 +49,10 @@ export function hashId(id: string): number {
   return hashBytes(Buffer.from(id));
 }
 
-function readInt(bytes: Buffer, start: number): number {
+function readInt(bytes: Buffer, start: number, end: number): number {
   let value = 0;
   let index = start;
-  for (; index < bytes.length; index++) {
+  for (; index < end; index++) {
     const byte = bytes[index] ?? 0;
     if (byte < DIGIT_0 || byte > DIGIT_9) break;
     value = value * 10 + (byte - DIGIT_0);
@@ -68,31 +68,43 @@ export interface ChangeFields {
   entryIdHash: number;
 }
 
+/** Whether bytes[at…] starts with `pattern`. A plain loop: the patterns are short, a native call costs more. */
+function hasAt(bytes: Buffer, at: number, end: number, pattern: Buffer): boolean {
+  if (end - at < pattern.length) return false;
+  for (let index = 0; index < pattern.length; index++) if (bytes[at + index] !== pattern[index]) return false;
+  return true;
+}
+
+/** Where `pattern` first is in bytes[from, end), or -1. */
+function find(bytes: Buffer, pattern: Buffer, from: number, end: number): number {
+  const at = bytes.indexOf(pattern, from);
+  return at >= 0 && at + pattern.length <= end ? at : -1;
+}
+
 /**
- * Reads a `42["change",{…}]` frame. The change's own `seq` is the frame's first `"seq":`
- * (a briefing inside it comes later; a string value holds `\"`, never a bare quote), its
- * entry id follows `"entry":{"id":"`. `expectedSlug` is checked by comparing bytes; a
- * frame that does not start with it is parsed to learn which slug it is for.
+ * Reads a `42["change",{…}]` packet, bytes[start, end). The change's own `seq` is the
+ * packet's first `"seq":` (a briefing inside it comes later; a string value holds `\"`,
+ * never a bare quote), its entry id follows `"entry":{"id":"`. The slug is checked by
+ * comparing bytes; a packet that does not start with it is parsed to learn which slug it
+ * is for.
  */
-export function readChange(frame: Buffer, slugPrefix: Buffer): ChangeFields | null {
-  if (frame.length < CHANGE_PREFIX.length || frame.compare(CHANGE_PREFIX, 0, CHANGE_PREFIX.length, 0, CHANGE_PREFIX.length) !== 0) {
-    return null;
-  }
-  const bodyStart = CHANGE_PREFIX.length;
+export function readChange(bytes: Buffer, start: number, end: number, slugPrefix: Buffer): ChangeFields | null {
+  if (!hasAt(bytes, start, end, CHANGE_PREFIX)) return null;
+  const bodyStart = start + CHANGE_PREFIX.length;
   let slug: string | null = null;
-  if (frame.compare(slugPrefix, 0, slugPrefix.length, bodyStart, bodyStart + slugPrefix.length) !== 0) {
-    const parsed = JSON.parse(frame.toString('utf8', 2)) as unknown;
+  if (!hasAt(bytes, bodyStart, end, slugPrefix)) {
+    const parsed = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
     const change = Array.isArray(parsed) ? (parsed[1] as { slug?: unknown } | undefined) : undefined;
     slug = typeof change?.slug === 'string' ? change.slug : '';
   }
-  const seqAt = frame.indexOf(SEQ_KEY, bodyStart);
-  const seq = seqAt < 0 ? Number.NaN : readInt(frame, seqAt + SEQ_KEY.length);
-  const idAt = frame.indexOf(ENTRY_ID_KEY, bodyStart);
+  const seqAt = find(bytes, SEQ_KEY, bodyStart, end);
+  const seq = seqAt < 0 ? Number.NaN : readInt(bytes, seqAt + SEQ_KEY.length, end);
+  const idAt = find(bytes, ENTRY_ID_KEY, bodyStart, end);
   let entryIdHash = 0;
   if (idAt >= 0) {
     const idStart = idAt + ENTRY_ID_KEY.length;
-    const idEnd = frame.indexOf(QUOTE, idStart);
-    if (idEnd > idStart) entryIdHash = hashBytes(frame, idStart, idEnd);
+    const idEnd = bytes.indexOf(QUOTE, idStart);
+    if (idEnd > idStart && idEnd < end) entryIdHash = hashBytes(bytes, idStart, idEnd);
   }
   return { slug, seq, entryIdHash };
 }
@@ -204,7 +216,7 @@ export class EngineIoReader {
   unexpectedClose: string | null = null;
   /** When capturing, the first ack's JSON (the snapshot the floor is to serve). */
   capturedAck: string | null = null;
-  private socket: WebSocket | null = null;
+  private socket: RawWebSocket | null = null;
   private readonly slugPrefix: Buffer;
   private nextAckId = 0;
 
@@ -246,45 +258,47 @@ export class EngineIoReader {
         reject(error);
       };
       const timer = setTimeout(() => fail(new Error(`no subscribe ack within ${timeoutMs} ms`)), timeoutMs);
-      const socket = new WebSocket(this.url, { perMessageDeflate: false, skipUTF8Validation: true });
+      const socket: RawWebSocket = new RawWebSocket(this.url, this.clock, {
+        error: (error) => fail(error),
+        close: (code, reason) => {
+          this.ledger.unsubscribed();
+          if (this.socket === socket) this.unexpectedClose = `code ${code}${reason.length > 0 ? ` (${reason})` : ''}`;
+          fail(new Error('the connection closed before the subscribe ack'));
+        },
+        text: (data, start, end, at) => {
+          const kind = data[start];
+          if (kind === 0x34 /* 4: message */) {
+            const packet = data[start + 1];
+            if (packet === 0x32 /* 2: event */) {
+              this.onEvent(data, start, end, at);
+              return;
+            }
+            if (packet === 0x33 /* 3: ack */) {
+              const open = data.indexOf(0x5b /* [ */, start + 2);
+              if (open < 0 || open >= end || readInt(data, start + 2, end) !== ackId || settled) return;
+              // `43<id>[ack]`: the array's one element.
+              const ack = parseAck(data.toString('utf8', open + 1, end - 1));
+              settled = true;
+              clearTimeout(timer);
+              if (ack.ok && ack.epoch !== null && ack.seq !== null) this.ledger.acked(ack.epoch, ack.seq);
+              if (this.captured && this.capturedAck === null) this.capturedAck = ack.json;
+              resolve({ startedAt, ackAt: at, ack });
+              return;
+            }
+            if (packet === 0x30 /* 0: namespace connected */) {
+              socket.send(`42${ackId}${request}`);
+              return;
+            }
+            if (packet === 0x34 /* 4: connect error */) {
+              fail(new Error(`connection refused: ${data.toString('utf8', start + 2, Math.min(end, start + 300))}`));
+            }
+            return;
+          }
+          if (kind === 0x32 /* 2: ping */) socket.send('3');
+          else if (kind === 0x30 /* 0: open */) socket.send('40');
+        },
+      });
       this.socket = socket;
-      socket.on('error', (error) => fail(error));
-      socket.on('close', (code: number, reason: Buffer) => {
-        this.ledger.unsubscribed();
-        if (this.socket === socket) this.unexpectedClose = `code ${code}${reason.length > 0 ? ` (${reason.toString()})` : ''}`;
-        fail(new Error('the connection closed before the subscribe ack'));
-      });
-      socket.on('message', (data: Buffer) => {
-        const at = this.clock();
-        const kind = data[0];
-        if (kind === 0x34 /* 4: message */) {
-          const packet = data[1];
-          if (packet === 0x32 /* 2: event */) {
-            this.onEvent(data, at);
-            return;
-          }
-          if (packet === 0x33 /* 3: ack */) {
-            const open = data.indexOf(0x5b /* [ */, 2);
-            if (open < 0 || readInt(data, 2) !== ackId || settled) return;
-            // `43<id>[ack]`: the array's one element.
-            const ack = parseAck(data.toString('utf8', open + 1, data.length - 1));
-            settled = true;
-            clearTimeout(timer);
-            if (ack.ok && ack.epoch !== null && ack.seq !== null) this.ledger.acked(ack.epoch, ack.seq);
-            if (this.captured && this.capturedAck === null) this.capturedAck = ack.json;
-            resolve({ startedAt, ackAt: at, ack });
-            return;
-          }
-          if (packet === 0x30 /* 0: namespace connected */) {
-            socket.send(`42${ackId}${request}`);
-            return;
-          }
-          if (packet === 0x34 /* 4: connect error */) fail(new Error(`connection refused: ${data.toString('utf8', 2, 300)}`));
-          return;
-        }
-        if (kind === 0x32 /* 2: ping */) socket.send('3');
-        else if (kind === 0x30 /* 0: open */) socket.send('40');
-      });
     });
   }
 
@@ -293,18 +307,18 @@ export class EngineIoReader {
     const socket = this.socket;
     this.socket = null;
     this.ledger.unsubscribed();
-    if (socket && socket.readyState !== WebSocket.CLOSED) socket.terminate();
+    socket?.terminate();
   }
 
   get connected(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.socket?.isOpen ?? false;
   }
 
-  private onEvent(frame: Buffer, at: number): void {
-    const change = readChange(frame, this.slugPrefix);
+  private onEvent(bytes: Buffer, start: number, end: number, at: number): void {
+    const change = readChange(bytes, start, end, this.slugPrefix);
     if (!change || (change.slug !== null && change.slug !== this.slug)) return;
     this.ledger.received(change.seq, at, change.entryIdHash);
     // `42["change",{…}]`: the change is everything between the event name and the closing bracket.
-    this.captured?.push(frame.toString('utf8', CHANGE_PREFIX.length, frame.length - 1));
+    this.captured?.push(bytes.toString('utf8', start + CHANGE_PREFIX.length, end - 1));
   }
 }

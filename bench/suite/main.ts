@@ -1,7 +1,7 @@
 /**
  * The benchmark suite: every scenario against livebrief and against a bare Socket.IO server
  * (floor-server.ts) in the same run, with the same clients (reader processes speaking
- * Engine.IO over `ws`, reader-process.ts). `npm run bench` runs them all; `npm run bench --
+ * Engine.IO over a WebSocket, reader-process.ts). `npm run bench` runs them all; `npm run bench --
  * fanout idle-memory` runs the groups named; `npm run bench -- table` only rebuilds the table.
  * The groups reader-page (bench/page: autocannon against a bare Express route), keystroke
  * (bench/keystroke: two headless Chromiums) and start (bench/start) bring their own clients.

@@ -7,10 +7,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import WebSocket from 'ws';
+import { HANDSHAKE_GUID } from '../../bench/suite/raw-websocket';
 import { FrameLog } from '../../server/realtime/frame-log';
-
-/** RFC 6455 §1.3. */
-const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** A bare TCP server that answers the WebSocket handshake, then writes `bytes` once. */
 async function serveBytes(bytes: Buffer): Promise<Server> {
