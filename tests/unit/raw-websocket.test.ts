@@ -15,6 +15,8 @@ afterEach(closeAll);
 /** A bare TCP server that answers the handshake (with `accept` bent when asked), then hands the socket to `serve`. */
 async function serveSocket(serve: (socket: Socket) => void, options: { wrongAccept?: boolean; status?: string } = {}): Promise<string> {
   const server: Server = createServer((socket) => {
+    // The client may be gone before everything is written: that ends the test, not the process.
+    socket.on('error', () => undefined);
     socket.once('data', (request) => {
       const key = /sec-websocket-key: (.+)\r\n/i.exec(request.toString())?.[1] ?? '';
       const accept = createHash('sha1')
@@ -40,7 +42,7 @@ function framesOf(texts: string[]): Buffer {
 /** Writes `bytes` in pieces of the given sizes (cycled), each a write of its own after an event-loop turn. */
 async function writeInPieces(socket: Socket, bytes: Buffer, sizes: number[]): Promise<void> {
   let offset = 0;
-  for (let piece = 0; offset < bytes.length; piece++) {
+  for (let piece = 0; offset < bytes.length && !socket.destroyed; piece++) {
     const size = sizes[piece % sizes.length] ?? 1;
     socket.write(bytes.subarray(offset, offset + size));
     offset += size;
@@ -77,25 +79,28 @@ function connect(url: string): Received {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 20_000;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
+/** One frame of each length encoding (7-bit, 16-bit, 64-bit) and then some. */
 const TEXTS = ['40{"sid":"a"}', '42["change",{"seq":1}]', 'é'.repeat(200), 'x'.repeat(125), 'y'.repeat(126), 'z'.repeat(65_536), '2'];
+/** Written a byte at a time, the 64-bit frame would be 65,000 writes: it is left to the other cases. */
+const SHORT_TEXTS = TEXTS.filter((text) => text.length < 65_536);
 
 test.each([
-  ['one byte at a time', [1]],
-  ['pieces of odd sizes', [3, 7, 1, 250, 2]],
-  ['all at once', [1_000_000]],
-])('frames written %s read back as sent, in order', async (_, sizes) => {
-  const bytes = framesOf(TEXTS);
+  ['one byte at a time', [1], SHORT_TEXTS],
+  ['pieces of odd sizes', [3, 7, 1, 250, 2], TEXTS],
+  ['all at once', [1_000_000], TEXTS],
+])('frames written %s read back as sent, in order', async (_, sizes, texts) => {
+  const bytes = framesOf(texts);
   const url = await serveSocket((socket) => void writeInPieces(socket, bytes, sizes));
   const received = connect(url);
-  await until(() => received.texts.length === TEXTS.length, 'every frame');
-  expect(received.texts).toEqual(TEXTS);
+  await until(() => received.texts.length === texts.length, 'every frame');
+  expect(received.texts).toEqual(texts);
   expect(received.errors).toEqual([]);
 });
 
