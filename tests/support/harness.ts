@@ -132,15 +132,27 @@ export async function spawnServer(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await waitFor(
-    () => {
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-      return match?.[1];
-    },
-    15_000,
-    'server to listen',
-  );
+  let url: string;
+  try {
+    url = await waitFor(
+      () => {
+        const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
+        if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+        return match?.[1];
+      },
+      15_000,
+      'server to listen',
+    );
+  } catch (error) {
+    // A server too slow to start is not left behind: SIGTERM lets a --cluster primary stop its workers.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+    ]);
+    if (!stopped) child.kill('SIGKILL');
+    throw error;
+  }
   const handle: ServerProcess = {
     url,
     child,
