@@ -57,6 +57,8 @@ export class RawWebSocket {
     private readonly handlers: RawWebSocketHandlers,
   ) {
     const target = new URL(url);
+    // The suite runs on loopback: no TLS here.
+    if (target.protocol !== 'ws:') throw new Error(`only ws:// URLs, not ${target.protocol}`);
     const key = randomBytes(16).toString('base64');
     this.expectedAccept = createHash('sha1').update(`${key}${HANDSHAKE_GUID}`).digest('base64');
     this.socket = net.connect({
