@@ -3,14 +3,15 @@
  *
  * Writing a change to thousands of sockets is tens of milliseconds of synchronous work: done
  * at once, it holds back every HTTP answer and Redis reply that lands meanwhile (an editor's
- * 201 among them). So each change is queued, encoded once (one WebSocket frame shared by every
- * socket), and written slice by slice, yielding to the event loop between slices.
+ * 201 among them). So each change is queued, encoded once (one WebSocket frame in the frame
+ * log, shared by every socket), and written slice by slice, yielding to the event loop
+ * between slices.
  *
  * Each member keeps its own place in the queue, which makes the deferred writes exact: a
  * socket that joins is placed after everything already queued (the hub sent it those changes
  * directly), one that leaves is written nothing more, and one visited late is written every
- * change it lacks at once, in order. Every write goes through engine.io, in the socket's own
- * packet order.
+ * change it lacks at once, in order. Every write keeps the socket's own packet order: it goes
+ * through engine.io, or straight to the socket's ws sender when engine.io holds nothing for it.
  */
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'socket.io';
