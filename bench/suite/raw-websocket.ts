@@ -81,25 +81,7 @@ export class RawWebSocket {
 
   /** Sends `text` as one masked text frame. */
   send(text: string): void {
-    if (!this.isOpen) return;
-    const payload = Buffer.from(text);
-    const length = payload.length;
-    const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
-    const frame = Buffer.allocUnsafe(6 + lengthBytes + length);
-    frame[0] = 0x80 | OPCODE_TEXT;
-    if (lengthBytes === 0) {
-      frame[1] = 0x80 | length;
-    } else if (lengthBytes === 2) {
-      frame[1] = 0x80 | 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 0x80 | 127;
-      frame.writeBigUInt64BE(BigInt(length), 2);
-    }
-    const maskAt = 2 + lengthBytes;
-    randomBytes(4).copy(frame, maskAt);
-    for (let index = 0; index < length; index++) frame[maskAt + 4 + index] = (payload[index] ?? 0) ^ (frame[maskAt + (index % 4)] ?? 0);
-    this.socket.write(frame);
+    if (this.isOpen) this.sendFrame(OPCODE_TEXT, Buffer.from(text));
   }
 
   /** Drops the connection at once, without a close handshake. */
@@ -203,17 +185,28 @@ export class RawWebSocket {
       this.finish(code, bytes.toString('utf8', Math.min(start + 2, end), end));
       this.socket.destroy();
     } else if (opcode === OPCODE_PING) {
-      this.sendControl(OPCODE_PONG, bytes.subarray(start, end));
+      this.sendFrame(OPCODE_PONG, bytes.subarray(start, end));
     }
   }
 
-  /** A masked control frame (payload at most 125 bytes, RFC 6455 §5.5). */
-  private sendControl(opcode: number, payload: Buffer): void {
-    const frame = Buffer.alloc(6 + payload.length);
+  /** One final, masked frame (RFC 6455 §5.2), as a client must send it. */
+  private sendFrame(opcode: number, payload: Buffer): void {
+    const length = payload.length;
+    const lengthBytes = length < 126 ? 0 : length < 65_536 ? 2 : 8;
+    const frame = Buffer.allocUnsafe(6 + lengthBytes + length);
     frame[0] = 0x80 | opcode;
-    frame[1] = 0x80 | payload.length;
-    // A zero mask leaves the payload as it is.
-    payload.copy(frame, 6);
+    if (lengthBytes === 0) {
+      frame[1] = 0x80 | length;
+    } else if (lengthBytes === 2) {
+      frame[1] = 0x80 | 126;
+      frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 0x80 | 127;
+      frame.writeBigUInt64BE(BigInt(length), 2);
+    }
+    const maskAt = 2 + lengthBytes;
+    randomBytes(4).copy(frame, maskAt);
+    for (let index = 0; index < length; index++) frame[maskAt + 4 + index] = (payload[index] ?? 0) ^ (frame[maskAt + (index % 4)] ?? 0);
     this.socket.write(frame);
   }
 
