@@ -47,6 +47,8 @@ export class FrameLog {
   private end = 0;
   /** The position of the first byte still needed. */
   private kept = 0;
+  /** The last slice handed out: a pass asks for the same run for every follower at the same place. */
+  private lastSlice: { from: number; to: number; bytes: Buffer } | null = null;
 
   /** Appends `text` as one text frame. */
   append(text: string): FrameSpan {
@@ -66,7 +68,11 @@ export class FrameLog {
     if (from < this.kept || to > this.end || from > to) {
       throw new Error(`bytes ${from}-${to} are not in the log (it keeps ${this.kept}-${this.end})`);
     }
-    return this.buffer.subarray(from - this.base, to - this.base);
+    const last = this.lastSlice;
+    if (last?.from === from && last.to === to) return last.bytes;
+    const bytes = this.buffer.subarray(from - this.base, to - this.base);
+    this.lastSlice = { from, to, bytes };
+    return bytes;
   }
 
   /** Bytes before `position` are no longer needed. */
@@ -75,6 +81,7 @@ export class FrameLog {
     // A backlog's large buffer is not kept for a briefing gone quiet.
     if (this.kept === this.end && this.buffer.length > 4 * SMALLEST_BUFFER) {
       this.buffer = Buffer.alloc(0);
+      this.lastSlice = null;
       this.base = this.end;
     }
   }
@@ -84,6 +91,7 @@ export class FrameLog {
     const next = Buffer.allocUnsafe(Math.max(SMALLEST_BUFFER, 2 * (this.end - this.kept + length)));
     this.buffer.copy(next, 0, this.kept - this.base, this.end - this.base);
     this.buffer = next;
+    this.lastSlice = null;
     this.base = this.kept;
   }
 }
