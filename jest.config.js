@@ -9,6 +9,7 @@ module.exports = {
     '^.+/node_modules/marked/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!marked/)'],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/test-end.ts'],
   testTimeout: 30_000,
   // Integration tests share two cores with the servers they start.
   maxWorkers: 2,

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { ConsoleClientEvents, ConsoleServerEvents, PublicUser, Role, SessionInfo } from '../../shared/console';
 import { hashPassword } from '../../server/auth/passwords';
-import { connected, onClose, type TestServer } from './harness';
+import { connected, onTestEnd, type TestServer } from './harness';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -78,26 +78,47 @@ export async function connectConsole(baseUrl: string, headers: Record<string, st
 export const PHONE = { width: 375, height: 812 };
 export const DESKTOP = { width: 1440, height: 900 };
 
-/** A fresh browser profile signed in to the console through its own sign-in form. */
+export type ConsoleSession = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/**
+ * A console page signed in through the form, or, given a `session` from `consoleSession`,
+ * opened with its cookie (no argon2 check per page). The context closes when the test ends.
+ */
 export async function signInPage(
   browser: Browser,
   baseUrl: string,
   username: string,
-  options: { viewport?: { width: number; height: number }; hash?: string; colorScheme?: 'light' | 'dark' } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    hash?: string;
+    colorScheme?: 'light' | 'dark';
+    session?: ConsoleSession;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? DESKTOP,
     deviceScaleFactor: 1,
     ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+    ...(options.session ? { storageState: options.session } : {}),
   });
-  onClose(() => context.close());
+  onTestEnd(() => context.close());
   const page = await context.newPage();
   await page.goto(`${baseUrl}/console${options.hash ?? ''}`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (!options.session) {
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
   await page.locator('.topbar').waitFor();
   return { context, page };
+}
+
+/** Signs in once through the form and keeps the session's cookie, for many `signInPage`s. */
+export async function consoleSession(browser: Browser, baseUrl: string, username: string): Promise<ConsoleSession> {
+  const { context } = await signInPage(browser, baseUrl, username);
+  const session = await context.storageState();
+  await context.close();
+  return session;
 }
 
 /** Opens a briefing's workspace and waits until its live feed has its first snapshot. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
+import { onClose } from './closers';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/schemas';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
@@ -20,24 +21,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 const ROOT = path.resolve(__dirname, '../..');
 
-type Closer = () => Promise<void> | void;
-const closers: Closer[] = [];
-
-export function onClose(closer: Closer): void {
-  closers.push(closer);
-}
-
-/** Closes everything opened through this harness, newest first. */
-export async function closeAll(): Promise<void> {
-  while (closers.length > 0) {
-    const closer = closers.pop();
-    try {
-      await closer?.();
-    } catch {
-      // best effort: a failed close must not hide the test's own failure
-    }
-  }
-}
+export { closeAll, onClose, onTestEnd } from './closers';
 
 export function uniquePrefix(): string {
   return `lbtest:${randomBytes(6).toString('hex')}:`;

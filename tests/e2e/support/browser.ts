@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { onClose } from '../../support/harness';
+import { onClose, onTestEnd } from '../../support/harness';
 
-/** A context closed with the test's other resources; page errors fail the test through `errors`. */
+/** A context closed when the test ends; page errors fail the test through `errors`. */
 export async function newContext(
   browser: Browser,
   options: Parameters<Browser['newContext']>[0] = {},
@@ -20,7 +20,7 @@ export async function newContext(
   context.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
-  onClose(() => context.close());
+  onTestEnd(() => context.close());
   return { context, errors };
 }
 
