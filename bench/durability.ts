@@ -125,11 +125,7 @@ export async function runDurability(
           duplicateSeqs: all.length - new Set(all.map((item) => item.seq)).size,
         });
       } finally {
-        const stopped = await Promise.race([
-          server.stop().then(() => true),
-          new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
-        ]);
-        if (!stopped) await server.kill();
+        await server.stop(STOP_TIMEOUT_MS);
       }
     } finally {
       await redis.kill();

@@ -392,17 +392,8 @@ async function countKeys(prefix: string): Promise<number | null> {
 /** Readers off, server stopped (SIGTERM, then SIGKILL), Redis keys deleted. */
 async function cleanUp(resources: Resources): Promise<{ serverExitCode: number | null; redisKeysLeft: number | null }> {
   await withCeiling(resources.threads?.close(STOP_TIMEOUT_MS) ?? Promise.resolve(), 2 * STOP_TIMEOUT_MS, undefined);
-  let serverExitCode: number | null = null;
-  const server = resources.server;
-  if (server) {
-    const stopped = await withCeiling(
-      server.stop().then((code) => ({ code })),
-      STOP_TIMEOUT_MS,
-      null,
-    );
-    if (stopped) serverExitCode = stopped.code;
-    else await withCeiling(server.kill(), STOP_TIMEOUT_MS, undefined);
-  }
+  // null when it had to be killed
+  const serverExitCode = (await resources.server?.stop(STOP_TIMEOUT_MS)) ?? null;
   // closeAll() also stops and removes the run's own cluster, keys and all.
   await withCeiling(closeAll(), STOP_TIMEOUT_MS, undefined);
   if (ON_CLUSTER) return { serverExitCode, redisKeysLeft: 0 };

@@ -68,11 +68,8 @@ function processStats(server: ServerProcess): Pick<Target, 'pid' | 'rssKiB' | 'c
   return { pid, rssKiB: () => procStatusKiB(pid, 'VmRSS'), cpuMs: () => procCpuMs(pid) };
 }
 
-async function stopServer(server: ServerProcess): Promise<void> {
-  const timer = setTimeout(() => void server.kill(), 10_000);
-  await server.stop();
-  clearTimeout(timer);
-}
+/** How long a target has to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 /**
  * livebrief on a fresh prefix with a briefing of its own; `readers` is how many
@@ -115,7 +112,7 @@ export async function startLivebrief(context: SuiteContext, readers: number): Pr
       return { seq: published.seq, id: published.id, start: published.start, end: published.end };
     },
     async stop() {
-      await stopServer(server);
+      await server.stop(STOP_GRACE_MS);
       await deletePrefix(context.redisUrl, prefix);
     },
   };
@@ -164,7 +161,7 @@ export async function startFloor(context: SuiteContext, recording: Recording): P
       return { seq: change.seq, id: change.id, start, end };
     },
     async stop() {
-      await stopServer(server);
+      await server.stop(STOP_GRACE_MS);
     },
   };
 }

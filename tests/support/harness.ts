@@ -85,8 +85,8 @@ export interface ServerProcess {
   url: string;
   child: ChildProcess;
   output: () => string;
-  /** SIGTERM, then waits for the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM, then waits for the exit code; given `graceMs`, SIGKILL if it has not exited by then (code null). */
+  stop(graceMs?: number): Promise<number | null>;
   kill(): Promise<void>;
 }
 
@@ -116,6 +116,17 @@ export async function spawnServer(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  const stop = async (graceMs?: number): Promise<number | null> => {
+    if (running()) child.kill('SIGTERM');
+    if (graceMs === undefined) return exited;
+    const timer = setTimeout(() => {
+      if (running()) child.kill('SIGKILL');
+    }, graceMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
   let url: string;
   try {
     url = await waitFor(
@@ -129,24 +140,16 @@ export async function spawnServer(
     );
   } catch (error) {
     // A server too slow to start is not left behind: SIGTERM lets a --cluster primary stop its workers.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const stopped = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
-    ]);
-    if (!stopped) child.kill('SIGKILL');
+    await stop(5000);
     throw error;
   }
   const handle: ServerProcess = {
     url,
     child,
     output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    stop,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (running()) child.kill('SIGKILL');
       await exited;
     },
   };
