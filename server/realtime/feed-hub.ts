@@ -9,7 +9,7 @@
  * every change after its ack exactly once and in order, whatever the timing.
  */
 import type { Logger } from 'pino';
-import type { Server } from 'socket.io';
+import type { DefaultEventsMap, Server } from 'socket.io';
 import { viewFromSnapshot, type FeedView } from '../../shared/apply-change';
 import { CONSOLE_FEED_QUERY } from '../../shared/console';
 import { AppError } from '../../shared/errors';
@@ -20,12 +20,12 @@ import { redisUnavailable } from '../redis';
 import type { TailFactory } from '../store/log-tail';
 import type { Store } from '../store/store';
 import { DEFAULT_FAN_OUT, FanOut, type FanOutSettings, type MemberAction } from './fan-out';
-import { PendingSubscription, type Feed, type ReaderSocket } from './feed';
+import { PendingSubscription, type Feed, type ReaderSocket, type ReaderSocketData } from './feed';
 import { FeedTracker } from './feed-tracker';
 
 export type { ReaderSocket } from './feed';
 
-export type ReaderServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export type ReaderServer = Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, ReaderSocketData>;
 
 export interface FeedHubOptions {
   /** Entries kept in each briefing's snapshot cache; more than a snapshot shows, so deletions rarely force a reload. Default 50. */

@@ -3,12 +3,24 @@
  * changes and the snapshot cache that the tail keeps current, and the subscribers still
  * waiting to join its fan-out.
  */
-import type { Socket } from 'socket.io';
+import type { DefaultEventsMap, Socket } from 'socket.io';
 import { applyChange, type FeedView } from '../../shared/apply-change';
 import type { Change, ClientToServerEvents, ServerToClientEvents } from '../../shared/schemas';
 import { LIMITS } from '../../shared/schemas';
 
-export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+/**
+ * What a reader's connection carries in `socket.data`, set when it connects. A process holds
+ * tens of thousands of these: fields here rather than objects and closures of their own.
+ */
+export interface ReaderSocketData {
+  /** The client's address, as counted against the per-address connection limit. */
+  address: string;
+  /** Subscribes left in the connection's allowance, and when it was last refilled. */
+  subscribeTokens: number;
+  tokensRefilledMs: number;
+}
+
+export type ReaderSocket = Socket<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, ReaderSocketData>;
 
 /** A subscriber between its subscribe call and joining the fan-out. */
 export class PendingSubscription {

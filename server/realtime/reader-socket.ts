@@ -9,6 +9,7 @@ import { AppError, type ConnectRefusalData, type ErrorCode } from '../../shared/
 import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck, type UnsubscribeAck } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
 import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
+import type { ReaderSocketData } from './feed';
 import { unsentBytes } from './fan-out';
 
 /** Socket.IO passes the ack as the last argument, wherever a client put it. */
@@ -41,25 +42,16 @@ function clientAddress(request: IncomingMessage): string {
 }
 
 /**
- * A per-connection allowance of subscribes, refilled evenly over a minute. Synchronous on
- * purpose (rate-limiter-flexible answers with a promise): a subscribe must reach the hub in
- * the order its connection sent it, before a later unsubscribe.
+ * Takes one subscribe from the connection's allowance, refilled evenly over a minute.
+ * Synchronous on purpose (rate-limiter-flexible answers with a promise): a subscribe must
+ * reach the hub in the order its connection sent it, before a later unsubscribe.
  */
-class SubscribeAllowance {
-  private tokens: number;
-  private updatedMs = Date.now();
-
-  constructor(private readonly perMinute: number) {
-    this.tokens = perMinute;
-  }
-
-  take(nowMs = Date.now()): boolean {
-    this.tokens = Math.min(this.perMinute, this.tokens + ((nowMs - this.updatedMs) * this.perMinute) / 60_000);
-    this.updatedMs = nowMs;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
+function takeSubscribe(data: ReaderSocketData, perMinute: number, nowMs = Date.now()): boolean {
+  data.subscribeTokens = Math.min(perMinute, data.subscribeTokens + ((nowMs - data.tokensRefilledMs) * perMinute) / 60_000);
+  data.tokensRefilledMs = nowMs;
+  if (data.subscribeTokens < 1) return false;
+  data.subscribeTokens -= 1;
+  return true;
 }
 
 /** Returns a function that stops the slow-consumer check. */
@@ -86,7 +78,7 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
       if (unsentBytes(socket) <= limits.slowConsumerBytes) continue;
       metrics.readersRefused.inc({ reason: 'slow_consumer' });
       logger.info(
-        { address: clientAddress(socket.request), limit: limits.slowConsumerBytes },
+        { address: socket.data.address, limit: limits.slowConsumerBytes },
         'slow reader disconnected: its unsent data passed the limit',
       );
       socket.disconnect(true);
@@ -94,66 +86,73 @@ export function attachReaderSockets(io: ReaderServer, hub: FeedHub, logger: Logg
   }, limits.slowConsumerCheckMs ?? 1000);
   slowConsumerCheck.unref();
 
+  // One set of handlers for every connection, each reading its socket from `this` and
+  // its state from `socket.data`: per-connection closures and objects would be memory that
+  // every idle reader holds.
+  function onSubscribe(this: ReaderSocket, ...args: unknown[]): void {
+    const { request, ack } = splitAck<SubscribeAck>(args);
+    const reply = (response: SubscribeAck): void => ack?.(response);
+    const parsed = subscribeSchema.safeParse(request);
+    if (!parsed.success) {
+      reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
+      return;
+    }
+    if (!takeSubscribe(this.data, limits.subscribesPerMinute)) {
+      metrics.readersRefused.inc({ reason: 'subscribe_rate' });
+      reply({
+        ok: false,
+        error: {
+          code: 'rate_limited',
+          message: `slug: at most ${limits.subscribesPerMinute} subscribes a minute on one connection; try again shortly`,
+        },
+      });
+      return;
+    }
+    let replied = false;
+    const replyOnce = (response: SubscribeAck): void => {
+      if (replied) return;
+      replied = true;
+      reply(response);
+    };
+    hub.subscribe(this, parsed.data.slug, parsed.data.since, replyOnce).catch((error: unknown) => {
+      if (error instanceof AppError) {
+        replyOnce({ ok: false, error: { code: error.code, message: error.message } });
+      } else {
+        logger.error({ err: error, slug: parsed.data.slug }, 'subscribe failed');
+        replyOnce({ ok: false, error: { code: 'unavailable', message: 'could not subscribe right now; try again' } });
+      }
+    });
+  }
+
+  function onUnsubscribe(this: ReaderSocket, ...args: unknown[]): void {
+    const { request, ack } = splitAck<UnsubscribeAck>(args);
+    const parsed = unsubscribeSchema.safeParse(request);
+    if (!parsed.success) {
+      // the same error ack as a refused subscribe, so a client handles both one way
+      ack?.({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
+      return;
+    }
+    hub.unsubscribe(this, parsed.data.slug);
+    ack?.({ ok: true });
+  }
+
+  function onDisconnect(this: ReaderSocket): void {
+    metrics.socketsConnected.dec();
+    const { address } = this.data;
+    const left = (connectionsByAddress.get(address) ?? 1) - 1;
+    if (left > 0) connectionsByAddress.set(address, left);
+    else connectionsByAddress.delete(address);
+    hub.dropSocket(this);
+  }
+
   io.on('connection', (socket: ReaderSocket) => {
     metrics.socketsConnected.inc();
     const address = clientAddress(socket.request);
     connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
-    const allowance = new SubscribeAllowance(limits.subscribesPerMinute);
-
-    socket.on('subscribe', (...args: unknown[]) => {
-      const { request, ack } = splitAck<SubscribeAck>(args);
-      const reply = (response: SubscribeAck): void => ack?.(response);
-      const parsed = subscribeSchema.safeParse(request);
-      if (!parsed.success) {
-        reply({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
-        return;
-      }
-      if (!allowance.take()) {
-        metrics.readersRefused.inc({ reason: 'subscribe_rate' });
-        reply({
-          ok: false,
-          error: {
-            code: 'rate_limited',
-            message: `slug: at most ${limits.subscribesPerMinute} subscribes a minute on one connection; try again shortly`,
-          },
-        });
-        return;
-      }
-      let replied = false;
-      const replyOnce = (response: SubscribeAck): void => {
-        if (replied) return;
-        replied = true;
-        reply(response);
-      };
-      hub.subscribe(socket, parsed.data.slug, parsed.data.since, replyOnce).catch((error: unknown) => {
-        if (error instanceof AppError) {
-          replyOnce({ ok: false, error: { code: error.code, message: error.message } });
-        } else {
-          logger.error({ err: error, slug: parsed.data.slug }, 'subscribe failed');
-          replyOnce({ ok: false, error: { code: 'unavailable', message: 'could not subscribe right now; try again' } });
-        }
-      });
-    });
-
-    socket.on('unsubscribe', (...args: unknown[]) => {
-      const { request, ack } = splitAck<UnsubscribeAck>(args);
-      const parsed = unsubscribeSchema.safeParse(request);
-      if (!parsed.success) {
-        // the same error ack as a refused subscribe, so a client handles both one way
-        ack?.({ ok: false, error: { code: 'invalid', message: describeIssue(parsed.error) } });
-        return;
-      }
-      hub.unsubscribe(socket, parsed.data.slug);
-      ack?.({ ok: true });
-    });
-
-    socket.on('disconnect', () => {
-      metrics.socketsConnected.dec();
-      const left = (connectionsByAddress.get(address) ?? 1) - 1;
-      if (left > 0) connectionsByAddress.set(address, left);
-      else connectionsByAddress.delete(address);
-      hub.dropSocket(socket);
-    });
+    Object.assign(socket.data, { address, subscribeTokens: limits.subscribesPerMinute, tokensRefilledMs: Date.now() });
+    socket.on('subscribe', onSubscribe);
+    socket.on('unsubscribe', onUnsubscribe);
+    socket.on('disconnect', onDisconnect);
   });
   return () => clearInterval(slowConsumerCheck);
 }
