@@ -6,8 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { ApiClient, deletePrefix, spawnServer, type ServerProcess } from '../../tests/support/harness';
+import { ApiClient, deletePrefix, SERVER_MAIN, spawnServer, type ServerProcess } from '../../tests/support/harness';
 import type { Clock } from '../clock';
 import { postJson } from '../http-post';
 import { procCpuMs, procStatusKiB } from '../proc';
@@ -19,6 +20,11 @@ export const FLOOR_NAME = 'bare Socket.IO room broadcast';
 
 const LOOPBACK = '127.0.0.1';
 const FLOOR_FILE = path.join(__dirname, 'floor-server.ts');
+/** Node flags both targets run with: the probe that reports their live heap (liveHeapBytes). */
+const PROBED = ['--expose-gc', '--import', pathToFileURL(path.join(__dirname, 'heap-probe.mjs')).href];
+const PROBE_LINE = /^heap-probe (\d+)$/gm;
+/** How long a target has to answer the heap probe, ms: two full collections of a large heap. */
+const PROBE_TIMEOUT_MS = 30_000;
 
 export interface PublishedChange {
   seq: number;
@@ -48,6 +54,8 @@ export interface Target {
    */
   publish(index: number): Promise<PublishedChange | null>;
   rssKiB(): number | null;
+  /** The heap still live after full garbage collections, in bytes. */
+  liveHeapBytes(): Promise<number>;
   cpuMs(): number | null;
   stop(): Promise<void>;
 }
@@ -62,10 +70,23 @@ export interface SuiteContext {
   requestTimeoutMs: number;
 }
 
-function processStats(server: ServerProcess): Pick<Target, 'pid' | 'rssKiB' | 'cpuMs'> {
+function processStats(server: ServerProcess): Pick<Target, 'pid' | 'rssKiB' | 'liveHeapBytes' | 'cpuMs'> {
   const pid = server.child.pid;
   if (!pid) throw new Error('the server process has no pid');
-  return { pid, rssKiB: () => procStatusKiB(pid, 'VmRSS'), cpuMs: () => procCpuMs(pid) };
+  return { pid, rssKiB: () => procStatusKiB(pid, 'VmRSS'), liveHeapBytes: () => probeHeap(server, pid), cpuMs: () => procCpuMs(pid) };
+}
+
+/** Signals the heap probe and waits for the line it prints after the output seen so far. */
+async function probeHeap(server: ServerProcess, pid: number): Promise<number> {
+  const from = server.output().length;
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + PROBE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const answer = [...server.output().slice(from).matchAll(PROBE_LINE)][0];
+    if (answer?.[1]) return Number(answer[1]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`process ${pid} did not answer the heap probe within ${PROBE_TIMEOUT_MS} ms`);
 }
 
 /** How long a target has to exit on SIGTERM before it is killed. */
@@ -79,15 +100,19 @@ export async function startLivebrief(context: SuiteContext, readers: number): Pr
   const prefix = `lbsuite:${randomBytes(6).toString('hex')}:`;
   const token = `bench-admin-${randomBytes(16).toString('hex')}`;
   const slug = `suite-${randomBytes(4).toString('hex')}`;
-  const server = await spawnServer({
-    HOST: LOOPBACK,
-    REDIS_URL: context.redisUrl,
-    REDIS_PREFIX: prefix,
-    LIVEBRIEF_ADMIN_TOKEN: token,
-    // Room for every reader twice: a resume storm reconnects while the old connections may still be closing.
-    LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(2 * readers + 100),
-    LOG_LEVEL: 'info',
-  });
+  const server = await spawnServer(
+    {
+      HOST: LOOPBACK,
+      REDIS_URL: context.redisUrl,
+      REDIS_PREFIX: prefix,
+      LIVEBRIEF_ADMIN_TOKEN: token,
+      // Room for every reader twice: a resume storm reconnects while the old connections may still be closing.
+      LIVEBRIEF_CONNECTIONS_PER_ADDRESS: String(2 * readers + 100),
+      LOG_LEVEL: 'info',
+    },
+    [],
+    [...PROBED, SERVER_MAIN],
+  );
   const url = `http://${LOOPBACK}:${new URL(server.url).port}`;
   const api = new ApiClient(url, token);
   try {
@@ -132,7 +157,7 @@ function seqOf(change: string): number {
 
 /** The floor, serving what a livebrief run recorded: its snapshot ack, then its changes by index. */
 export async function startFloor(context: SuiteContext, recording: Recording): Promise<Target> {
-  const server = await spawnServer({ HOST: LOOPBACK }, [], ['--import', 'tsx', FLOOR_FILE]);
+  const server = await spawnServer({ HOST: LOOPBACK }, [], [...PROBED, '--import', 'tsx', FLOOR_FILE]);
   const url = `http://${LOOPBACK}:${new URL(server.url).port}`;
   const ack = JSON.parse(recording.ack) as { epoch?: unknown; seq?: unknown; snapshot?: { briefing?: { slug?: unknown } } };
   const slug = ack.snapshot?.briefing?.slug;

@@ -20,6 +20,8 @@ import { loadConfig, type Config } from '../../server/config';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 const ROOT = path.resolve(__dirname, '../..');
+/** The built server, as `npm start` runs it. */
+export const SERVER_MAIN = path.join(ROOT, 'dist/server/main.js');
 
 export { closeAll, onClose, onTestEnd } from './closers';
 
@@ -98,7 +100,7 @@ export interface ServerProcess {
 export async function spawnServer(
   env: Record<string, string>,
   args: string[] = [],
-  nodeArgs: string[] = [path.join(ROOT, 'dist/server/main.js')],
+  nodeArgs: string[] = [SERVER_MAIN],
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
