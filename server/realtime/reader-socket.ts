@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import { AppError, type ConnectRefusalData, type ErrorCode } from '../../shared/errors';
 import { describeIssue, subscribeSchema, unsubscribeSchema, type SubscribeAck, type UnsubscribeAck } from '../../shared/schemas';
 import type { Metrics } from '../metrics';
-import type { FeedHub, ReaderServer, ReaderSocket } from './feed-hub';
-import type { ReaderSocketData } from './feed';
+import type { ReaderSocket, ReaderSocketData } from './feed';
+import type { FeedHub, ReaderServer } from './feed-hub';
 import { unsentBytes } from './fan-out';
 
 /** Socket.IO passes the ack as the last argument, wherever a client put it. */
