@@ -22,6 +22,7 @@ import type { Store } from '../store/store';
 import { DEFAULT_FAN_OUT, FanOut, type FanOutSettings, type MemberAction } from './fan-out';
 import { PendingSubscription, type Feed, type ReaderSocket, type ReaderSocketData } from './feed';
 import { FeedTracker } from './feed-tracker';
+import { SubscriptionTable } from './subscriptions';
 
 export type { ReaderSocket } from './feed';
 
@@ -43,7 +44,7 @@ export interface FeedHubOptions {
 }
 
 export class FeedHub {
-  private readonly subscriptionsBySocket = new WeakMap<ReaderSocket, Map<string, PendingSubscription | 'live'>>();
+  private readonly subscriptions = new SubscriptionTable();
   private readonly cacheWindow: number;
   /** How the fan-outs write; tests make slices small to force many of them. */
   readonly fanOut: FanOutSettings = { ...DEFAULT_FAN_OUT };
@@ -109,18 +110,18 @@ export class FeedHub {
    * subscribe or unsubscribe for the same slug replaced is answered with `conflict`.
    */
   async subscribe(socket: ReaderSocket, slug: string, since: Cursor | null | undefined, reply: (ack: SubscribeAck) => void): Promise<void> {
-    const subscriptions = this.subscriptionsOf(socket);
-    if (!subscriptions.has(slug) && subscriptions.size >= this.options.maxSubscriptionsPerSocket) {
+    const { subscriptions } = this;
+    if (!subscriptions.get(socket, slug) && subscriptions.slugsOf(socket).length >= this.options.maxSubscriptionsPerSocket) {
       throw new AppError('invalid', `at most ${this.options.maxSubscriptionsPerSocket} briefings per connection`);
     }
     this.unsubscribe(socket, slug);
     const pending = new PendingSubscription(socket);
-    subscriptions.set(slug, pending);
+    subscriptions.set(socket, slug, pending);
     let feed: Feed;
     try {
       feed = await this.tracker.acquire(slug);
     } catch (error) {
-      if (subscriptions.get(slug) === pending) subscriptions.delete(slug);
+      if (subscriptions.get(socket, slug) === pending) subscriptions.delete(socket, slug);
       throw error;
     }
     feed.pending.add(pending);
@@ -149,7 +150,7 @@ export class FeedHub {
         catchUp = Array.isArray(read) ? read : null;
         snapshot = catchUp ? null : await this.snapshotOf(feed);
       }
-      if (!socket.connected || subscriptions.get(slug) !== pending) {
+      if (!socket.connected || subscriptions.get(socket, slug) !== pending) {
         // unsubscribe() or dropSocket() has released the feed already
         feed.pending.delete(pending);
         if (socket.connected) {
@@ -188,8 +189,8 @@ export class FeedHub {
       pending.buffer.length = 0;
       this.joinIfCaughtUp(feed, pending);
     } catch (error) {
-      if (subscriptions.get(slug) === pending) {
-        subscriptions.delete(slug);
+      if (subscriptions.get(socket, slug) === pending) {
+        subscriptions.delete(socket, slug);
         feed.pending.delete(pending);
         this.tracker.release(feed);
       }
@@ -198,10 +199,9 @@ export class FeedHub {
   }
 
   unsubscribe(socket: ReaderSocket, slug: string): void {
-    const subscriptions = this.subscriptionsBySocket.get(socket);
-    const state = subscriptions?.get(slug);
-    if (!subscriptions || state === undefined) return;
-    subscriptions.delete(slug);
+    const state = this.subscriptions.get(socket, slug);
+    if (state === undefined) return;
+    this.subscriptions.delete(socket, slug);
     const feed = this.tracker.followed(slug);
     if (!feed) return;
     if (state === 'live') this.fanOutOf(feed).leave(socket);
@@ -210,9 +210,7 @@ export class FeedHub {
   }
 
   dropSocket(socket: ReaderSocket): void {
-    const subscriptions = this.subscriptionsBySocket.get(socket);
-    if (!subscriptions) return;
-    for (const slug of [...subscriptions.keys()]) this.unsubscribe(socket, slug);
+    for (const slug of this.subscriptions.slugsOf(socket)) this.unsubscribe(socket, slug);
   }
 
   // ---------- subscription internals ----------
@@ -243,7 +241,7 @@ export class FeedHub {
    */
   private letGo(feed: Feed, socket: ReaderSocket): void {
     this.unsubscribe(socket, feed.slug);
-    if (this.subscriptionsOf(socket).size === 0) socket.disconnect(true);
+    if (this.subscriptions.slugsOf(socket).length === 0) socket.disconnect(true);
   }
 
   private reset(feed: Feed, headSeq: number): void {
@@ -264,7 +262,7 @@ export class FeedHub {
   private join(feed: Feed, pending: PendingSubscription): void {
     feed.pending.delete(pending);
     this.fanOutOf(feed).join(pending.socket);
-    this.subscriptionsOf(pending.socket).set(feed.slug, 'live');
+    this.subscriptions.set(pending.socket, feed.slug, 'live');
   }
 
   private fanOutOf(feed: Feed): FanOut {
@@ -317,14 +315,5 @@ export class FeedHub {
       feed.loading = load;
     }
     return feed.loading.view;
-  }
-
-  private subscriptionsOf(socket: ReaderSocket): Map<string, PendingSubscription | 'live'> {
-    let subscriptions = this.subscriptionsBySocket.get(socket);
-    if (!subscriptions) {
-      subscriptions = new Map();
-      this.subscriptionsBySocket.set(socket, subscriptions);
-    }
-    return subscriptions;
   }
 }

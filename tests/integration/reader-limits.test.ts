@@ -1,5 +1,5 @@
 /**
- * What one reader (or one address) can make a process hold: subscribes per connection,
+ * What one reader (or one address) can make a process hold: subscribes and briefings per connection,
  * connections per address, unsent data of a reader that stopped reading; and what one
  * entry can make Redis hold: its versions.
  */
@@ -29,6 +29,33 @@ test('a connection that subscribes too often is refused with a rate_limited ack;
   await publish(api, SLUG, 'still delivered');
   await greedy.waitForSeq(1);
   expect(greedy.problems).toEqual([]);
+});
+
+test('a connection follows at most LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET briefings; one it unsubscribes frees its place, and each connection counts its own', async () => {
+  const { url, api } = await startServer({ LIVEBRIEF_SUBSCRIPTIONS_PER_SOCKET: '2' });
+  for (const slug of ['first', 'second', 'third']) await createBriefing(api, slug);
+  const socket = await connectReader(url);
+  const subscribe = (slug: string): Promise<SubscribeAck> => socket.timeout(5000).emitWithAck('subscribe', { slug });
+  expect(await subscribe('first')).toMatchObject({ ok: true });
+  expect(await subscribe('second')).toMatchObject({ ok: true });
+  expect(await subscribe('third')).toEqual({ ok: false, error: { code: 'invalid', message: 'at most 2 briefings per connection' } });
+  // A briefing it follows already may be subscribed to again: that replaces, not adds.
+  expect(await subscribe('second')).toMatchObject({ ok: true });
+  expect(await socket.timeout(5000).emitWithAck('unsubscribe', { slug: 'first' })).toEqual({ ok: true });
+  expect(await subscribe('third')).toMatchObject({ ok: true });
+  // Still following the two it kept: both get their changes.
+  const received: string[] = [];
+  socket.on('change', (change) => received.push(change.slug));
+  await publish(api, 'second', 'to the second');
+  await publish(api, 'third', 'to the third');
+  await publish(api, 'first', 'to the first, no longer followed');
+  await waitFor(() => (received.length >= 2 ? true : undefined), 5000, 'changes of both followed briefings');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(received.sort()).toEqual(['second', 'third']);
+
+  // Another connection starts with no briefing followed, whatever this one follows.
+  const other = await connectReader(url);
+  for (const slug of ['first', 'third']) expect(await other.timeout(5000).emitWithAck('subscribe', { slug })).toMatchObject({ ok: true });
 });
 
 test('connections from one address past the limit are refused with a clear error until one closes', async () => {
