@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { ApiClient, deletePrefix, SERVER_MAIN, spawnServer, type ServerProcess } from '../../tests/support/harness';
+import { ApiClient, deletePrefix, SERVER_MAIN, spawnServer, waitFor, type ServerProcess } from '../../tests/support/harness';
 import type { Clock } from '../clock';
 import { postJson } from '../http-post';
 import { procCpuMs, procStatusKiB } from '../proc';
@@ -22,7 +22,7 @@ const LOOPBACK = '127.0.0.1';
 const FLOOR_FILE = path.join(__dirname, 'floor-server.ts');
 /** Node flags both targets run with: the probe that reports their live heap (liveHeapBytes). */
 const PROBED = ['--expose-gc', '--import', pathToFileURL(path.join(__dirname, 'heap-probe.mjs')).href];
-const PROBE_LINE = /^heap-probe (\d+)$/gm;
+const PROBE_LINE = /^heap-probe (\d+)$/m;
 /** How long a target has to answer the heap probe, ms: two full collections of a large heap. */
 const PROBE_TIMEOUT_MS = 30_000;
 
@@ -80,13 +80,12 @@ function processStats(server: ServerProcess): Pick<Target, 'pid' | 'rssKiB' | 'l
 async function probeHeap(server: ServerProcess, pid: number): Promise<number> {
   const from = server.output().length;
   process.kill(pid, 'SIGUSR2');
-  const deadline = Date.now() + PROBE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const answer = [...server.output().slice(from).matchAll(PROBE_LINE)][0];
-    if (answer?.[1]) return Number(answer[1]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`process ${pid} did not answer the heap probe within ${PROBE_TIMEOUT_MS} ms`);
+  const bytes = await waitFor(
+    () => PROBE_LINE.exec(server.output().slice(from))?.[1],
+    PROBE_TIMEOUT_MS,
+    `process ${pid} to answer the heap probe`,
+  );
+  return Number(bytes);
 }
 
 /** How long a target has to exit on SIGTERM before it is killed. */

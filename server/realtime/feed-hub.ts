@@ -111,7 +111,7 @@ export class FeedHub {
    */
   async subscribe(socket: ReaderSocket, slug: string, since: Cursor | null | undefined, reply: (ack: SubscribeAck) => void): Promise<void> {
     const { subscriptions } = this;
-    if (!subscriptions.get(socket, slug) && subscriptions.slugsOf(socket).length >= this.options.maxSubscriptionsPerSocket) {
+    if (subscriptions.get(socket, slug) === undefined && subscriptions.slugsOf(socket).length >= this.options.maxSubscriptionsPerSocket) {
       throw new AppError('invalid', `at most ${this.options.maxSubscriptionsPerSocket} briefings per connection`);
     }
     this.unsubscribe(socket, slug);
